@@ -1,0 +1,41 @@
+# Tenantdesk. `make run` and `make test` need only Go; `make css` needs Node.
+GO        ?= go
+DB        ?= ./data/tenantdesk.db
+ADDR      ?= 127.0.0.1:8080
+
+.PHONY: run build test test-short generate css lint fmt bench check-generated
+
+run: ## start the portal with demo data on first start
+	$(GO) run ./cmd/tenantdesk serve --demo --db $(DB) --addr $(ADDR)
+
+build: ## build ./bin/tenantdesk
+	$(GO) build -trimpath -ldflags='-s -w' -o bin/tenantdesk ./cmd/tenantdesk
+
+test: ## every test: unit, HTTP and browser (Chromium), with the race detector
+	$(GO) test -race -count=1 ./...
+
+test-short: ## every test but the browser ones
+	$(GO) test -short -count=1 ./...
+
+generate: ## regenerate templ components (*_templ.go)
+	$(GO) tool templ generate
+
+css: ## rebuild static/css/app.css with Tailwind v3 (needs Node and npm)
+	npm ci --no-audit --no-fund
+	npx tailwindcss -i static/css/input.css -o static/css/app.css --minify
+
+fmt: ## format Go and templ sources
+	gofmt -w $$(git ls-files '*.go')
+	$(GO) tool templ fmt templates
+
+lint: ## gofmt, go vet, templ fmt check
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool templ fmt -fail templates
+
+check-generated: generate css ## fail when generated files differ from what is committed
+	@git diff --exit-code -- '*_templ.go' static/css/app.css || (echo "generated files are stale: run make generate css and commit" && exit 1)
+	@test -z "$$(git status --porcelain -- '*_templ.go')" || (echo "untracked generated files" && git status --porcelain -- '*_templ.go' && exit 1)
+
+bench: ## benchmarks and load figures beside ../shared/bench/reference
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...

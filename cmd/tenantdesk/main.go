@@ -1,0 +1,72 @@
+// Command tenantdesk runs the Tenantdesk portal and its operator commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	_ "time/tzdata" // every IANA zone, even on machines without /usr/share/zoneinfo
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tenantdesk:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `Usage: tenantdesk <command> [flags]
+
+Commands:
+  serve                 run the portal (the default)
+  migrate               apply database migrations and exit
+  partner create        create a partner account with its Owner
+  user passwd           set a user's password (read from stdin)
+
+Run "tenantdesk <command> -h" for a command's flags. Every flag also comes
+from an environment variable: --db is TENANTDESK_DB, --addr TENANTDESK_ADDR…
+`
+
+// run is the whole program, with its environment passed in so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	sub := func() string {
+		if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+			s := args[0]
+			args = args[1:]
+			return s
+		}
+		return ""
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args, getenv, stdout, stderr)
+	case "partner":
+		if s := sub(); s == "create" {
+			return runPartnerCreate(ctx, args, getenv, stdout, stderr)
+		}
+		return fmt.Errorf("usage: tenantdesk partner create --name N --owner-email E --owner-name N")
+	case "user":
+		if s := sub(); s == "passwd" {
+			return runUserPasswd(ctx, args, getenv, stdin, stdout, stderr)
+		}
+		return fmt.Errorf("usage: tenantdesk user passwd --email E  (new password on stdin)")
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

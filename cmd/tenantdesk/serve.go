@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tenantdesk/tenantdesk/internal/demo"
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/web"
+)
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	e := env(getenv)
+	fs, dbPath := newFlagSet("serve", getenv, stderr)
+	addr := fs.String("addr", e.str("ADDR", "127.0.0.1:8080"), "listen address (TENANTDESK_ADDR)")
+	withDemo := fs.Bool("demo", e.boolean("DEMO", false), "fill an empty database with demo data (TENANTDESK_DEMO)")
+	secure := fs.Bool("secure-cookies", e.boolean("SECURE_COOKIES", false), "mark cookies Secure even without TLS, e.g. behind a TLS proxy (TENANTDESK_SECURE_COOKIES)")
+	proxies := fs.String("trusted-proxies", e.str("TRUSTED_PROXIES", ""), "comma-separated CIDRs whose X-Forwarded-For is trusted (TENANTDESK_TRUSTED_PROXIES)")
+	keys := fs.String("session-keys", e.str("SESSION_KEYS", ""), "comma-separated session signing keys, hex or base64, newest first; generated and stored when empty (TENANTDESK_SESSION_KEYS)")
+	idle := fs.Duration("session-idle", e.duration("SESSION_IDLE", tenantdesk.SessionIdleTimeout), "sign out after this long without a request (TENANTDESK_SESSION_IDLE)")
+	absolute := fs.Duration("session-max", e.duration("SESSION_MAX", tenantdesk.SessionAbsoluteLimit), "sign out this long after signing in (TENANTDESK_SESSION_MAX)")
+	hashers := fs.Int("hash-concurrency", e.integer("HASH_CONCURRENCY", 0), "password hashes computed at once; 0 = number of CPUs (TENANTDESK_HASH_CONCURRENCY)")
+	logFormat := fs.String("log-format", e.str("LOG_FORMAT", "text"), "text or json (TENANTDESK_LOG_FORMAT)")
+	logLevel := fs.String("log-level", e.str("LOG_LEVEL", "info"), "debug, info, warn or error (TENANTDESK_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(stderr, *logFormat, *logLevel)
+	trusted, err := parseNets(*proxies)
+	if err != nil {
+		return err
+	}
+
+	started := time.Now()
+	db, err := openDB(ctx, *dbPath, *hashers)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *withDemo {
+		if err := seedDemo(ctx, db, stdout); err != nil {
+			return err
+		}
+	}
+	skeys, err := sessionKeys(ctx, *keys, db)
+	if err != nil {
+		return err
+	}
+	bundle, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	srv := web.NewServer(web.Config{
+		SecureCookies: *secure, TrustedProxies: trusted, SessionKeys: skeys,
+		IdleTimeout: *idle, AbsoluteTimeout: *absolute,
+	}, web.Services{
+		Auth: db, Users: db, Accounts: db, Sessions: db, Ready: db.Ping,
+	}, bundle, log, time.Now)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	go janitor(ctx, db, *idle, log.Warn)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	fmt.Fprintf(stdout, "Tenantdesk is running at http://%s (database %s, ready in %s). Press Ctrl+C to stop.\n",
+		displayAddr(ln.Addr().String()), *dbPath, time.Since(started).Round(time.Millisecond))
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// displayAddr turns a wildcard listen address into one a browser can open.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// seedDemo loads the demo data into an empty database and prints every
+// sign-in once; on a database that has data it does nothing.
+func seedDemo(ctx context.Context, db *sqlite.DB, stdout io.Writer) error {
+	empty, err := db.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		fmt.Fprintln(stdout, "Demo data: the database already has data, so none was added. Demo passwords were printed on the first start; set one anew with: tenantdesk user passwd --email E")
+		return nil
+	}
+	signins, err := demo.Seed(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "Demo data loaded. Sign in with any of these (shown only this once):")
+	tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ACCOUNT\tNAME\tEMAIL\tPASSWORD\tROLES")
+	for _, s := range signins {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", s.Account, s.Name, s.Email, s.Password, s.Note)
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout, strings.Repeat("-", 20))
+	return nil
+}
+
+// janitor deletes expired sessions and old sign-in failures every minute.
+func janitor(ctx context.Context, db *sqlite.DB, idle time.Duration, warn func(string, ...any)) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := db.DeleteExpiredSessions(ctx, db.Now(), idle); err != nil {
+				warn("janitor: sessions", "error", err.Error())
+			}
+			if _, err := db.PruneSignInFailures(ctx); err != nil {
+				warn("janitor: sign-in failures", "error", err.Error())
+			}
+		}
+	}
+}

@@ -1,0 +1,149 @@
+// Package sqlite implements Tenantdesk's services on an embedded SQLite
+// file (modernc.org/sqlite, pure Go). It owns opening the database with the
+// right pragmas, the writer/reader pools and running migrations. Every query
+// of an account's data is scoped by the account's ID, and every method
+// returns domain errors (*tenantdesk.Error) only.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/migrations"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DB is an open Tenantdesk database: one writer connection (SQLite allows one
+// writer at a time, so a pool would only queue on the lock) and a small pool
+// of readers that run concurrently thanks to WAL.
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+	path  string
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Hasher hashes and verifies passwords.
+	Hasher tenantdesk.PasswordHasher
+}
+
+// ReaderConns is the size of the reader pool.
+const ReaderConns = 4
+
+// Open opens (creating if needed) the database file at path. It does not
+// migrate; call Migrate.
+func Open(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("sqlite: create directory: %w", err)
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	// Create the file and switch it to WAL before readers open it.
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	rq := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "query_only(1)"} {
+		rq.Add("_pragma", p)
+	}
+	read, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open readers: %w", err)
+	}
+	read.SetMaxOpenConns(ReaderConns)
+	read.SetMaxIdleConns(ReaderConns)
+	read.SetConnMaxLifetime(0)
+	read.SetConnMaxIdleTime(0)
+	return &DB{write: write, read: read, path: path, Now: time.Now}, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Ping checks that the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Migrate applies every pending migration and returns how many ran.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	return migrate(ctx, db.write, migrations.FS)
+}
+
+func migrate(ctx context.Context, conn *sql.DB, fsys fs.FS) (int, error) {
+	p, err := goose.NewProvider(goose.DialectSQLite3, conn, fsys)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// Tx is a write transaction. Helpers take *Tx so that a service call, its
+// audit record and anything else it writes commit or roll back together.
+type Tx struct {
+	*sql.Tx
+	now time.Time
+	db  *DB
+}
+
+// beginTx starts a write transaction (BEGIN IMMEDIATE via _txlock, so
+// writers queue on the lock instead of failing on upgrade).
+func (db *DB) beginTx(ctx context.Context) (*Tx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: begin: %w", err)
+	}
+	return &Tx{Tx: tx, now: db.Now().UTC(), db: db}, nil
+}
+
+// ms converts a time to the stored Unix milliseconds.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS converts stored Unix milliseconds back to a UTC time.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }

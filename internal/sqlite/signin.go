@@ -1,0 +1,237 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// errSignIn is the one answer to every failed sign-in, so the page never
+// tells whether an email exists.
+func errSignIn() error {
+	return tenantdesk.Errorf(tenantdesk.EUNAUTHORIZED, "Incorrect email or password.")
+}
+
+var (
+	dummyOnce sync.Once
+	dummyHash string
+)
+
+// dummy returns a hash to verify against when the email is unknown, so that
+// an unknown email costs as much time as a wrong password.
+func (db *DB) dummy() string {
+	dummyOnce.Do(func() { dummyHash, _ = db.Hasher.Hash("tenantdesk-dummy-password") })
+	return dummyHash
+}
+
+// SignIn verifies email and password. See tenantdesk.AuthService.
+func (db *DB) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantdesk.User, *tenantdesk.Account, error) {
+	email := tenantdesk.NormalizeEmail(in.Email)
+	if len(email) > 4*tenantdesk.MaxEmailLen || len(in.Password) > 4*tenantdesk.MaxPasswordLen {
+		return nil, nil, errSignIn()
+	}
+	now := db.Now()
+	if wait, err := db.throttled(ctx, email, in.IP, now); err != nil {
+		return nil, nil, err
+	} else if wait > 0 {
+		minutes := int((wait + time.Minute - 1) / time.Minute)
+		e := tenantdesk.Errorf(tenantdesk.ETHROTTLED, "Too many failed sign-in attempts. Try again in %d minutes.", minutes)
+		if minutes == 1 {
+			e.Message = "Too many failed sign-in attempts. Try again in 1 minute."
+		}
+		e.RetryAfterSeconds = int((wait + time.Second - 1) / time.Second)
+		db.auditSignIn(ctx, nil, in, tenantdesk.AuditSignInFailed, "throttled", false)
+		return nil, nil, e
+	}
+
+	u, err := db.FindUserByEmail(ctx, email)
+	if err != nil && tenantdesk.ErrorCode(err) != tenantdesk.ENOTFOUND {
+		return nil, nil, err
+	}
+	var hash string
+	if u != nil {
+		err := db.read.QueryRowContext(ctx, `SELECT hash FROM credentials WHERE user_id = ? AND kind = 'password'`, u.ID).Scan(&hash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, fmt.Errorf("sqlite: load credential: %w", err)
+		}
+	}
+	ok := false
+	if hash != "" {
+		ok, _ = db.Hasher.Verify(hash, in.Password)
+	} else {
+		db.Hasher.Verify(db.dummy(), in.Password) // same cost whether or not the email exists
+	}
+	if !ok || !utf8.ValidString(in.Password) {
+		reason := "wrong_password"
+		if u == nil {
+			reason = "unknown_email"
+		} else if hash == "" {
+			reason = "no_password"
+		}
+		if err := db.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, reason, true); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, errSignIn()
+	}
+	if u.Status == tenantdesk.UserDisabled {
+		db.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, "disabled", false)
+		e := tenantdesk.Errorf(tenantdesk.EFORBIDDEN, "This user is disabled. Ask an administrator of your account to enable it.")
+		e.Key = "signin.error.disabled"
+		return nil, nil, e
+	}
+	if !u.CanSignIn() {
+		db.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, "no_website_access", false)
+		e := tenantdesk.Errorf(tenantdesk.EFORBIDDEN, "This user has no access to the portal (website access role). Ask an administrator of your account.")
+		e.Key = "signin.error.no_access"
+		return nil, nil, e
+	}
+	a, err := db.FindAccountByID(ctx, u.AccountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.auditSignIn(ctx, u, in, tenantdesk.AuditSignIn, "", false); err != nil {
+		return nil, nil, err
+	}
+	return u, a, nil
+}
+
+// auditSignIn records a sign-in outcome; with countFailure it also counts a
+// failed attempt for throttling, and a success clears the email's failures.
+func (db *DB) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk.SignInInput, action, reason string, countFailure bool) error {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	email := tenantdesk.NormalizeEmail(in.Email)
+	if len(email) > tenantdesk.MaxEmailLen {
+		email = email[:tenantdesk.MaxEmailLen]
+	}
+	e := &tenantdesk.AuditEntry{Action: action, IP: in.IP, ActorName: email}
+	if u != nil {
+		e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", fmt.Sprint(u.ID)
+		if action == tenantdesk.AuditSignIn {
+			e.ActorUserID, e.ActorName = u.ID, u.DisplayName
+		}
+	}
+	if reason != "" {
+		e.After = auditJSON(map[string]string{"reason": reason})
+	}
+	if err := tx.audit(ctx, e); err != nil {
+		return err
+	}
+	if countFailure {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO signin_failures (email_norm, ip, at) VALUES (?,?,?)`, email, in.IP, ms(tx.now)); err != nil {
+			return fmt.Errorf("sqlite: record failure: %w", err)
+		}
+	}
+	if action == tenantdesk.AuditSignIn {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE email_norm = ?`, email); err != nil {
+			return fmt.Errorf("sqlite: clear failures: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// throttled returns how long sign-in stays refused for email or ip, 0 when
+// it is allowed. A key is blocked while it has max failures in the window;
+// it frees up when the oldest of its last max failures leaves the window.
+func (db *DB) throttled(ctx context.Context, email, ip string, now time.Time) (time.Duration, error) {
+	since := ms(now.Add(-tenantdesk.ThrottleWindow))
+	var wait time.Duration
+	check := func(query string, key string, max int) error {
+		var at int64
+		err := db.read.QueryRowContext(ctx, query, key, since, max-1).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("sqlite: throttle: %w", err)
+		}
+		if w := fromMS(at).Add(tenantdesk.ThrottleWindow).Sub(now); w > wait {
+			wait = w
+		}
+		return nil
+	}
+	if err := check(`SELECT at FROM signin_failures WHERE email_norm = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`, email, tenantdesk.ThrottleMaxPerEmail); err != nil {
+		return 0, err
+	}
+	if ip != "" {
+		if err := check(`SELECT at FROM signin_failures WHERE ip = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`, ip, tenantdesk.ThrottleMaxPerIP); err != nil {
+			return 0, err
+		}
+	}
+	return wait, nil
+}
+
+// validatePassword checks the length rule for a new password.
+func validatePassword(pw string) *tenantdesk.Error {
+	n := utf8.RuneCountInString(pw)
+	if !utf8.ValidString(pw) || n < tenantdesk.MinPasswordLen || n > tenantdesk.MaxPasswordLen {
+		msg := fmt.Sprintf("Password must be %d to %d characters long.", tenantdesk.MinPasswordLen, tenantdesk.MaxPasswordLen)
+		return &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: msg, Fields: []tenantdesk.FieldError{{Field: "password", Message: msg}}}
+	}
+	return nil
+}
+
+// SetPassword sets a user's portal password and activates an invited user.
+// Returns EINVALID for a password of the wrong length, ENOTFOUND for an unknown user.
+func (db *DB) SetPassword(ctx context.Context, userID int64, password string) error {
+	if e := validatePassword(password); e != nil {
+		return e
+	}
+	hash, err := db.Hasher.Hash(password) // outside the transaction: it is slow
+	if err != nil {
+		return err
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var accountID int64
+	if err := tx.QueryRowContext(ctx, `SELECT account_id FROM users WHERE id = ?`, userID).Scan(&accountID); err != nil {
+		return tenantdesk.Errorf(tenantdesk.ENOTFOUND, "User not found.")
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO credentials (user_id, kind, hash, updated_at) VALUES (?, 'password', ?, ?)
+		ON CONFLICT (user_id, kind) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at`,
+		userID, hash, ms(tx.now)); err != nil {
+		return fmt.Errorf("sqlite: set password: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET status = 'active', updated_at = ? WHERE id = ? AND status = 'invited'`, ms(tx.now), userID); err != nil {
+		return fmt.Errorf("sqlite: activate user: %w", err)
+	}
+	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditPasswordSet,
+		TargetType: "user", TargetID: fmt.Sprint(userID)}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// PruneSignInFailures deletes failures older than the throttle window.
+func (db *DB) PruneSignInFailures(ctx context.Context) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM signin_failures WHERE at <= ?`, ms(db.Now().Add(-tenantdesk.ThrottleWindow)))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune failures: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// SignedOut records that u ended their session.
+func (db *DB) SignedOut(ctx context.Context, u *tenantdesk.User) error {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditSignOut,
+		TargetType: "user", TargetID: fmt.Sprint(u.ID)}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,63 @@
+package tenantdesk
+
+import (
+	"context"
+	"time"
+)
+
+// Account kinds.
+const (
+	AccountPartner  = "partner"
+	AccountCustomer = "customer"
+)
+
+// Account is one tenant: a partner (reseller) or a customer account.
+type Account struct {
+	ID       int64
+	TenantID string // opaque, unique, generated; the ID shown to people and used by the API
+	Kind     string // AccountPartner or AccountCustomer
+	ParentID int64  // the partner of a customer account; 0 when none
+	// ParentTenantID and ParentName describe the partner, when any (read-only join).
+	ParentTenantID string
+	ParentName     string
+
+	Name        string
+	Reference   string // the customer's ID in another system; not unique, never a key
+	Description string
+
+	// General information (About account).
+	ServicePackages       string
+	SupportPackage        string
+	PersonalManagerName   string
+	PersonalManagerEmail  string
+	PersonalManagerPhone  string
+	TechnicalManagerName  string
+	TechnicalManagerEmail string
+	TechnicalManagerPhone string
+
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// IsPartner reports whether a is a partner (reseller) account.
+func (a *Account) IsPartner() bool { return a.Kind == AccountPartner }
+
+// AccountService reads and changes accounts.
+type AccountService interface {
+	// FindAccountByID returns ENOTFOUND if there is no such account.
+	FindAccountByID(ctx context.Context, id int64) (*Account, error)
+	// FindAccountByTenantID returns ENOTFOUND if there is no such account.
+	FindAccountByTenantID(ctx context.Context, tenantID string) (*Account, error)
+	// CreatePartner creates a partner account with its Owner (partner.admin,
+	// partner.user). Used by the operator's command line and the demo data.
+	// Returns EINVALID for bad fields and EEmailTaken if the email exists.
+	CreatePartner(ctx context.Context, in CreatePartnerInput) (*Account, *User, error)
+}
+
+// CreatePartnerInput holds what the operator gives for a new partner.
+type CreatePartnerInput struct {
+	Name       string
+	OwnerName  string
+	OwnerEmail string
+}

@@ -1,0 +1,44 @@
+package tenantdesk
+
+import (
+	"context"
+	"time"
+)
+
+// Audit actions recorded by the foundation; later areas add their own.
+const (
+	AuditSignIn        = "auth.signin"
+	AuditSignInFailed  = "auth.signin_failed"
+	AuditSignOut       = "auth.signout"
+	AuditAccountCreate = "account.create"
+	AuditUserCreate    = "user.create"
+	AuditPasswordSet   = "user.password_set"
+)
+
+// AuditEntry is one row of an account's audit log (R10).
+type AuditEntry struct {
+	ID        int64
+	AccountID int64
+	// ActorUserID is 0 for the platform operator (CLI) and for anonymous
+	// actions such as a failed sign-in with an unknown email.
+	ActorUserID int64
+	ActorName   string
+	// ImpersonatorUserID and ImpersonatorName are set when a partner user
+	// acts on the customer's behalf.
+	ImpersonatorUserID int64
+	ImpersonatorName   string
+	Action             string
+	TargetType         string
+	TargetID           string
+	Before             string // JSON, "" when not applicable
+	After              string // JSON, "" when not applicable
+	Licensed           bool   // a billable change
+	IP                 string
+	CreatedAt          time.Time
+}
+
+// AuditService reads an account's audit log.
+type AuditService interface {
+	// ListAudit returns the newest entries of accountID first, at most limit.
+	ListAudit(ctx context.Context, accountID int64, limit int) ([]*AuditEntry, error)
+}

@@ -1,0 +1,131 @@
+// Package web is Tenantdesk's HTTP adapter: echo handlers for the pages and
+// the API, middleware (sessions, CSRF, security headers, logging) and the
+// mapping of domain errors to responses. Handlers parse input, call one
+// service method and render; rules and authorization live in the services.
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/static"
+)
+
+// Config holds the web layer's settings.
+type Config struct {
+	// SecureCookies marks cookies Secure even when the request is not TLS
+	// (behind a TLS-terminating proxy). Requests over TLS always get Secure cookies.
+	SecureCookies bool
+	// TrustedProxies are the networks whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed. Empty: the peer address is the client.
+	TrustedProxies []*net.IPNet
+	// SessionKeys sign session cookies, newest first; older keys only verify.
+	SessionKeys     [][]byte
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+	// BodyLimit caps request bodies, e.g. "1M".
+	BodyLimit string
+}
+
+// Services are the domain services the handlers call.
+type Services struct {
+	Auth     tenantdesk.AuthService
+	Users    tenantdesk.UserService
+	Accounts tenantdesk.AccountService
+	Sessions tenantdesk.SessionRepository
+	// Ready reports whether the database answers (for /readyz).
+	Ready func(ctx context.Context) error
+}
+
+// Server is the HTTP server's handler and its dependencies.
+type Server struct {
+	cfg      Config
+	svc      Services
+	i18n     *i18n.Bundle
+	log      *slog.Logger
+	now      func() time.Time
+	sessions *SessionStore
+	echo     *echo.Echo
+	// assetVersion busts browser caches of the embedded static files.
+	assetVersion string
+}
+
+// NewServer wires the routes and middleware. now is the clock (tests inject one).
+func NewServer(cfg Config, svc Services, bundle *i18n.Bundle, log *slog.Logger, now func() time.Time) *Server {
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = tenantdesk.SessionIdleTimeout
+	}
+	if cfg.AbsoluteTimeout == 0 {
+		cfg.AbsoluteTimeout = tenantdesk.SessionAbsoluteLimit
+	}
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "1M"
+	}
+	if now == nil {
+		now = time.Now
+	}
+	s := &Server{cfg: cfg, svc: svc, i18n: bundle, log: log, now: now, assetVersion: assetVersion()}
+	s.sessions = NewSessionStore(svc.Sessions, cfg.SessionKeys, cfg.SecureCookies, now, cfg.IdleTimeout, cfg.AbsoluteTimeout)
+	s.echo = echo.New()
+	s.echo.HideBanner, s.echo.HidePort = true, true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = ipExtractor(cfg.TrustedProxies)
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// assetVersion is a short hash of the embedded CSS and scripts.
+func assetVersion() string {
+	h := sha256.New()
+	for _, name := range []string{"css/app.css", "js/htmx.min.js", "js/app.js"} {
+		b, _ := static.FS.ReadFile(name)
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// ipExtractor trusts X-Forwarded-For only from the configured proxies;
+// without any, the peer address is the client (echo would otherwise believe
+// any X-Forwarded-For).
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// fromTrustedProxy reports whether the request's peer is a trusted proxy.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	for _, n := range s.cfg.TrustedProxies {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// isTLS reports whether the client reached us over TLS, directly or through
+// a trusted proxy that says so.
+func (s *Server) isTLS(r *http.Request) bool {
+	return r.TLS != nil || (s.fromTrustedProxy(r) && r.Header.Get("X-Forwarded-Proto") == "https")
+}
