@@ -31,6 +31,7 @@ func (s *Server) routes() {
 	e.POST("/signin", s.handleSignIn)
 	e.POST("/signout", s.handleSignOut)
 
-	authed := e.Group("", s.requireUser)
-	authed.GET("/", s.handleHome)
+	// Signed-in pages take requireUser per route: an echo Group would add a
+	// catch-all route and turn every unknown URL into a sign-in redirect.
+	e.GET("/", s.handleHome, s.requireUser)
 }

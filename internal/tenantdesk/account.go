@@ -35,7 +35,6 @@ type Account struct {
 	TechnicalManagerEmail string
 	TechnicalManagerPhone string
 
-
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

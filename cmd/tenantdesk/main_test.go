@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+func getenv(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestOperatorCommands(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "op.db")
+	env := getenv(map[string]string{"TENANTDESK_DB": db}) // the database comes from the environment
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"migrate"}, env, nil, &out, &errb); err != nil {
+		t.Fatalf("migrate: %v %s", err, errb.String())
+	}
+	out.Reset()
+	err := run(ctx, []string{"partner", "create", "--name", "Acme Reseller", "--owner-email", "Owner@Acme.example", "--owner-name", "Olga Owner"}, env, nil, &out, &errb)
+	if err != nil || !strings.Contains(out.String(), `Created partner "Acme Reseller"`) {
+		t.Fatalf("partner create: %v %q", err, out.String())
+	}
+	// The same email again is refused with the reason.
+	err = run(ctx, []string{"partner", "create", "--name", "Other", "--owner-email", "owner@acme.example", "--owner-name", "X"}, env, nil, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("duplicate owner email: %v", err)
+	}
+	err = run(ctx, []string{"partner", "create", "--name", "", "--owner-email", "bad", "--owner-name", "X"}, env, nil, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "required") {
+		t.Fatalf("invalid partner: %v", err)
+	}
+	// user passwd reads the password from stdin and activates the user.
+	out.Reset()
+	if err := run(ctx, []string{"user", "passwd", "--email", "owner@acme.example"}, env, strings.NewReader("a very good passphrase\n"), &out, &errb); err != nil {
+		t.Fatalf("user passwd: %v", err)
+	}
+	if err := run(ctx, []string{"user", "passwd", "--email", "owner@acme.example"}, env, strings.NewReader("short\n"), &out, &errb); err == nil || !strings.Contains(err.Error(), "12 to 128") {
+		t.Fatalf("short password accepted: %v", err)
+	}
+	if err := run(ctx, []string{"user", "passwd", "--email", "nobody@acme.example"}, env, strings.NewReader("a very good passphrase\n"), &out, &errb); err == nil {
+		t.Fatal("unknown user accepted")
+	}
+	d, err := openDB(ctx, db, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	u, a, err := d.SignIn(ctx, tenantdesk.SignInInput{Email: "owner@acme.example", Password: "a very good passphrase", IP: "127.0.0.1"})
+	if err != nil || u.Status != tenantdesk.UserActive || !u.IsOwner || a.Kind != tenantdesk.AccountPartner {
+		t.Fatalf("sign-in after passwd: %v %+v", err, u)
+	}
+	if err := run(ctx, []string{"bogus"}, env, nil, &out, &errb); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestServeWithDemo starts the real command as `make run` does, waits for
+// /healthz, and checks the demo sign-ins are printed once and only into an
+// empty database.
+func TestServeWithDemo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "serve.db")
+	start := func() string {
+		ctx, cancel := context.WithCancel(context.Background())
+		addr := freeAddr(t)
+		var out, errb syncBuf
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "--demo", "--db", db, "--addr", addr, "--log-level", "warn"}, getenv(nil), nil, &out, &errb)
+		}()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			res, err := http.Get("http://" + addr + "/healthz")
+			if err == nil {
+				res.Body.Close()
+				if res.StatusCode == 200 {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no /healthz: %s %s", out.String(), errb.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+		return out.String()
+	}
+	first := start()
+	for _, email := range []string{"elizabeth.bennet@classics.example", "tom.sawyer@fence.example", "becky.thatcher@fence.example",
+		"huck.finn@fence.example", "christopher.robin@hundredacre.example", "winnie.pooh@hundredacre.example",
+		"caroline.bingley@classics.example", "charlotte.lucas@classics.example"} {
+		if !regexp.MustCompile(regexp.QuoteMeta(email) + `\s+[A-Za-z0-9]{16}\s`).MatchString(first) {
+			t.Errorf("demo sign-in for %s not printed:\n%s", email, first)
+		}
+	}
+	if !strings.Contains(first, "Tenantdesk is running at http://127.0.0.1:") {
+		t.Errorf("no address printed: %s", first)
+	}
+	second := start()
+	if strings.Contains(second, "tom.sawyer@fence.example") || !strings.Contains(second, "already has data") {
+		t.Errorf("demo data printed or added again:\n%s", second)
+	}
+}
+
+// syncBuf is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

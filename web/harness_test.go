@@ -1,0 +1,249 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/tenantdesk/tenantdesk/internal/auth"
+	"github.com/tenantdesk/tenantdesk/internal/demo"
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/web"
+)
+
+// testClock is an injectable clock that only moves when told to.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// testApp is the real server (echo, middleware, templates) over a real
+// SQLite file holding the demo data, served by httptest on loopback.
+type testApp struct {
+	t        *testing.T
+	DB       *sqlite.DB
+	Path     string
+	Clock    *testClock
+	Server   *httptest.Server
+	Handler  *web.Server
+	Password map[string]string // demo email -> password
+	Logs     *syncBuffer
+	cfg      web.Config
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// cheapArgon keeps tests fast; the production parameters are benchmarked in internal/auth.
+var cheapArgon = auth.Argon2Params{Memory: 256, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+type appOption func(*web.Config)
+
+func newTestApp(t *testing.T, opts ...appOption) *testApp {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "tenantdesk.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
+	db.Now = clock.Now
+	db.Hasher = auth.NewArgon2id(cheapArgon, 4)
+	signins, err := demo.Seed(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := &testApp{t: t, DB: db, Path: path, Clock: clock, Password: map[string]string{}, Logs: &syncBuffer{}}
+	for _, s := range signins {
+		app.Password[s.Email] = s.Password
+	}
+	app.cfg = web.Config{SessionKeys: [][]byte{auth.RandomBytes(32)}}
+	for _, o := range opts {
+		o(&app.cfg)
+	}
+	app.start()
+	return app
+}
+
+// start (re)starts the HTTP server over the same database, as a restart would.
+func (a *testApp) start() {
+	bundle, err := i18n.New()
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if a.Server != nil {
+		a.Server.Close()
+	}
+	log := slog.New(slog.NewTextHandler(a.Logs, nil))
+	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, Ready: a.DB.Ping},
+		bundle, log, a.Clock.Now)
+	a.Server = httptest.NewServer(a.Handler)
+	a.t.Cleanup(a.Server.Close)
+}
+
+// exec runs SQL directly on the database file, for arranging states that
+// no page offers yet.
+func (a *testApp) exec(query string, args ...any) {
+	a.t.Helper()
+	conn, err := sql.Open("sqlite", "file:"+a.Path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Exec(query, args...); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+// client is a browser-like HTTP client with its own cookie jar that does
+// not follow redirects, so tests see them.
+type client struct {
+	app  *testApp
+	http *http.Client
+	csrf string
+	// Header is sent with every request.
+	Header http.Header
+}
+
+func (a *testApp) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{app: a, Header: http.Header{}, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+type response struct {
+	*http.Response
+	Body string
+	Doc  *goquery.Document
+}
+
+func (c *client) do(req *http.Request) *response {
+	c.app.t.Helper()
+	for k, v := range c.Header {
+		req.Header[k] = v
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.app.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	r := &response{Response: res, Body: string(b)}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		r.Doc, _ = goquery.NewDocumentFromReader(bytes.NewReader(b))
+		if tok, ok := r.Doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
+			c.csrf = tok
+		}
+	}
+	return r
+}
+
+func (c *client) get(path string) *response {
+	c.app.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.app.Server.URL+path, nil)
+	return c.do(req)
+}
+
+// post sends a form with the CSRF token the client last saw (fetching the
+// sign-in page first when it has none).
+func (c *client) post(path string, form url.Values) *response {
+	c.app.t.Helper()
+	if c.csrf == "" {
+		c.get("/signin")
+	}
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	if f.Get("_csrf") == "" {
+		f.Set("_csrf", c.csrf)
+	}
+	return c.postRaw(path, f)
+}
+
+// postRaw sends a form exactly as given.
+func (c *client) postRaw(path string, form url.Values) *response {
+	c.app.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.app.Server.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+func (c *client) signIn(email, password string) *response {
+	c.app.t.Helper()
+	return c.post("/signin", url.Values{"email": {email}, "password": {password}})
+}
+
+// mustSignIn signs in as a demo user and fails the test unless it worked.
+func (c *client) mustSignIn(email string) {
+	c.app.t.Helper()
+	res := c.signIn(email, c.app.Password[email])
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+		c.app.t.Fatalf("sign-in as %s: status %d, location %q, body %s", email, res.StatusCode, res.Header.Get("Location"), res.Body)
+	}
+}
+
+// cookie returns the client's cookie called name for the server's URL.
+func (c *client) cookie(name string) *http.Cookie {
+	u, _ := url.Parse(c.app.Server.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	return nil
+}
+
+func (c *client) setCookie(ck *http.Cookie) {
+	u, _ := url.Parse(c.app.Server.URL)
+	c.http.Jar.SetCookies(u, []*http.Cookie{ck})
+}
+
+func text(r *response, selector string) string {
+	if r.Doc == nil {
+		return ""
+	}
+	return strings.TrimSpace(r.Doc.Find(selector).First().Text())
+}
+
+const (
+	elizabeth = "elizabeth.bennet@classics.example"
+	tom       = "tom.sawyer@fence.example"
+	becky     = "becky.thatcher@fence.example"
+	huck      = "huck.finn@fence.example"
+)
