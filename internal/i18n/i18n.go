@@ -15,7 +15,10 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.json
+// Each language has a folder of message files, one per area of the portal
+// (core.json, users.json …), so work on different areas never edits the same file.
+//
+//go:embed locales
 var localesFS embed.FS
 
 // Language is one shipped interface language.
@@ -43,12 +46,19 @@ func New() (*Bundle, error) {
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	tags := make([]language.Tag, 0, len(Languages))
 	for _, l := range Languages {
-		data, err := localesFS.ReadFile("locales/" + l.Tag + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", l.Tag, err)
+		files, err := fs.Glob(localesFS, path.Join("locales", l.Tag, "*.json"))
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("i18n: no message files for %s", l.Tag)
 		}
-		if _, err := b.ParseMessageFileBytes(data, l.Tag+".json"); err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", l.Tag, err)
+		for _, f := range files {
+			data, err := localesFS.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", f, err)
+			}
+			// go-i18n takes the language from the file name: name it "<area>.<lang>.json".
+			if _, err := b.ParseMessageFileBytes(data, strings.TrimSuffix(path.Base(f), ".json")+"."+l.Tag+".json"); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", f, err)
+			}
 		}
 		tags = append(tags, language.Make(l.Tag))
 	}
@@ -122,23 +132,34 @@ func (l *Localizer) N(id string, count int, data ...map[string]any) string {
 	return s
 }
 
-// MessageIDs returns the message IDs of a shipped language's file, for the
-// completeness test.
+// MessageIDs returns the message IDs of a shipped language's files, for the
+// completeness test. It fails on an ID defined twice.
 func MessageIDs(lang string) (map[string]bool, error) {
-	data, err := fs.ReadFile(localesFS, path.Join("locales", lang+".json"))
+	files, err := fs.Glob(localesFS, path.Join("locales", lang, "*.json"))
 	if err != nil {
 		return nil, err
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, err
-	}
-	ids := make(map[string]bool, len(m))
-	for k, v := range m {
-		if strings.TrimSpace(string(v)) == `""` {
-			continue // an empty translation counts as missing
+	ids := map[string]bool{}
+	for _, f := range files {
+		data, err := fs.ReadFile(localesFS, f)
+		if err != nil {
+			return nil, err
 		}
-		ids[k] = true
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for k, v := range m {
+			if _, dup := ids[k]; dup {
+				return nil, fmt.Errorf("%s: message %q is defined twice", f, k)
+			}
+			ids[k] = strings.TrimSpace(string(v)) != `""` // an empty translation counts as missing
+		}
+	}
+	for k, ok := range ids {
+		if !ok {
+			delete(ids, k)
+		}
 	}
 	return ids, nil
 }

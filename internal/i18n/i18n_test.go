@@ -75,7 +75,7 @@ func TestEveryUsedMessageExists(t *testing.T) {
 		for _, m := range usedIDs.FindAllStringSubmatch(string(b), -1) {
 			found++
 			if !en[m[1]] {
-				t.Errorf("%s uses message %q, missing from locales/en.json", path, m[1])
+				t.Errorf("%s uses message %q, missing from locales/en/", path, m[1])
 			}
 		}
 		return nil
