@@ -28,6 +28,8 @@ CREATE TABLE users (
     id           INTEGER PRIMARY KEY,
     account_id   INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     display_name TEXT    NOT NULL,
+    -- name_norm is the lower-cased display name: the sort and search key of user lists.
+    name_norm    TEXT    NOT NULL,
     email        TEXT    NOT NULL,
     -- email_norm is the lower-cased, trimmed email: unique across ALL accounts (SPEC §1).
     email_norm   TEXT    NOT NULL UNIQUE,
@@ -42,14 +44,19 @@ CREATE TABLE users (
 );
 -- At most one Owner per account.
 CREATE UNIQUE INDEX users_one_owner ON users (account_id) WHERE is_owner = 1;
-CREATE INDEX users_account_name ON users (account_id, display_name COLLATE NOCASE, id);
+-- Keyset pagination and name-prefix search of an account's users; email-prefix search.
+CREATE INDEX users_account_name ON users (account_id, name_norm, id);
+CREATE INDEX users_account_email ON users (account_id, email_norm);
 
+-- account_id is copied from users so that the rules' account-wide counts
+-- (user admins, supervisors, licences) are index scans of one account.
 CREATE TABLE user_roles (
-    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    role    TEXT    NOT NULL,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    role       TEXT    NOT NULL,
     PRIMARY KEY (user_id, role)
 ) WITHOUT ROWID;
-CREATE INDEX user_roles_role ON user_roles (role, user_id);
+CREATE INDEX user_roles_account_role ON user_roles (account_id, role, user_id);
 
 -- Credentials: the portal password (kind 'password') and, later, the FTP
 -- password; only argon2id hashes are stored.

@@ -107,16 +107,16 @@ func (tx *Tx) createUser(ctx context.Context, u *tenantdesk.User) error {
 	}
 	u.DisplayName, u.Email = strings.TrimSpace(u.DisplayName), strings.TrimSpace(u.Email)
 	u.CreatedAt, u.UpdatedAt = tx.now, tx.now
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (account_id, display_name, email, email_norm, status, is_owner,
-		phone, job_title, language, time_zone, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-		u.AccountID, u.DisplayName, u.Email, tenantdesk.NormalizeEmail(u.Email), u.Status, u.IsOwner,
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (account_id, display_name, name_norm, email, email_norm, status, is_owner,
+		phone, job_title, language, time_zone, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		u.AccountID, u.DisplayName, normalizeName(u.DisplayName), u.Email, tenantdesk.NormalizeEmail(u.Email), u.Status, u.IsOwner,
 		u.Phone, u.JobTitle, u.Language, u.TimeZone, ms(u.CreatedAt), ms(u.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: create user: %w", err)
 	}
 	u.ID, _ = res.LastInsertId()
 	for _, r := range u.Roles {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role) VALUES (?, ?)`, u.ID, r); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, account_id, role) VALUES (?, ?, ?)`, u.ID, u.AccountID, r); err != nil {
 			return fmt.Errorf("sqlite: add role: %w", err)
 		}
 	}
@@ -144,3 +144,6 @@ func (db *DB) CreateUser(ctx context.Context, u *tenantdesk.User) error {
 	}
 	return tx.Commit()
 }
+
+// normalizeName is the sort and search key of a display name.
+func normalizeName(name string) string { return strings.ToLower(strings.TrimSpace(name)) }

@@ -4,38 +4,143 @@ import (
 	"sort"
 )
 
+// AccountState is what the account-wide rules need to know about an
+// account before a change.
+type AccountState struct {
+	Kind string // AccountPartner or AccountCustomer
+	// Admins is the number of enabled users holding both user.admin and
+	// customer.user (R3, R4).
+	Admins int
+	// HasLiveSupervisor reports whether an enabled user holds supervisorl3
+	// or higher (R7).
+	HasLiveSupervisor bool
+}
+
+// IsUserAdmin reports whether u counts as a user admin for R3/R4: enabled,
+// holding user.admin and customer.user. A nil user is not one.
+func IsUserAdmin(u *User) bool {
+	return u != nil && u.Status != UserDisabled && u.HasRole(RoleUserAdmin) && u.HasRole(RoleCustomerUser)
+}
+
+// isLiveSupervisor reports whether u holds a supervisor role of level 3 or more.
+func isLiveSupervisor(u *User) bool {
+	if u == nil || u.Status == UserDisabled {
+		return false
+	}
+	for _, k := range u.Roles {
+		if r := LookupRole(k); r != nil && r.Group == GroupSupervisor && r.Level >= 3 {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckUserChange is the one rule function (SPEC §2, R1–R8) that every path
+// — pages, API, CLI, imports — calls before it stores a change to a user.
+// before is the user as stored (nil for a create); after is the user as it
+// would be (nil for a delete). It returns the first broken rule as an
+// *Error with the rule's code and a message naming the roles involved.
+// Authorization (R9) and auditing (R10) are the caller's, in the same
+// transaction; the automatic roles of R7 come from AutoRoles.
+func CheckUserChange(acc AccountState, before, after *User) error {
+	if after != nil {
+		var fields []FieldError
+		if fe := ValidateDisplayName(after.DisplayName); fe != nil {
+			fields = append(fields, *fe)
+		}
+		if fe := ValidateEmail(after.Email); fe != nil {
+			fields = append(fields, *fe)
+		}
+		if len(fields) > 0 {
+			return &Error{Code: EINVALID, Message: fields[0].Message, Fields: fields}
+		}
+		// R6, R1, R2.
+		if err := CheckRoleSet(after.Roles, acc.Kind == AccountPartner); err != nil {
+			return err
+		}
+	}
+	// R5: the Owner keeps every permission role, and is never deleted or disabled.
+	if before != nil && before.IsOwner {
+		switch {
+		case after == nil:
+			return ownerImmutable("The account Owner cannot be deleted.", "rule.owner_immutable.delete", nil)
+		case after.Status == UserDisabled:
+			return ownerImmutable("The account Owner cannot be disabled.", "rule.owner_immutable.disable", nil)
+		}
+		for _, k := range before.Roles {
+			if r := LookupRole(k); r != nil && (r.Group == GroupPermission || r.Group == GroupPartner) && !after.HasRole(k) {
+				return ownerImmutable("The account Owner's permissions cannot be reduced: role \""+k+"\" must stay.",
+					"rule.owner_immutable.role", map[string]any{"Role": k})
+			}
+		}
+	}
+	if acc.Kind != AccountCustomer {
+		return nil
+	}
+	// R4: before the account has a user admin, the first change must make one.
+	if acc.Admins == 0 && !IsUserAdmin(after) {
+		return &Error{Code: EAdminRequiredFirst, Key: "rule.admin_required_first",
+			Message: "This account has no user admin yet: the first user created or changed must hold both \"user.admin\" and \"customer.user\"."}
+	}
+	// R3: never leave the account without a user admin.
+	n := acc.Admins
+	if IsUserAdmin(before) {
+		n--
+	}
+	if IsUserAdmin(after) {
+		n++
+	}
+	if acc.Admins > 0 && n <= 0 {
+		return &Error{Code: ELastUserAdmin, Key: "rule.last_user_admin", Message: "There must be at least one user admin"}
+	}
+	return nil
+}
+
+func ownerImmutable(msg, key string, args map[string]any) *Error {
+	return &Error{Code: EOwnerImmutable, Message: msg, Key: key, Args: args}
+}
+
+// NeedsRealtimeRollout reports whether storing after gives the account its
+// first live supervisor (supervisorl3 or higher), which rolls the
+// real-time add-on out to every holder of customer.user.pbx (R7) in the
+// same transaction.
+func NeedsRealtimeRollout(acc AccountState, after *User) bool {
+	return acc.Kind == AccountCustomer && !acc.HasLiveSupervisor && isLiveSupervisor(after)
+}
+
 // CheckRoleSet applies the rules that depend on a role set alone: R6
-// (unknown roles), partner roles only in partner accounts, R1
+// (unknown roles, partner roles only in partner accounts), R1
 // (prerequisites) and R2 (one supervisor level). It returns the first
 // violation as an *Error with the rule's code, naming the roles involved.
-// The account-wide rules (R3, R4, R5, R7) build on it.
 func CheckRoleSet(roles []string, partnerAccount bool) error {
 	held := make(map[string]bool, len(roles))
 	for _, k := range roles {
 		r := LookupRole(k)
 		if r == nil {
-			return Errorf(EUnknownRole, "Unknown role %q.", k)
+			return &Error{Code: EUnknownRole, Message: "Unknown role \"" + k + "\".", Key: "rule.unknown_role", Args: map[string]any{"Role": k}}
 		}
 		if r.Partner != partnerAccount {
-			if partnerAccount {
-				return Errorf(EUnknownRole, "Role %q is not available in a partner account.", k)
-			}
-			return Errorf(EUnknownRole, "Role %q is only available in a partner account.", k)
+			return &Error{Code: EUnknownRole, Message: "Role \"" + k + "\" is not available in this kind of account.",
+				Key: "rule.role_wrong_account", Args: map[string]any{"Role": k}}
 		}
 		held[k] = true
 	}
-	for _, k := range SortedRoles(roles) {
+	sorted := SortedRoles(roles)
+	for _, k := range sorted {
 		for _, pre := range LookupRole(k).Pre {
 			if !held[pre] {
-				return Errorf(ERolePrerequisiteMissing, "Role %q requires role %q.", k, pre)
+				return &Error{Code: ERolePrerequisiteMissing, Message: "Role \"" + k + "\" requires role \"" + pre + "\".",
+					Key: "rule.role_prerequisite_missing", Args: map[string]any{"Role": k, "Prerequisite": pre}}
 			}
 		}
 	}
 	var supervisor string
-	for _, k := range SortedRoles(roles) {
+	for _, k := range sorted {
 		if LookupRole(k).Group == GroupSupervisor {
 			if supervisor != "" {
-				return Errorf(ESupervisorRolesExclusive, "Supervisor roles are mutually exclusive: %q and %q cannot be held together.", supervisor, k)
+				return &Error{Code: ESupervisorRolesExclusive,
+					Message: "Supervisor roles are mutually exclusive: \"" + supervisor + "\" and \"" + k + "\" cannot be held together.",
+					Key:     "rule.supervisor_roles_exclusive", Args: map[string]any{"Role": supervisor, "Other": k}}
 			}
 			supervisor = k
 		}

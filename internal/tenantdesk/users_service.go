@@ -1,0 +1,93 @@
+package tenantdesk
+
+import "context"
+
+// UserFilter selects a page of an account's users, ordered by display name.
+type UserFilter struct {
+	// Query matches the start of the display name or of the email,
+	// case-insensitively; "" lists everyone.
+	Query string
+	// After is the cursor of the previous page (UserPage.NextCursor); "" for the first page.
+	After string
+	// Limit is the page size, 1–200; 0 means 50.
+	Limit int
+}
+
+// Page sizes of user lists.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// UserPage is one page of users. NextCursor is "" on the last page.
+type UserPage struct {
+	Users      []*User
+	NextCursor string
+}
+
+// NewUser is what is needed to create (invite) a user.
+type NewUser struct {
+	DisplayName string
+	Email       string
+	Roles       []string
+}
+
+// UserPatch changes some of a user's fields; nil fields stay as they are.
+// Roles replaces the whole set.
+type UserPatch struct {
+	DisplayName *string
+	Email       *string
+	Roles       *[]string
+}
+
+// UserChange is the result of a create or update: the user as stored and
+// the other users the change touched through automatic roles (R7).
+type UserChange struct {
+	User *User
+	// AutoAssigned lists users who received a role automatically in the
+	// same transaction, e.g. the real-time add-on when the account's first
+	// supervisorl3+ appears. The changed user may be among them.
+	AutoAssigned []AutoAssignment
+}
+
+// AutoAssignment is one role given automatically to one user.
+type AutoAssignment struct {
+	UserID      int64
+	DisplayName string
+	Role        string
+}
+
+// LicenceCount is how many users of an account hold one licensed role.
+type LicenceCount struct {
+	Role  string
+	Users int
+}
+
+// AccountUserService manages the users of an account. Every method checks
+// that the actor in ctx may do it (R9): the Owner and user admins of the
+// account, and the partner.admin of the account's partner. Objects of an
+// account the actor may not see are ENOTFOUND; forbidden actions on the
+// actor's own account are EFORBIDDEN. Every change runs the rule checks
+// (CheckUserChange) and is audited in the same transaction (R10).
+type AccountUserService interface {
+	// ListUsers returns a page of the account's users.
+	ListUsers(ctx context.Context, accountID int64, f UserFilter) (*UserPage, error)
+	// GetUser returns one user of the account; ENOTFOUND if not in it.
+	GetUser(ctx context.Context, accountID, userID int64) (*User, error)
+	// CreateUser invites a user: status invited, an activation email queued.
+	// Returns EINVALID, EEmailTaken or a rule code.
+	CreateUser(ctx context.Context, accountID int64, in NewUser) (*UserChange, error)
+	// UpdateUser changes name, email or roles. Returns EINVALID, EEmailTaken or a rule code.
+	UpdateUser(ctx context.Context, accountID, userID int64, p UserPatch) (*UserChange, error)
+	// SetUserDisabled disables or enables a user; disabling ends their
+	// sessions. Returns EOwnerImmutable or ELastUserAdmin when it would break a rule.
+	SetUserDisabled(ctx context.Context, accountID, userID int64, disabled bool) (*User, error)
+	// DeleteUser deletes a user. Returns EOwnerImmutable or ELastUserAdmin.
+	DeleteUser(ctx context.Context, accountID, userID int64) error
+	// SendActivationEmail queues a new single-use activation link for an
+	// invited user (earlier links stop working). Returns EINVALID when the
+	// user is already active.
+	SendActivationEmail(ctx context.Context, accountID, userID int64) error
+	// CountLicences returns, for every licensed role, how many enabled users hold it.
+	CountLicences(ctx context.Context, accountID int64) ([]LicenceCount, error)
+}
