@@ -10,6 +10,14 @@ type Actor struct {
 	IP      string
 	// SessionID is the server-side session the request belongs to, "" for API tokens and the CLI.
 	SessionID string
+	// Operator marks the platform operator (the command line): no user,
+	// every account.
+	Operator bool
+}
+
+// OperatorContext returns ctx acting as the platform operator.
+func OperatorContext(ctx context.Context) context.Context {
+	return WithActor(ctx, &Actor{Operator: true})
 }
 
 type actorKey struct{}
