@@ -45,6 +45,9 @@ func (s *Server) handleSignIn(c echo.Context) error {
 		case tenantdesk.EFORBIDDEN:
 			f.Error = view.T(ctx, de.Key, de.Args)
 		case tenantdesk.EUNAUTHORIZED:
+			// The form is shown again with 200: a 401 would need a
+			// WWW-Authenticate challenge, which a form page has none of.
+			status = http.StatusOK
 			f.Error = view.T(ctx, "signin.error.invalid")
 		default:
 			return err

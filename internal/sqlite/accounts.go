@@ -120,7 +120,7 @@ func (db *DB) CreatePartner(ctx context.Context, in tenantdesk.CreatePartnerInpu
 	}
 	u := &tenantdesk.User{AccountID: a.ID, TenantID: a.TenantID, DisplayName: in.OwnerName, Email: in.OwnerEmail,
 		Roles: tenantdesk.PartnerOwnerRoles, Status: tenantdesk.UserInvited, IsOwner: true}
-	if err := tx.createUser(ctx, u); err != nil {
+	if _, err := tx.insertUser(ctx, a, u); err != nil {
 		return nil, nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -157,7 +157,7 @@ func (db *DB) CreateCustomer(ctx context.Context, a *tenantdesk.Account, owner *
 		if owner.Status == "" {
 			owner.Status = tenantdesk.UserInvited
 		}
-		if err := tx.createUser(ctx, owner); err != nil {
+		if _, err := tx.insertUser(ctx, a, owner); err != nil {
 			return err
 		}
 	}

@@ -74,9 +74,9 @@ type AccountUserService interface {
 	ListUsers(ctx context.Context, accountID int64, f UserFilter) (*UserPage, error)
 	// GetUser returns one user of the account; ENOTFOUND if not in it.
 	GetUser(ctx context.Context, accountID, userID int64) (*User, error)
-	// CreateUser invites a user: status invited, an activation email queued.
-	// Returns EINVALID, EEmailTaken or a rule code.
-	CreateUser(ctx context.Context, accountID int64, in NewUser) (*UserChange, error)
+	// InviteUser creates a user: status invited, and an activation email
+	// queued when they may sign in. Returns EINVALID, EEmailTaken or a rule code.
+	InviteUser(ctx context.Context, accountID int64, in NewUser) (*UserChange, error)
 	// UpdateUser changes name, email or roles. Returns EINVALID, EEmailTaken or a rule code.
 	UpdateUser(ctx context.Context, accountID, userID int64, p UserPatch) (*UserChange, error)
 	// SetUserDisabled disables or enables a user; disabling ends their
