@@ -1,0 +1,842 @@
+package tenantdesk
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Table tests of the one rule function (SPEC §2, R1–R8). The expectations
+// are derived from SPEC, not from the implementation.
+
+// ruleCase is one change checked by CheckUserChange.
+type ruleCase struct {
+	name          string
+	acc           AccountState
+	before, after *User
+	code          string   // "" when the change must pass
+	names         []string // role keys the message must name, all of them
+	namesOneOf    []string // the message must name at least one of these
+	message       string   // the exact message, when SPEC fixes it
+	field         string   // the FieldError field for EINVALID
+}
+
+// ---- helpers -------------------------------------------------------------
+
+func customerAcc(admins int) AccountState {
+	return AccountState{Kind: AccountCustomer, Admins: admins}
+}
+
+func partnerAcc(admins int) AccountState {
+	return AccountState{Kind: AccountPartner, Admins: admins}
+}
+
+// usr returns an active, valid user holding roles.
+func usr(roles ...string) *User {
+	return &User{
+		ID:          7,
+		DisplayName: "Test User",
+		Email:       "test.user@example.com",
+		Roles:       SortedRoles(roles),
+		Status:      UserActive,
+	}
+}
+
+// adminUsr returns an active user admin (user.admin + customer.user) holding
+// extra roles as well.
+func adminUsr(extra ...string) *User {
+	return usr(append([]string{RoleUserAdmin, RoleCustomerUser}, extra...)...)
+}
+
+func customerOwner() *User {
+	u := usr(CustomerOwnerRoles()...)
+	u.IsOwner = true
+	return u
+}
+
+func partnerOwner() *User {
+	u := usr(PartnerOwnerRoles...)
+	u.IsOwner = true
+	return u
+}
+
+func clone(u *User) *User {
+	c := *u
+	c.Roles = append([]string(nil), u.Roles...)
+	return &c
+}
+
+func disabled(u *User) *User {
+	c := clone(u)
+	c.Status = UserDisabled
+	return c
+}
+
+func named(u *User, name string) *User {
+	c := clone(u)
+	c.DisplayName = name
+	return c
+}
+
+func withEmail(u *User, email string) *User {
+	c := clone(u)
+	c.Email = email
+	return c
+}
+
+// plus returns u with roles added.
+func plus(u *User, roles ...string) *User {
+	c := clone(u)
+	c.Roles = SortedRoles(append(c.Roles, roles...))
+	return c
+}
+
+// minus returns u without roles.
+func minus(u *User, roles ...string) *User {
+	c := clone(u)
+	drop := map[string]bool{}
+	for _, r := range roles {
+		drop[r] = true
+	}
+	var keep []string
+	for _, r := range c.Roles {
+		if !drop[r] {
+			keep = append(keep, r)
+		}
+	}
+	c.Roles = keep
+	return c
+}
+
+// closure returns keys with all their prerequisites, transitively, sorted.
+func closure(keys ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	var add func(k string)
+	add = func(k string) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		out = append(out, k)
+		if r := LookupRole(k); r != nil {
+			for _, p := range r.Pre {
+				add(p)
+			}
+		}
+	}
+	for _, k := range keys {
+		add(k)
+	}
+	return SortedRoles(out)
+}
+
+// without returns set minus key.
+func without(set []string, key string) []string {
+	var out []string
+	for _, k := range set {
+		if k != key {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// dependents returns key and every role of set that needs key, directly or
+// transitively: what must go along with key for the set to stay valid (R1).
+func dependents(set []string, key string) []string {
+	gone := map[string]bool{key: true}
+	for changed := true; changed; {
+		changed = false
+		for _, k := range set {
+			if gone[k] {
+				continue
+			}
+			if r := LookupRole(k); r != nil {
+				for _, p := range r.Pre {
+					if gone[p] {
+						gone[k] = true
+						changed = true
+						break
+					}
+				}
+			}
+		}
+	}
+	var out []string
+	for k := range gone {
+		out = append(out, k)
+	}
+	return SortedRoles(out)
+}
+
+// directDependents returns the roles of set that list key as a direct prerequisite.
+func directDependents(set []string, key string) []string {
+	var out []string
+	for _, k := range set {
+		if r := LookupRole(k); r != nil {
+			for _, p := range r.Pre {
+				if p == key {
+					out = append(out, k)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// namesRole reports whether msg names the role key as a whole key, not as a
+// prefix of a longer key ("customer.user" is not named by "customer.user.uc").
+func namesRole(msg, key string) bool {
+	re := regexp.MustCompile(`(^|[^A-Za-z0-9_.])` + regexp.QuoteMeta(key) + `($|[^A-Za-z0-9_.]|\.($|[^A-Za-z0-9_]))`)
+	return re.MatchString(msg)
+}
+
+func isRuleCode(code string) bool {
+	switch code {
+	case ERolePrerequisiteMissing, ESupervisorRolesExclusive, ELastUserAdmin,
+		EAdminRequiredFirst, EOwnerImmutable, EUnknownRole, EEmailTaken:
+		return true
+	}
+	return false
+}
+
+func roleKeys(pred func(Role) bool) []string {
+	var out []string
+	for _, r := range Catalogue {
+		if pred(r) {
+			out = append(out, r.Key)
+		}
+	}
+	return out
+}
+
+func supervisorKeys() []string {
+	return roleKeys(func(r Role) bool { return r.Group == GroupSupervisor })
+}
+
+// checkError verifies the shape every returned error must have.
+func checkError(t *testing.T, err error, wantCode string) *Error {
+	t.Helper()
+	e := AsError(err)
+	if e == nil {
+		t.Fatalf("error %v (%T) is not a *Error", err, err)
+	}
+	if e.Code != wantCode {
+		t.Errorf("code = %q, want %q (message %q)", e.Code, wantCode, e.Message)
+	}
+	if strings.TrimSpace(e.Message) == "" {
+		t.Errorf("code %q: empty message", e.Code)
+	}
+	if isRuleCode(e.Code) && e.Key == "" {
+		t.Errorf("code %q: no message key (message %q)", e.Code, e.Message)
+	}
+	return e
+}
+
+func runRuleCases(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, c := range cases {
+		if seen[c.name] {
+			t.Fatalf("duplicate case name %q", c.name)
+		}
+		seen[c.name] = true
+		t.Run(c.name, func(t *testing.T) {
+			err := CheckUserChange(c.acc, c.before, c.after)
+			if c.code == "" {
+				if err != nil {
+					t.Fatalf("CheckUserChange = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("CheckUserChange = nil, want %s", c.code)
+			}
+			e := checkError(t, err, c.code)
+			for _, k := range c.names {
+				if !namesRole(e.Message, k) {
+					t.Errorf("message %q does not name %q", e.Message, k)
+				}
+			}
+			if len(c.namesOneOf) > 0 {
+				ok := false
+				for _, k := range c.namesOneOf {
+					ok = ok || namesRole(e.Message, k)
+				}
+				if !ok {
+					t.Errorf("message %q names none of %v", e.Message, c.namesOneOf)
+				}
+			}
+			if c.message != "" && e.Message != c.message {
+				t.Errorf("message = %q, want %q", e.Message, c.message)
+			}
+			if c.field != "" {
+				found := false
+				for _, f := range e.Fields {
+					found = found || f.Field == c.field
+					if f.Field == c.field && strings.TrimSpace(f.Message) == "" {
+						t.Errorf("field %q: empty message", f.Field)
+					}
+				}
+				if !found {
+					t.Errorf("fields %+v do not name %q", e.Fields, c.field)
+				}
+			}
+		})
+	}
+}
+
+// ---- helper self-tests ---------------------------------------------------
+
+func TestRuleHelpers(t *testing.T) {
+	if got := strings.Join(closure(RoleSoftphone), ","); got != "customer.user,customer.user.uc,customer.user.uc.softphone" {
+		t.Errorf("closure(softphone) = %s", got)
+	}
+	if !namesRole(`Role "customer.user" is missing.`, RoleCustomerUser) || !namesRole("needs customer.user.", RoleCustomerUser) {
+		t.Error("namesRole misses a named role")
+	}
+	if namesRole(`Role "customer.user.uc" is missing.`, RoleCustomerUser) {
+		t.Error("namesRole matches a prefix")
+	}
+	owner := CustomerOwnerRoles()
+	if got := dependents(owner, RoleSettings); strings.Join(got, ",") != "customer.settings,customer.workspace.admin" {
+		t.Errorf("dependents(settings) = %v", got)
+	}
+}
+
+// ---- R1 prerequisites ----------------------------------------------------
+
+func r1Cases() []ruleCase {
+	var cases []ruleCase
+	n := 0
+	for _, r := range Catalogue {
+		if len(r.Pre) == 0 {
+			continue
+		}
+		n++
+		acc := customerAcc(2)
+		if r.Partner {
+			acc = partnerAcc(0)
+		}
+		full := closure(r.Key)
+		cases = append(cases, ruleCase{
+			name: "R1/create " + r.Key + " with all prerequisites",
+			acc:  acc, after: usr(full...),
+		})
+		cases = append(cases, ruleCase{
+			name: "R1/add " + r.Key + " with all prerequisites",
+			acc:  acc, before: usr(without(full, r.Key)...), after: usr(full...),
+		})
+		for _, p := range r.Pre {
+			// Adding the role without one direct prerequisite (all the
+			// other roles of its chain held).
+			lacking := without(full, p)
+			needers := directDependents(lacking, p)
+			cases = append(cases, ruleCase{
+				name: "R1/create " + r.Key + " without " + p,
+				acc:  acc, after: usr(lacking...),
+				code: ERolePrerequisiteMissing, names: []string{p}, namesOneOf: needers,
+			})
+			cases = append(cases, ruleCase{
+				name: "R1/add " + r.Key + " to a user without " + p,
+				acc:  acc, before: usr(without(lacking, r.Key)...), after: usr(lacking...),
+				code: ERolePrerequisiteMissing, names: []string{p}, namesOneOf: needers,
+			})
+			// Removing the prerequisite while the role stays.
+			cases = append(cases, ruleCase{
+				name: "R1/remove " + p + " while " + r.Key + " stays",
+				acc:  acc, before: usr(full...), after: usr(lacking...),
+				code: ERolePrerequisiteMissing, names: []string{p}, namesOneOf: needers,
+			})
+			// Removing the prerequisite together with everything that needs it passes.
+			cases = append(cases, ruleCase{
+				name: "R1/remove " + p + " with its dependents from " + r.Key + " holder",
+				acc:  acc, before: usr(full...), after: minus(usr(full...), dependents(full, p)...),
+			})
+		}
+		// The role alone: every case where it is the only holder of the
+		// missing prerequisite must name it.
+		if len(r.Pre) > 0 {
+			cases = append(cases, ruleCase{
+				name: "R1/create " + r.Key + " alone",
+				acc:  acc, after: usr(r.Key),
+				code: ERolePrerequisiteMissing, names: []string{r.Key}, namesOneOf: r.Pre,
+			})
+		}
+	}
+	if n < 20 {
+		panic(fmt.Sprintf("only %d catalogue roles with prerequisites", n))
+	}
+
+	// The two-level chain customer.user.uc.softphone → customer.user.uc → customer.user.
+	acc := customerAcc(2)
+	cases = append(cases,
+		ruleCase{name: "R1/chain softphone only", acc: acc,
+			after: usr(RoleSoftphone), code: ERolePrerequisiteMissing, names: []string{RoleSoftphone, RoleUC}},
+		ruleCase{name: "R1/chain softphone+customer.user", acc: acc,
+			after: usr(RoleSoftphone, RoleCustomerUser), code: ERolePrerequisiteMissing, names: []string{RoleSoftphone, RoleUC}},
+		ruleCase{name: "R1/chain softphone+uc without customer.user", acc: acc,
+			after: usr(RoleSoftphone, RoleUC), code: ERolePrerequisiteMissing, names: []string{RoleUC, RoleCustomerUser}},
+		ruleCase{name: "R1/chain complete", acc: acc,
+			after: usr(RoleSoftphone, RoleUC, RoleCustomerUser)},
+		ruleCase{name: "R1/chain remove uc under softphone", acc: acc,
+			before: usr(RoleSoftphone, RoleUC, RoleCustomerUser), after: usr(RoleSoftphone, RoleCustomerUser),
+			code: ERolePrerequisiteMissing, names: []string{RoleSoftphone, RoleUC}},
+		ruleCase{name: "R1/chain remove customer.user under uc", acc: acc,
+			before: usr(RoleSoftphone, RoleUC, RoleCustomerUser), after: usr(RoleSoftphone, RoleUC),
+			code: ERolePrerequisiteMissing, names: []string{RoleUC, RoleCustomerUser}},
+		ruleCase{name: "R1/chain remove whole chain", acc: acc,
+			before: usr(RoleSoftphone, RoleUC, RoleCustomerUser), after: usr()},
+
+		// customer.workspace.admin's two prerequisites.
+		ruleCase{name: "R1/workspace.admin without customer.settings", acc: acc,
+			after: usr("customer.workspace.admin", RoleCustomerUser),
+			code:  ERolePrerequisiteMissing, names: []string{"customer.workspace.admin", RoleSettings}},
+		ruleCase{name: "R1/workspace.admin without customer.user", acc: acc,
+			after: usr("customer.workspace.admin", RoleSettings),
+			code:  ERolePrerequisiteMissing, names: []string{RoleCustomerUser},
+			namesOneOf: []string{"customer.workspace.admin", RoleSettings}},
+		ruleCase{name: "R1/workspace.admin without both", acc: acc,
+			after: usr("customer.workspace.admin"),
+			code:  ERolePrerequisiteMissing, names: []string{"customer.workspace.admin"},
+			namesOneOf: []string{RoleCustomerUser, RoleSettings}},
+		ruleCase{name: "R1/workspace.admin with both", acc: acc,
+			after: usr("customer.workspace.admin", RoleCustomerUser, RoleSettings)},
+		ruleCase{name: "R1/remove customer.settings under workspace.admin", acc: acc,
+			before: usr("customer.workspace.admin", RoleCustomerUser, RoleSettings),
+			after:  usr("customer.workspace.admin", RoleCustomerUser),
+			code:   ERolePrerequisiteMissing, names: []string{"customer.workspace.admin", RoleSettings}},
+		// An admin keeps R1 as well.
+		ruleCase{name: "R1/admin removing customer.user keeps user.admin", acc: acc,
+			before: adminUsr(), after: usr(RoleUserAdmin),
+			code: ERolePrerequisiteMissing, names: []string{RoleUserAdmin, RoleCustomerUser}},
+	)
+	return cases
+}
+
+func TestCheckUserChangeR1Prerequisites(t *testing.T) { runRuleCases(t, r1Cases()) }
+
+// ---- R2 supervisor exclusivity --------------------------------------------
+
+func r2Cases() []ruleCase {
+	sup := supervisorKeys()
+	if len(sup) != 5 {
+		panic(fmt.Sprintf("want 5 supervisor levels, have %v", sup))
+	}
+	acc := customerAcc(2)
+	var cases []ruleCase
+	for i, a := range sup {
+		cases = append(cases,
+			ruleCase{name: "R2/single " + a, acc: acc, after: usr(RoleCustomerUser, a)},
+			ruleCase{name: "R2/add single " + a, acc: acc, before: usr(RoleCustomerUser), after: usr(RoleCustomerUser, a)},
+		)
+		for j, b := range sup {
+			if i == j {
+				continue
+			}
+			cases = append(cases, ruleCase{
+				name: "R2/add " + b + " to holder of " + a, acc: acc,
+				before: usr(RoleCustomerUser, a), after: usr(RoleCustomerUser, a, b),
+				code: ESupervisorRolesExclusive,
+			})
+			if i < j {
+				cases = append(cases, ruleCase{
+					name: "R2/create with " + a + "+" + b, acc: acc,
+					after: usr(RoleCustomerUser, a, b), code: ESupervisorRolesExclusive,
+				})
+			}
+			// Swapping one level for another is allowed.
+			cases = append(cases, ruleCase{
+				name: "R2/swap " + a + " for " + b, acc: acc,
+				before: usr(RoleCustomerUser, a), after: usr(RoleCustomerUser, b),
+			})
+		}
+	}
+	cases = append(cases, ruleCase{
+		name: "R2/all five levels", acc: acc,
+		after: usr(append([]string{RoleCustomerUser}, sup...)...), code: ESupervisorRolesExclusive,
+	})
+	return cases
+}
+
+func TestCheckUserChangeR2SupervisorExclusive(t *testing.T) { runRuleCases(t, r2Cases()) }
+
+// CheckRoleSet applies R1, R2 and R6 on a role set alone; it must agree with
+// CheckUserChange on every create of the R1/R2/R6 tables.
+func TestCheckRoleSetAgreesWithTables(t *testing.T) {
+	var cases []ruleCase
+	cases = append(cases, r1Cases()...)
+	cases = append(cases, r2Cases()...)
+	cases = append(cases, r6Cases()...)
+	for _, c := range cases {
+		if c.before != nil || c.after == nil {
+			continue
+		}
+		err := CheckRoleSet(c.after.Roles, c.acc.Kind == AccountPartner)
+		if got := ErrorCode(err); got != c.code {
+			t.Errorf("%s: CheckRoleSet(%v) = %q, want %q", c.name, c.after.Roles, got, c.code)
+		}
+		if err != nil {
+			checkError(t, err, c.code)
+		}
+	}
+}
+
+// ---- R3 last user admin ----------------------------------------------------
+
+const lastAdminMessage = "There must be at least one user admin"
+
+func r3Cases() []ruleCase {
+	admin := adminUsr(RolePBX)
+	// Removing customer.user also takes user.admin (R1); only R3 is then broken.
+	noCustomerUser := minus(admin, dependents(admin.Roles, RoleCustomerUser)...)
+	type change struct {
+		name   string
+		before *User
+		after  *User
+	}
+	losing := []change{
+		{"remove user.admin", admin, minus(admin, RoleUserAdmin)},
+		{"remove customer.user (and its dependents)", admin, noCustomerUser},
+		{"remove user.admin and customer.user", admin, minus(admin, RoleUserAdmin, RoleCustomerUser)},
+		{"remove every role", admin, usr()},
+		{"delete", admin, nil},
+		{"disable", admin, disabled(admin)},
+		{"disable and remove user.admin", admin, disabled(minus(admin, RoleUserAdmin))},
+		{"disable invited admin", func() *User { u := clone(admin); u.Status = UserInvited; return u }(), disabled(admin)},
+	}
+	var cases []ruleCase
+	for _, ch := range losing {
+		cases = append(cases,
+			ruleCase{name: "R3/only admin: " + ch.name, acc: customerAcc(1), before: ch.before, after: ch.after,
+				code: ELastUserAdmin, message: lastAdminMessage},
+			ruleCase{name: "R3/another admin exists: " + ch.name, acc: customerAcc(2), before: ch.before, after: ch.after},
+			ruleCase{name: "R3/partner account: " + ch.name, acc: partnerAcc(0), before: usr(RolePartnerUser),
+				after: func() *User {
+					if ch.after == nil {
+						return nil
+					}
+					if ch.after.Status == UserDisabled {
+						return disabled(usr(RolePartnerUser))
+					}
+					return usr()
+				}()},
+		)
+	}
+	// Enabling or creating admins always passes.
+	for _, admins := range []int{0, 1, 2, 5} {
+		acc := customerAcc(admins)
+		p := fmt.Sprintf("R3/admins=%d: ", admins)
+		cases = append(cases,
+			ruleCase{name: p + "create admin", acc: acc, after: adminUsr()},
+			ruleCase{name: p + "create invited admin", acc: acc,
+				after: func() *User { u := adminUsr(); u.Status = UserInvited; return u }()},
+			ruleCase{name: p + "enable disabled admin", acc: acc, before: disabled(adminUsr()), after: adminUsr()},
+			ruleCase{name: p + "make user admin", acc: acc, before: usr(RoleCustomerUser), after: adminUsr()},
+			ruleCase{name: p + "make user admin from no roles", acc: acc, before: usr(), after: adminUsr()},
+		)
+	}
+	// Changes that keep the only admin an admin, or that do not touch him.
+	acc := customerAcc(1)
+	cases = append(cases,
+		ruleCase{name: "R3/only admin: rename", acc: acc, before: admin, after: named(admin, "New Name")},
+		ruleCase{name: "R3/only admin: change email", acc: acc, before: admin, after: withEmail(admin, "new@example.com")},
+		ruleCase{name: "R3/only admin: add a role", acc: acc, before: admin, after: plus(admin, RoleSettings)},
+		ruleCase{name: "R3/only admin: remove a non-admin role", acc: acc, before: admin, after: minus(admin, RolePBX)},
+		ruleCase{name: "R3/only admin exists: create non-admin", acc: acc, after: usr(RoleCustomerUser)},
+		ruleCase{name: "R3/only admin exists: change non-admin", acc: acc, before: usr(RoleCustomerUser), after: usr(RoleCustomerUser, RolePBX)},
+		ruleCase{name: "R3/only admin exists: delete non-admin", acc: acc, before: usr(RoleCustomerUser)},
+		ruleCase{name: "R3/only admin exists: disable non-admin", acc: acc, before: usr(RoleCustomerUser), after: disabled(usr(RoleCustomerUser))},
+		ruleCase{name: "R3/only admin exists: delete disabled admin", acc: acc, before: disabled(adminUsr())},
+		ruleCase{name: "R3/only admin exists: demote disabled admin", acc: acc, before: disabled(adminUsr()), after: disabled(usr(RoleCustomerUser))},
+	)
+	return cases
+}
+
+func TestCheckUserChangeR3LastUserAdmin(t *testing.T) { runRuleCases(t, r3Cases()) }
+
+func TestIsUserAdmin(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		u    *User
+		want bool
+	}{
+		{"nil", nil, false},
+		{"admin", adminUsr(), true},
+		{"invited admin", func() *User { u := adminUsr(); u.Status = UserInvited; return u }(), true},
+		{"disabled admin", disabled(adminUsr()), false},
+		{"user.admin only", usr(RoleUserAdmin), false},
+		{"customer.user only", usr(RoleCustomerUser), false},
+		{"no roles", usr(), false},
+		{"customer owner", customerOwner(), true},
+		{"partner owner", partnerOwner(), false},
+	} {
+		if got := IsUserAdmin(c.u); got != c.want {
+			t.Errorf("IsUserAdmin(%s) = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// ---- R4 admin required first ----------------------------------------------
+
+func r4Cases() []ruleCase {
+	acc := customerAcc(0)
+	nonAdmin := usr(RoleCustomerUser, RolePBX)
+	cases := []ruleCase{
+		{name: "R4/create non-admin", acc: acc, after: nonAdmin, code: EAdminRequiredFirst},
+		{name: "R4/create user without roles", acc: acc, after: usr(), code: EAdminRequiredFirst},
+		{name: "R4/create disabled admin", acc: acc, after: disabled(adminUsr()), code: EAdminRequiredFirst},
+		{name: "R4/change non-admin roles", acc: acc, before: nonAdmin, after: plus(nonAdmin, RoleSettings), code: EAdminRequiredFirst},
+		{name: "R4/rename non-admin", acc: acc, before: nonAdmin, after: named(nonAdmin, "Other Name"), code: EAdminRequiredFirst},
+		{name: "R4/give non-admin only customer.user", acc: acc, before: usr(), after: usr(RoleCustomerUser), code: EAdminRequiredFirst},
+		{name: "R4/delete non-admin", acc: acc, before: nonAdmin, code: EAdminRequiredFirst},
+		{name: "R4/disable non-admin", acc: acc, before: nonAdmin, after: disabled(nonAdmin), code: EAdminRequiredFirst},
+		{name: "R4/create admin", acc: acc, after: adminUsr()},
+		{name: "R4/create admin with more roles", acc: acc, after: adminUsr(RolePBX, RoleSettings, "customer.user.supervisorl3")},
+		{name: "R4/make existing user admin", acc: acc, before: nonAdmin, after: plus(nonAdmin, RoleUserAdmin)},
+		{name: "R4/make existing roleless user admin", acc: acc, before: usr(), after: adminUsr()},
+		{name: "R4/enable disabled admin", acc: acc, before: disabled(adminUsr()), after: adminUsr()},
+		// Partner accounts are not subject to R3/R4.
+		{name: "R4/partner: create partner.user", acc: partnerAcc(0), after: usr(RolePartnerUser)},
+		{name: "R4/partner: create without roles", acc: partnerAcc(0), after: usr()},
+		{name: "R4/partner: change partner.user", acc: partnerAcc(0), before: usr(RolePartnerUser), after: usr(RolePartnerUser, RolePartnerAdmin)},
+		{name: "R4/partner: delete partner.admin", acc: partnerAcc(0), before: usr(RolePartnerAdmin)},
+		{name: "R4/partner: disable partner.admin", acc: partnerAcc(0), before: usr(RolePartnerAdmin), after: disabled(usr(RolePartnerAdmin))},
+	}
+	return cases
+}
+
+func TestCheckUserChangeR4AdminRequiredFirst(t *testing.T) { runRuleCases(t, r4Cases()) }
+
+// ---- R5 owner immutable ----------------------------------------------------
+
+func r5Cases() []ruleCase {
+	var cases []ruleCase
+	co := customerOwner()
+	po := partnerOwner()
+	for _, admins := range []int{1, 2} {
+		acc := customerAcc(admins)
+		p := fmt.Sprintf("R5/customer admins=%d: ", admins)
+		cases = append(cases,
+			ruleCase{name: p + "rename owner", acc: acc, before: co, after: named(co, "Thomas Sawyer")},
+			ruleCase{name: p + "change owner email", acc: acc, before: co, after: withEmail(co, "owner.new@example.com")},
+		)
+		// Adding a licensed role (with the prerequisites it needs) passes.
+		for _, r := range Catalogue {
+			if !r.Licensed || r.Partner {
+				continue
+			}
+			cases = append(cases, ruleCase{
+				name: p + "add licensed " + r.Key + " to owner", acc: acc,
+				before: co, after: plus(co, closure(r.Key)...),
+			})
+		}
+	}
+	// With another admin present, only R5 is in play.
+	acc := customerAcc(2)
+	cases = append(cases,
+		ruleCase{name: "R5/customer: delete owner", acc: acc, before: co, code: EOwnerImmutable},
+		ruleCase{name: "R5/customer: disable owner", acc: acc, before: co, after: disabled(co), code: EOwnerImmutable},
+		ruleCase{name: "R5/customer: disable owner and keep roles renamed", acc: acc, before: co, after: disabled(named(co, "X")), code: EOwnerImmutable},
+		ruleCase{name: "R5/customer: remove every role from owner", acc: acc, before: co, after: minus(co, co.Roles...), code: EOwnerImmutable},
+		ruleCase{name: "R5/partner: delete owner", acc: partnerAcc(0), before: po, code: EOwnerImmutable},
+		ruleCase{name: "R5/partner: disable owner", acc: partnerAcc(0), before: po, after: disabled(po), code: EOwnerImmutable},
+		ruleCase{name: "R5/partner: rename owner", acc: partnerAcc(0), before: po, after: named(po, "Lizzy Bennet")},
+		ruleCase{name: "R5/partner: remove both roles from owner", acc: partnerAcc(0), before: po, after: usr(), code: EOwnerImmutable},
+	)
+	perms := CustomerOwnerRoles()
+	if len(perms) < 15 {
+		panic(fmt.Sprintf("only %d permission roles", len(perms)))
+	}
+	for _, k := range perms {
+		// Remove k and whatever needs it, so R1 holds and only R5 is broken.
+		drop := dependents(co.Roles, k)
+		cases = append(cases, ruleCase{
+			name: "R5/customer: remove " + k + " from owner", acc: acc,
+			before: co, after: minus(co, drop...), code: EOwnerImmutable, namesOneOf: drop,
+		})
+	}
+	for _, k := range PartnerOwnerRoles {
+		cases = append(cases, ruleCase{
+			name: "R5/partner: remove " + k + " from owner", acc: partnerAcc(0),
+			before: po, after: minus(po, k), code: EOwnerImmutable,
+		})
+	}
+	// Not the Owner: the same changes are ordinary ones.
+	notOwner := clone(co)
+	notOwner.IsOwner = false
+	cases = append(cases,
+		ruleCase{name: "R5/non-owner with all permissions: delete", acc: acc, before: notOwner},
+		ruleCase{name: "R5/non-owner with all permissions: remove settings", acc: acc, before: notOwner,
+			after: minus(notOwner, dependents(notOwner.Roles, RoleSettings)...)},
+	)
+	return cases
+}
+
+func TestCheckUserChangeR5OwnerImmutable(t *testing.T) { runRuleCases(t, r5Cases()) }
+
+// ---- R6 unknown role ---------------------------------------------------------
+
+func r6Cases() []ruleCase {
+	var cases []ruleCase
+	for _, bogus := range []string{"bogus.role", "customer.user.supervisorl6", "Customer.User", "user.admin "} {
+		cases = append(cases,
+			ruleCase{name: "R6/customer: unknown " + bogus, acc: customerAcc(2),
+				after: usr(RoleCustomerUser, bogus), code: EUnknownRole, names: []string{strings.TrimSpace(bogus)}},
+			ruleCase{name: "R6/customer: add unknown " + bogus, acc: customerAcc(2),
+				before: usr(RoleCustomerUser), after: usr(RoleCustomerUser, bogus), code: EUnknownRole, names: []string{strings.TrimSpace(bogus)}},
+			ruleCase{name: "R6/partner: unknown " + bogus, acc: partnerAcc(0),
+				after: usr(RolePartnerUser, bogus), code: EUnknownRole, names: []string{strings.TrimSpace(bogus)}},
+		)
+	}
+	cases = append(cases, ruleCase{name: "R6/customer: empty key", acc: customerAcc(2),
+		after: usr(RoleCustomerUser, ""), code: EUnknownRole})
+	for _, r := range Catalogue {
+		if r.Partner {
+			cases = append(cases,
+				ruleCase{name: "R6/partner role " + r.Key + " in customer account", acc: customerAcc(2),
+					after: usr(RoleCustomerUser, r.Key), code: EUnknownRole, names: []string{r.Key}},
+				ruleCase{name: "R6/partner role " + r.Key + " alone in customer account", acc: customerAcc(2),
+					after: usr(r.Key), code: EUnknownRole, names: []string{r.Key}},
+				ruleCase{name: "R6/partner role " + r.Key + " in partner account", acc: partnerAcc(0),
+					after: usr(r.Key)},
+			)
+			continue
+		}
+		set := closure(r.Key)
+		cases = append(cases,
+			ruleCase{name: "R6/customer role " + r.Key + " in partner account", acc: partnerAcc(0),
+				after: usr(append([]string{RolePartnerUser}, set...)...), code: EUnknownRole, namesOneOf: set},
+			ruleCase{name: "R6/customer role " + r.Key + " in customer account", acc: customerAcc(2),
+				after: usr(set...)},
+		)
+	}
+	return cases
+}
+
+func TestCheckUserChangeR6UnknownRole(t *testing.T) { runRuleCases(t, r6Cases()) }
+
+// ---- R7 real-time roll-out ---------------------------------------------------
+
+func TestNeedsRealtimeRollout(t *testing.T) {
+	type c struct {
+		name  string
+		acc   AccountState
+		after *User
+		want  bool
+	}
+	first := AccountState{Kind: AccountCustomer, Admins: 1}
+	already := AccountState{Kind: AccountCustomer, Admins: 1, HasLiveSupervisor: true}
+	var cases []c
+	for _, r := range Catalogue {
+		if r.Group != GroupSupervisor {
+			continue
+		}
+		live := r.Level >= 3
+		cases = append(cases,
+			c{"first " + r.Key, first, usr(RoleCustomerUser, r.Key), live},
+			c{"first " + r.Key + " with pbx", first, usr(RoleCustomerUser, RolePBX, r.Key), live},
+			c{"first " + r.Key + " invited", first, func() *User { u := usr(RoleCustomerUser, r.Key); u.Status = UserInvited; return u }(), live},
+			c{r.Key + " when account already has one", already, usr(RoleCustomerUser, r.Key), false},
+			c{r.Key + " disabled", first, disabled(usr(RoleCustomerUser, r.Key)), false},
+			c{r.Key + " in partner account", AccountState{Kind: AccountPartner}, usr(RoleCustomerUser, r.Key), false},
+		)
+	}
+	cases = append(cases,
+		c{"no supervisor", first, usr(RoleCustomerUser, RolePBX), false},
+		c{"deleted user", first, nil, false},
+		c{"l1 and l2 are not live", first, usr(RoleCustomerUser, "customer.user.supervisorl1"), false},
+	)
+	for _, tc := range cases {
+		if got := NeedsRealtimeRollout(tc.acc, tc.after); got != tc.want {
+			t.Errorf("NeedsRealtimeRollout(%s) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if len(cases) < 30 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+}
+
+// ---- R8 fields ---------------------------------------------------------------
+
+func r8Cases() []ruleCase {
+	acc := customerAcc(2)
+	base := usr(RoleCustomerUser)
+	email := func(local string) string { return local + "@example.com" } // 12 characters of domain
+	var cases []ruleCase
+	for _, nc := range []struct {
+		name string
+		dn   string
+		ok   bool
+	}{
+		{"empty", "", false},
+		{"1 char", "A", true},
+		{"100 ascii", strings.Repeat("a", 100), true},
+		{"101 ascii", strings.Repeat("a", 101), false},
+		{"100 cyrillic", strings.Repeat("я", 100), true},
+		{"101 cyrillic", strings.Repeat("я", 101), false},
+		{"100 cjk", strings.Repeat("日", 100), true},
+		{"101 cjk", strings.Repeat("日", 101), false},
+		{"100 emoji", strings.Repeat("😀", 100), true},
+		{"101 emoji", strings.Repeat("😀", 101), false},
+		{"100 mixed", strings.Repeat("aé日😀", 25), true},
+		{"101 mixed", strings.Repeat("aé日😀", 25) + "ü", false},
+	} {
+		c := ruleCase{name: "R8/create displayName " + nc.name, acc: acc, after: named(base, nc.dn)}
+		u := ruleCase{name: "R8/update displayName " + nc.name, acc: acc, before: base, after: named(base, nc.dn)}
+		if !nc.ok {
+			c.code, c.field = EINVALID, "displayName"
+			u.code, u.field = EINVALID, "displayName"
+		}
+		cases = append(cases, c, u)
+	}
+	for _, ec := range []struct {
+		name  string
+		email string
+		ok    bool
+	}{
+		{"empty", "", false},
+		{"no at", "plain.example.com", false},
+		{"no local part", "@example.com", false},
+		{"no domain", "someone@", false},
+		{"two ats", "a@b@example.com", false},
+		{"space inside", "some one@example.com", false},
+		{"display-name form", "Some One <some.one@example.com>", false},
+		{"two addresses", "a@example.com, b@example.com", false},
+		{"valid", "some.one@example.com", true},
+		{"200 characters", email(strings.Repeat("a", 188)), true},
+		{"201 characters", email(strings.Repeat("a", 189)), false},
+		{"250 characters", email(strings.Repeat("a", 238)), false},
+	} {
+		c := ruleCase{name: "R8/create email " + ec.name, acc: acc, after: withEmail(base, ec.email)}
+		u := ruleCase{name: "R8/update email " + ec.name, acc: acc, before: base, after: withEmail(base, ec.email)}
+		if !ec.ok {
+			c.code, c.field = EINVALID, "email"
+			u.code, u.field = EINVALID, "email"
+		}
+		cases = append(cases, c, u)
+	}
+	if n := len(email(strings.Repeat("a", 188))); n != 200 {
+		panic(fmt.Sprintf("200-character email has %d", n))
+	}
+	// Both fields bad: both named.
+	both := named(withEmail(base, "nope"), "")
+	cases = append(cases,
+		ruleCase{name: "R8/both bad names displayName", acc: acc, after: both, code: EINVALID, field: "displayName"},
+		ruleCase{name: "R8/both bad names email", acc: acc, after: both, code: EINVALID, field: "email"},
+	)
+	return cases
+}
+
+func TestCheckUserChangeR8Fields(t *testing.T) { runRuleCases(t, r8Cases()) }
+
+// TestRuleCaseCount keeps the tables from silently shrinking.
+func TestRuleCaseCount(t *testing.T) {
+	n := len(r1Cases()) + len(r2Cases()) + len(r3Cases()) + len(r4Cases()) + len(r5Cases()) + len(r6Cases()) + len(r8Cases())
+	t.Logf("%d CheckUserChange cases", n)
+	if n < 300 {
+		t.Errorf("only %d CheckUserChange cases", n)
+	}
+}
