@@ -39,3 +39,4 @@ check-generated: generate css ## fail when generated files differ from what is c
 
 bench: ## benchmarks and load figures beside ../shared/bench/reference
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+	$(GO) run ./cmd/benchrun

@@ -20,6 +20,9 @@ func (s *Server) handleSignInPage(c echo.Context) error {
 	if c.QueryParam("signedout") == "1" {
 		f.Info = view.T(c.Request().Context(), "signin.signed_out")
 	}
+	if info := linkDoneNotice(c); info != "" { // after activation or a password reset (links.go)
+		f.Info = info
+	}
 	return render(c, http.StatusOK, authpages.SignIn(f))
 }
 

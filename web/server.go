@@ -33,6 +33,9 @@ type Config struct {
 	AbsoluteTimeout time.Duration
 	// BodyLimit caps request bodies, e.g. "1M".
 	BodyLimit string
+	// DevMailbox serves the demo mailbox at /dev/mail (demo mode only: it
+	// shows every email, single-use links included, to anyone).
+	DevMailbox bool
 }
 
 // Services are the domain services the handlers call.
@@ -41,6 +44,17 @@ type Services struct {
 	Users    tenantdesk.UserService
 	Accounts tenantdesk.AccountService
 	Sessions tenantdesk.SessionRepository
+	// AccountUsers manages the users of an account (the Users tab, the API).
+	AccountUsers tenantdesk.AccountUserService
+	// AccountInfo reads and edits accounts' general information and lists a
+	// partner's customers (About account, Partnerdesk customers).
+	AccountInfo tenantdesk.AccountInfoService
+	// AuditLog queries an account's audit log (About account › Audit log).
+	AuditLog tenantdesk.AuditQueryService
+	// Links serves the emailed activation and password-reset links (links.go).
+	Links tenantdesk.CredentialLinkService
+	// Mailbox reads the outbox for the demo mailbox (devmail.go).
+	Mailbox tenantdesk.MailboxService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(ctx context.Context) error
 }

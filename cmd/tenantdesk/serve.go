@@ -31,11 +31,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	hashers := fs.Int("hash-concurrency", e.integer("HASH_CONCURRENCY", 0), "password hashes computed at once; 0 = number of CPUs (TENANTDESK_HASH_CONCURRENCY)")
 	logFormat := fs.String("log-format", e.str("LOG_FORMAT", "text"), "text or json (TENANTDESK_LOG_FORMAT)")
 	logLevel := fs.String("log-level", e.str("LOG_LEVEL", "info"), "debug, info, warn or error (TENANTDESK_LOG_LEVEL)")
+	mailFlags := addMailFlags(fs, e) // --base-url, --smtp-*, --activation-ttl, --reset-ttl (mail.go)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := newLogger(stderr, *logFormat, *logLevel)
 	trusted, err := parseNets(*proxies)
+	if err != nil {
+		return err
+	}
+	smtp, err := mailFlags.sender()
 	if err != nil {
 		return err
 	}
@@ -62,8 +67,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := web.NewServer(web.Config{
 		SecureCookies: *secure, TrustedProxies: trusted, SessionKeys: skeys,
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute,
+		DevMailbox: *withDemo, // /dev/mail only in demo mode (mail.go)
 	}, web.Services{
-		Auth: db, Users: db, Accounts: db, Sessions: db, Ready: db.Ping,
+		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: db, AccountInfo: db, AuditLog: db, Links: db, Mailbox: db, Ready: db.Ping,
 	}, bundle, log, time.Now)
 
 	ln, err := net.Listen("tcp", *addr)
@@ -79,6 +85,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		MaxHeaderBytes:    64 << 10,
 	}
 	go janitor(ctx, db, *idle, log.Warn)
+	startMail(ctx, db, bundle, mailFlags, smtp, *withDemo, ln.Addr().String(), log, stdout)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "Tenantdesk is running at http://%s (database %s, ready in %s). Press Ctrl+C to stop.\n",

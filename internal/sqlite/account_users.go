@@ -67,7 +67,7 @@ func (tx *Tx) checkEmailFree(ctx context.Context, email string, exceptUserID int
 	}
 	msg := "A user with this email already exists."
 	return &tenantdesk.Error{Code: tenantdesk.EEmailTaken, Message: msg, Key: "user.error.email_taken",
-		Fields: []tenantdesk.FieldError{{Field: "email", Message: msg}}}
+		Fields: []tenantdesk.FieldError{{Field: "email", Message: msg, Key: "user.error.email_taken"}}}
 }
 
 // insertUser is the one way a user enters the database: it runs the rule

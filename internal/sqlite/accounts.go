@@ -39,12 +39,12 @@ func scanAccount(row interface{ Scan(...any) error }) (*tenantdesk.Account, erro
 
 // FindAccountByID returns ENOTFOUND if there is no such account.
 func (db *DB) FindAccountByID(ctx context.Context, id int64) (*tenantdesk.Account, error) {
-	return scanAccount(db.read.QueryRowContext(ctx, `SELECT `+accountColumns+accountFrom+`WHERE a.id = ?`, id))
+	return scanAccount(db.queryRow(ctx, `SELECT `+accountColumns+accountFrom+`WHERE a.id = ?`, id))
 }
 
 // FindAccountByTenantID returns ENOTFOUND if there is no such account.
 func (db *DB) FindAccountByTenantID(ctx context.Context, tenantID string) (*tenantdesk.Account, error) {
-	return scanAccount(db.read.QueryRowContext(ctx, `SELECT `+accountColumns+accountFrom+`WHERE a.tenant_id = ?`, tenantID))
+	return scanAccount(db.queryRow(ctx, `SELECT `+accountColumns+accountFrom+`WHERE a.tenant_id = ?`, tenantID))
 }
 
 // newTenantID returns an opaque tenant ID: "tn" and 16 characters of base32

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -29,11 +30,15 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	path  string
+	// readStmts caches prepared statements of hot read queries (stmt.go).
+	readStmts sync.Map
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// Hasher hashes and verifies passwords.
 	Hasher tenantdesk.PasswordHasher
+	// Mail configures emailed links and the outbox (outbox.go, links.go).
+	Mail MailConfig
 }
 
 // ReaderConns is the size of the reader pool.
@@ -86,6 +91,7 @@ func Open(path string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.closeStmts()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

@@ -22,7 +22,7 @@ func (db *DB) FindSession(ctx context.Context, id string) (*tenantdesk.Session, 
 	s := &tenantdesk.Session{ID: id}
 	var uid sql.NullInt64
 	var created, seen, expires int64
-	err := db.read.QueryRowContext(ctx, `SELECT user_id, data, ip, user_agent, created_at, last_seen_at, expires_at
+	err := db.queryRow(ctx, `SELECT user_id, data, ip, user_agent, created_at, last_seen_at, expires_at
 		FROM sessions WHERE id_hash = ?`, sessionKey(id)).Scan(&uid, &s.Data, &s.IP, &s.UserAgent, &created, &seen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Session not found.")

@@ -13,6 +13,10 @@ import (
 const userColumns = `u.id, u.account_id, a.tenant_id, u.display_name, u.email, u.status, u.is_owner,
 	u.phone, u.job_title, u.language, u.time_zone, u.created_at, u.updated_at`
 
+// userWithRoles reads a user and their roles in one statement.
+const userWithRoles = `SELECT ` + userColumns + `,
+	COALESCE((SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role)), '')` + userFrom
+
 const userFrom = ` FROM users u JOIN accounts a ON a.id = u.account_id `
 
 type querier interface {
@@ -63,14 +67,33 @@ func findUser(ctx context.Context, q querier, where string, arg any) (*tenantdes
 	return u, nil
 }
 
-// FindUserByID returns ENOTFOUND if the user does not exist.
+// FindUserByID returns ENOTFOUND if the user does not exist. It runs on
+// every signed-in request, so it is one cached statement.
 func (db *DB) FindUserByID(ctx context.Context, id int64) (*tenantdesk.User, error) {
-	return findUser(ctx, db.read, `WHERE u.id = ?`, id)
+	return scanUserWithRoles(db.queryRow(ctx, userWithRoles+`WHERE u.id = ?`, id))
 }
 
 // FindUserByEmail returns ENOTFOUND if no user has that email (compared case-insensitively).
 func (db *DB) FindUserByEmail(ctx context.Context, email string) (*tenantdesk.User, error) {
-	return findUser(ctx, db.read, `WHERE u.email_norm = ?`, tenantdesk.NormalizeEmail(email))
+	return scanUserWithRoles(db.queryRow(ctx, userWithRoles+`WHERE u.email_norm = ?`, tenantdesk.NormalizeEmail(email)))
+}
+
+func scanUserWithRoles(row rowScanner) (*tenantdesk.User, error) {
+	u := &tenantdesk.User{}
+	var created, updated int64
+	var roles string
+	err := row.Scan(&u.ID, &u.AccountID, &u.TenantID, &u.DisplayName, &u.Email, &u.Status, &u.IsOwner,
+		&u.Phone, &u.JobTitle, &u.Language, &u.TimeZone, &created, &updated, &roles)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "User not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: scan user: %w", err)
+	}
+	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	if roles != "" {
+		u.Roles = strings.Split(roles, ",")
+	}
+	return u, nil
 }
 
 // normalizeName is the sort and search key of a display name.

@@ -34,6 +34,8 @@ const (
 type FieldError struct {
 	Field   string
 	Message string
+	// Key, when set, is the message ID that translates Message.
+	Key string
 }
 
 // Error is the one error type of the domain. Message is safe to show to the

@@ -66,11 +66,11 @@ func ValidateDisplayName(name string) *FieldError {
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
 	switch {
 	case !utf8.ValidString(name):
-		return &FieldError{Field: "displayName", Message: "Display name is not valid text."}
+		return &FieldError{Field: "displayName", Message: "Display name is not valid text.", Key: "field.display_name.invalid"}
 	case n == 0:
-		return &FieldError{Field: "displayName", Message: "Display name is required."}
+		return &FieldError{Field: "displayName", Message: "Display name is required.", Key: "field.display_name.required"}
 	case n > MaxDisplayNameLen:
-		return &FieldError{Field: "displayName", Message: "Display name must be at most 100 characters."}
+		return &FieldError{Field: "displayName", Message: "Display name must be at most 100 characters.", Key: "field.display_name.too_long"}
 	}
 	return nil
 }
@@ -81,13 +81,13 @@ func ValidateEmail(email string) *FieldError {
 	email = strings.TrimSpace(email)
 	switch {
 	case email == "":
-		return &FieldError{Field: "email", Message: "Email is required."}
+		return &FieldError{Field: "email", Message: "Email is required.", Key: "field.email.required"}
 	case utf8.RuneCountInString(email) > MaxEmailLen:
-		return &FieldError{Field: "email", Message: "Email must be at most 200 characters."}
+		return &FieldError{Field: "email", Message: "Email must be at most 200 characters.", Key: "field.email.too_long"}
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") {
-		return &FieldError{Field: "email", Message: "Email must be a valid address such as name@example.com."}
+		return &FieldError{Field: "email", Message: "Email must be a valid address such as name@example.com.", Key: "field.email.invalid"}
 	}
 	return nil
 }

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// mailSettings are serve's flags for emailed links and mail delivery.
+//
+// Delivery: with --smtp-host, the worker sends the outbox through SMTP.
+// With --demo, the demo mailbox at /dev/mail shows every email (and without
+// SMTP nothing leaves the machine). With neither, emails stay queued in the
+// outbox until SMTP is configured: /dev/mail is never served outside demo
+// mode, because it shows single-use links to anyone who opens it.
+type mailSettings struct {
+	baseURL                                     *string
+	smtpHost, smtpUser, smtpPass, smtpFrom, tls *string
+	smtpPort                                    *int
+	activationTTL, resetTTL                     *time.Duration
+}
+
+func addMailFlags(fs *flag.FlagSet, e env) *mailSettings {
+	return &mailSettings{
+		baseURL:       fs.String("base-url", e.str("BASE_URL", ""), "public URL of the portal, for links in emails; default http://<listen address> (TENANTDESK_BASE_URL)"),
+		smtpHost:      fs.String("smtp-host", e.str("SMTP_HOST", ""), "SMTP relay host; empty: no email leaves the portal (TENANTDESK_SMTP_HOST)"),
+		smtpPort:      fs.Int("smtp-port", e.integer("SMTP_PORT", 0), "SMTP port; 0: 587 for starttls, 465 for tls, 25 for none (TENANTDESK_SMTP_PORT)"),
+		smtpUser:      fs.String("smtp-username", e.str("SMTP_USERNAME", ""), "SMTP user; empty: no authentication (TENANTDESK_SMTP_USERNAME)"),
+		smtpPass:      fs.String("smtp-password", e.str("SMTP_PASSWORD", ""), "SMTP password; prefer the environment variable TENANTDESK_SMTP_PASSWORD to keep it out of the process list"),
+		smtpFrom:      fs.String("smtp-from", e.str("SMTP_FROM", ""), `sender of emails, e.g. "Tenantdesk <desk@example.com>" (TENANTDESK_SMTP_FROM)`),
+		tls:           fs.String("smtp-tls", e.str("SMTP_TLS", mail.TLSStartTLS), "starttls (required STARTTLS), tls (implicit TLS) or none (TENANTDESK_SMTP_TLS)"),
+		activationTTL: fs.Duration("activation-ttl", e.duration("ACTIVATION_TTL", tenantdesk.DefaultActivationTTL), "how long activation links work (TENANTDESK_ACTIVATION_TTL)"),
+		resetTTL:      fs.Duration("reset-ttl", e.duration("RESET_TTL", tenantdesk.DefaultResetTTL), "how long password-reset links work (TENANTDESK_RESET_TTL)"),
+	}
+}
+
+// sender checks the settings and returns the SMTP sender, or nil when SMTP
+// is not configured.
+func (m *mailSettings) sender() (mail.Sender, error) {
+	if *m.activationTTL < time.Minute || *m.resetTTL < time.Minute {
+		return nil, fmt.Errorf("--activation-ttl and --reset-ttl must be at least 1m")
+	}
+	if *m.baseURL != "" {
+		u, err := url.Parse(*m.baseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("--base-url %q: want an absolute http(s) URL such as https://desk.example.com", *m.baseURL)
+		}
+	}
+	if *m.smtpHost == "" {
+		return nil, nil
+	}
+	return mail.NewSMTPSender(mail.SMTPConfig{
+		Host: *m.smtpHost, Port: *m.smtpPort, Username: *m.smtpUser, Password: *m.smtpPass,
+		From: *m.smtpFrom, TLS: *m.tls,
+	})
+}
+
+// startMail configures the links of emails and starts the delivery worker
+// (none when there is neither SMTP nor the demo mailbox).
+func startMail(ctx context.Context, db *sqlite.DB, bundle *i18n.Bundle, m *mailSettings, smtp mail.Sender,
+	demo bool, listenAddr string, log *slog.Logger, stdout io.Writer) {
+	base := strings.TrimRight(*m.baseURL, "/")
+	if base == "" {
+		base = "http://" + displayAddr(listenAddr)
+	}
+	w := &mail.Worker{Store: db, Sender: smtp, Now: db.Now, Log: log, KeepBodies: demo}
+	db.Mail = sqlite.MailConfig{BaseURL: base, ActivationTTL: *m.activationTTL, ResetTTL: *m.resetTTL,
+		Renderer: mail.NewRenderer(bundle), Notify: w.Notify}
+	switch {
+	case smtp == nil && demo:
+		w.Sender = mail.DevMailbox{}
+	case smtp == nil:
+		db.Mail.Notify = nil
+		log.Warn("SMTP is not configured (--smtp-host): activation and password-reset emails are queued but not sent; run with --demo to read them at /dev/mail")
+		return
+	}
+	if demo {
+		fmt.Fprintf(stdout, "Emails the portal sends (activation and password-reset links) are shown at %s/dev/mail\n", base)
+	}
+	go w.Run(ctx)
+}

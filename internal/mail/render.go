@@ -1,0 +1,67 @@
+// Package mail delivers Tenantdesk's email: the renderer that writes the
+// messages' text from the i18n message files, the worker that sends the
+// outbox (internal/sqlite) through SMTP with retries and backoff, and the
+// demo mailbox that keeps messages in the portal (/dev/mail) instead.
+package mail
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// Renderer renders emails in the recipient's language from the "mail.*"
+// messages of internal/i18n (locales/<lang>/mail.json). It implements
+// tenantdesk.MailRenderer.
+type Renderer struct {
+	bundle *i18n.Bundle
+}
+
+// NewRenderer returns a renderer over the bundle's messages.
+func NewRenderer(b *i18n.Bundle) *Renderer { return &Renderer{bundle: b} }
+
+var _ tenantdesk.MailRenderer = (*Renderer)(nil)
+
+// mailMessages maps a mail kind to the message IDs of its subject and body.
+var mailMessages = map[string][2]string{
+	tenantdesk.MailActivation:      {"mail.activation.subject", "mail.activation.body"},
+	tenantdesk.MailReset:           {"mail.reset.subject", "mail.reset.body"},
+	tenantdesk.MailPasswordChanged: {"mail.password_changed.subject", "mail.password_changed.body"},
+}
+
+// Kinds lists the mail kinds the renderer knows.
+func Kinds() []string {
+	return []string{tenantdesk.MailActivation, tenantdesk.MailReset, tenantdesk.MailPasswordChanged}
+}
+
+// RenderMail returns the subject and plain-text body of a kind of mail in
+// lang ("" or an unshipped language: English).
+func (r *Renderer) RenderMail(kind, lang string, d tenantdesk.MailData) (string, string, error) {
+	ids, ok := mailMessages[kind]
+	if !ok {
+		return "", "", fmt.Errorf("mail: no template for %q", kind)
+	}
+	l := r.bundle.Localizer(lang)
+	data := map[string]any{
+		"Name":    d.Name,
+		"Link":    d.Link,
+		"Expires": Duration(l, d.TTL),
+		"At":      d.At.UTC().Format("2006-01-02 15:04") + " UTC",
+	}
+	subject, body := l.T(ids[0], data), l.T(ids[1], data)
+	if subject == ids[0] || body == ids[1] {
+		return "", "", fmt.Errorf("mail: messages for %q missing in %s", kind, l.Lang())
+	}
+	return subject, body, nil
+}
+
+// Duration says a link lifetime in words: whole hours as hours, anything
+// else as minutes ("72 hours", "1 час", "30 minutes").
+func Duration(l *i18n.Localizer, d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return l.N("mail.duration.hours", int(d/time.Hour))
+	}
+	return l.N("mail.duration.minutes", int((d+time.Minute-1)/time.Minute))
+}

@@ -1,0 +1,61 @@
+package tenantdesk
+
+import (
+	"context"
+	"time"
+)
+
+// Page sizes of the audit log.
+const (
+	AuditPageSize    = 50
+	MaxAuditPageSize = 1000
+)
+
+// AuditActions lists the audit actions people can filter by, in the order
+// the filter offers them. Actions not listed still show (by their key).
+// Other areas' actions are spelled out here so this list does not depend on
+// where they are declared.
+var AuditActions = []string{
+	AuditSignIn, AuditSignInFailed, AuditSignOut,
+	AuditAccountCreate, AuditAccountUpdate,
+	AuditUserCreate, "user.update", "user.auto_role", "user.disable", "user.enable", "user.delete",
+	"user.activation_sent", "user.activated", AuditPasswordSet,
+	"user.password_reset_requested", "user.password_reset",
+}
+
+// AuditFilter selects a page of an account's audit log, newest first.
+type AuditFilter struct {
+	// Action keeps only entries with this action key; "" keeps all.
+	Action string
+	// Actor keeps only entries whose actor's current display name starts
+	// with it, case-insensitively (users of the account and of its partner);
+	// "" keeps all.
+	Actor string
+	// Since and Until bound the entries' time: Since <= CreatedAt < Until.
+	// Zero values leave that side open.
+	Since, Until time.Time
+	// LicensedOnly keeps only licensed (billable) changes.
+	LicensedOnly bool
+	// Before is the cursor: only entries with an ID below it (AuditPage.Next); 0 for the newest.
+	Before int64
+	// Limit is the page size, 1–1000; 0 means 50.
+	Limit int
+}
+
+// AuditPage is one page of an audit log. Next is the cursor of the next
+// (older) page, 0 on the last page.
+type AuditPage struct {
+	Entries []*AuditEntry
+	Next    int64
+	// TargetNames names the targets of the page's entries that still exist
+	// in the account, keyed by "type:id" (e.g. "user:12" -> "Huck Finn").
+	TargetNames map[string]string
+}
+
+// AuditQueryService reads an account's audit log with filters.
+type AuditQueryService interface {
+	// QueryAudit returns a page of the account's audit log, newest first.
+	// Needs AccessUserAdmin: EFORBIDDEN for other members of the account,
+	// ENOTFOUND for an account the actor may not see.
+	QueryAudit(ctx context.Context, accountID int64, f AuditFilter) (*AuditPage, error)
+}

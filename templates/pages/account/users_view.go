@@ -1,0 +1,118 @@
+package account
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/templates/view"
+)
+
+// UsersView is the Users tab: one page of users and the search.
+type UsersView struct {
+	Account  *tenantdesk.Account
+	Query    string
+	Users    []UserRow
+	NextURL  string // "" on the last page
+	FirstURL string // "" on the first page
+	Flash    []string
+}
+
+// UserRow is one user in the list, with role names already translated.
+type UserRow struct {
+	User      *tenantdesk.User
+	RoleNames []string
+	// Self marks the signed-in user's own row.
+	Self bool
+}
+
+// UserFormView is the invite form (User nil) and the edit form.
+type UserFormView struct {
+	Account     *tenantdesk.Account
+	User        *tenantdesk.User // nil when inviting
+	DisplayName string
+	Email       string
+	Groups      []RoleGroup
+	// Error is the translated rule or validation message; FieldErrors by field name.
+	Error       string
+	FieldErrors map[string]string
+	Flash       []string
+}
+
+// RoleGroup is one group of the catalogue in the role editor.
+type RoleGroup struct {
+	Key   string
+	Title string
+	Roles []RoleOption
+}
+
+// RoleOption is one role checkbox.
+type RoleOption struct {
+	Key         string
+	Name        string
+	Description string
+	Requires    string // translated names of the prerequisites, "" when none
+	Licensed    bool
+	Checked     bool
+	// Locked: the Owner's permission roles cannot be removed (R5).
+	Locked bool
+}
+
+// ConfirmView asks before a destructive action on a user.
+type ConfirmView struct {
+	Account *tenantdesk.Account
+	User    *tenantdesk.User
+	Title   string
+	Body    string
+	Action  string // form action URL
+	Submit  string
+}
+
+func (f UserFormView) fieldError(name string) string { return f.FieldErrors[name] }
+
+func invalid(msg string) string {
+	if msg != "" {
+		return "true"
+	}
+	return "false"
+}
+
+func statusBadge(status string) string {
+	switch status {
+	case tenantdesk.UserActive:
+		return "badge badge-green"
+	case tenantdesk.UserDisabled:
+		return "badge badge-red"
+	}
+	return "badge badge-yellow"
+}
+
+func userURL(u *tenantdesk.User) string { return "/account/users/" + itoa(u.ID) }
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+func formTitle(ctx context.Context, v UserFormView) string {
+	if v.User == nil {
+		return view.T(ctx, "users.new.title")
+	}
+	return v.User.DisplayName
+}
+
+func formAction(v UserFormView) string {
+	if v.User == nil {
+		return "/account/users"
+	}
+	return userURL(v.User)
+}
+
+// maxRoleBadges limits the role badges of a row; the rest are summed up
+// ("+12 more") with their names in the badge's title.
+const maxRoleBadges = 4
+
+func joinRest(names []string) string {
+	if len(names) <= maxRoleBadges {
+		return ""
+	}
+	return strings.Join(names[maxRoleBadges:], ", ")
+}

@@ -1,0 +1,403 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/templates/pages/account"
+	"github.com/tenantdesk/tenantdesk/templates/view"
+)
+
+// About account › Audit log: the filtered, paged log of the signed-in
+// user's own account and its CSV export. QueryAudit authorizes (user admins
+// only) and scopes every query to the account.
+
+const (
+	// maxAuditActorLen bounds the actor filter.
+	maxAuditActorLen = 100
+	// maxAuditExportRows bounds one CSV export.
+	maxAuditExportRows = 100_000
+	// maxAuditValueLen shortens long values in the table's change column.
+	maxAuditValueLen = 160
+)
+
+// parseAuditFilter reads the filter form (a GET query) into the service's
+// filter and the form as entered; dates are whole days in loc.
+func parseAuditFilter(ctx context.Context, q url.Values, loc *time.Location) (tenantdesk.AuditFilter, account.AuditFilterForm) {
+	var f tenantdesk.AuditFilter
+	var form account.AuditFilterForm
+	if a := q.Get("action"); a != "" {
+		for _, known := range tenantdesk.AuditActions {
+			if a == known {
+				f.Action, form.Action = a, a
+			}
+		}
+	}
+	form.Actor = strings.TrimSpace(q.Get("actor"))
+	if utf8.RuneCountInString(form.Actor) > maxAuditActorLen {
+		form.Actor = string([]rune(form.Actor)[:maxAuditActorLen])
+	}
+	f.Actor = form.Actor
+	form.From, form.To = strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to"))
+	if form.From != "" {
+		if d, err := time.ParseInLocation(time.DateOnly, form.From, loc); err != nil {
+			form.FromError = view.T(ctx, "account.audit.error.date")
+		} else {
+			f.Since = d
+		}
+	}
+	if form.To != "" {
+		if d, err := time.ParseInLocation(time.DateOnly, form.To, loc); err != nil {
+			form.ToError = view.T(ctx, "account.audit.error.date")
+		} else {
+			f.Until = d.AddDate(0, 0, 1) // the whole "to" day
+		}
+	}
+	switch q.Get("licensed") {
+	case "1", "on", "true":
+		f.LicensedOnly, form.Licensed = true, true
+	}
+	if b, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && b > 0 {
+		f.Before = b
+	}
+	return f, form
+}
+
+// auditURL is path with the filter form's values and, when given, the cursor.
+func auditURL(path string, form account.AuditFilterForm, before int64) string {
+	q := url.Values{}
+	if form.Action != "" {
+		q.Set("action", form.Action)
+	}
+	if form.Actor != "" {
+		q.Set("actor", form.Actor)
+	}
+	if form.From != "" && form.FromError == "" {
+		q.Set("from", form.From)
+	}
+	if form.To != "" && form.ToError == "" {
+		q.Set("to", form.To)
+	}
+	if form.Licensed {
+		q.Set("licensed", "1")
+	}
+	if before > 0 {
+		q.Set("before", strconv.FormatInt(before, 10))
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// handleAccountAudit shows one page of the audit log: the whole page, or
+// only the results for an htmx filter or page change.
+func (s *Server) handleAccountAudit(c echo.Context) error {
+	ctx := c.Request().Context()
+	acc := c.Get(ctxAccount).(*tenantdesk.Account)
+	loc := view.From(ctx).Location
+	f, form := parseAuditFilter(ctx, c.QueryParams(), loc)
+	f.Limit = tenantdesk.AuditPageSize
+	page, err := s.svc.AuditLog.QueryAudit(ctx, acc.ID, f)
+	if err != nil {
+		return err
+	}
+	v := account.AuditView{
+		Account:   acc,
+		Filter:    form,
+		ExportURL: auditURL("/account/audit.csv", form, 0),
+		Filtered:  f.Action != "" || f.Actor != "" || !f.Since.IsZero() || !f.Until.IsZero() || f.LicensedOnly,
+	}
+	for _, a := range tenantdesk.AuditActions {
+		v.Actions = append(v.Actions, account.AuditOption{Value: a, Label: auditActionLabel(ctx, a)})
+	}
+	for _, e := range page.Entries {
+		v.Rows = append(v.Rows, account.AuditRow{
+			ID:           strconv.FormatInt(e.ID, 10),
+			When:         view.FormatTime(ctx, e.CreatedAt),
+			WhenISO:      e.CreatedAt.In(loc).Format(time.RFC3339),
+			Actor:        e.ActorName,
+			Impersonator: e.ImpersonatorName,
+			Action:       e.Action,
+			ActionLabel:  auditActionLabel(ctx, e.Action),
+			Target:       auditTarget(ctx, e, page.TargetNames),
+			Changes:      auditChanges(ctx, e.Before, e.After),
+			IP:           e.IP,
+			Licensed:     e.Licensed,
+		})
+	}
+	if page.Next > 0 {
+		v.OlderURL = auditURL("/account/audit", form, page.Next)
+	}
+	if f.Before > 0 {
+		v.NewestURL = auditURL("/account/audit", form, 0)
+	}
+	if isHTMX(c) {
+		return render(c, http.StatusOK, account.AuditResults(v))
+	}
+	return render(c, http.StatusOK, account.Audit(v))
+}
+
+// auditActionLabel translates an action key ("audit.action.<key>"), or
+// shows the key itself for actions without a translation.
+func auditActionLabel(ctx context.Context, action string) string {
+	id := "audit.action." + action
+	if label := view.T(ctx, id); label != id {
+		return label
+	}
+	return action
+}
+
+// auditTarget names an entry's target: the user's or account's current
+// name when it still exists, else its type and ID.
+func auditTarget(ctx context.Context, e *tenantdesk.AuditEntry, names map[string]string) string {
+	if e.TargetType == "" {
+		return ""
+	}
+	if name, ok := names[e.TargetType+":"+e.TargetID]; ok {
+		return name
+	}
+	typ := e.TargetType
+	switch e.TargetType {
+	case "user":
+		typ = view.T(ctx, "account.audit.target.user")
+	case "account":
+		typ = view.T(ctx, "account.audit.target.account")
+	}
+	return strings.TrimSpace(typ + " " + e.TargetID)
+}
+
+// auditChanges turns an entry's before/after JSON objects into the keys
+// that differ: "before → after" for changed values, "+added −removed" for
+// changed lists, and only "after" when there was no before.
+func auditChanges(ctx context.Context, beforeJSON, afterJSON string) []account.AuditChange {
+	before, after := decodeAuditJSON(beforeJSON), decodeAuditJSON(afterJSON)
+	if before == nil && after == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(before)+len(after))
+	for k := range after {
+		keys = append(keys, k)
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	empty := view.T(ctx, "account.audit.empty_value")
+	var out []account.AuditChange
+	for _, k := range keys {
+		b, inBefore := before[k]
+		a := after[k]
+		if before == nil {
+			out = append(out, account.AuditChange{Key: k, After: orEmpty(auditValue(a), empty)})
+			continue
+		}
+		if inBefore && reflect.DeepEqual(a, b) {
+			continue
+		}
+		if bl, ok := stringList(b); ok {
+			if al, ok := stringList(a); ok {
+				out = append(out, account.AuditChange{Key: k, After: orEmpty(listDiff(bl, al), empty)})
+				continue
+			}
+		}
+		out = append(out, account.AuditChange{Key: k, Before: orEmpty(auditValue(b), empty), After: orEmpty(auditValue(a), empty)})
+	}
+	return out
+}
+
+func decodeAuditJSON(s string) map[string]any {
+	if s == "" {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal([]byte(s), &m) != nil {
+		return nil
+	}
+	return m
+}
+
+// auditValue shows one JSON value compactly, shortened when long.
+func auditValue(v any) string {
+	var s string
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		s = v
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, x := range v {
+			parts = append(parts, auditValue(x))
+		}
+		s = strings.Join(parts, ", ")
+	default:
+		b, _ := json.Marshal(v)
+		s = string(b)
+	}
+	if utf8.RuneCountInString(s) > maxAuditValueLen {
+		s = string([]rune(s)[:maxAuditValueLen-1]) + "…"
+	}
+	return s
+}
+
+func orEmpty(s, empty string) string {
+	if s == "" {
+		return empty
+	}
+	return s
+}
+
+// stringList returns v as a list of strings when it is a JSON array of strings.
+func stringList(v any) ([]string, bool) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, v == nil
+	}
+	out := make([]string, 0, len(arr))
+	for _, x := range arr {
+		s, ok := x.(string)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// listDiff is "+added −removed" between two lists.
+func listDiff(before, after []string) string {
+	had := map[string]bool{}
+	for _, s := range before {
+		had[s] = true
+	}
+	has := map[string]bool{}
+	var parts []string
+	for _, s := range after {
+		has[s] = true
+		if !had[s] {
+			parts = append(parts, "+"+s)
+		}
+	}
+	for _, s := range before {
+		if !has[s] {
+			parts = append(parts, "−"+s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// handleAccountAuditCSV exports the filtered audit log as CSV (RFC 4180),
+// newest first: times in RFC 3339 UTC and in the viewer's zone. Cells that
+// a spreadsheet would run as a formula are defused with a leading quote.
+func (s *Server) handleAccountAuditCSV(c echo.Context) error {
+	ctx := c.Request().Context()
+	acc := c.Get(ctxAccount).(*tenantdesk.Account)
+	loc := view.From(ctx).Location
+	f, form := parseAuditFilter(ctx, c.QueryParams(), loc)
+	if form.FromError != "" || form.ToError != "" {
+		return tenantdesk.Errorf(tenantdesk.EINVALID, "Invalid date.")
+	}
+	f.Limit = tenantdesk.MaxAuditPageSize
+	// The first page is read before anything is written, so a refusal
+	// (403, 404) is still a clean error page.
+	page, err := s.svc.AuditLog.QueryAudit(ctx, acc.ID, f)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("audit-%s-%s.csv", acc.TenantID, s.now().In(loc).Format("20060102"))
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Response().WriteHeader(http.StatusOK)
+
+	w := csv.NewWriter(c.Response())
+	w.UseCRLF = true // RFC 4180
+	yes, no := view.T(ctx, "account.audit.csv.yes"), view.T(ctx, "account.audit.csv.no")
+	header := []string{
+		view.T(ctx, "account.audit.csv.id"),
+		view.T(ctx, "account.audit.csv.time_utc"),
+		view.T(ctx, "account.audit.csv.time_local", map[string]any{"Zone": loc.String()}),
+		view.T(ctx, "account.audit.csv.actor"),
+		view.T(ctx, "account.audit.csv.impersonator"),
+		view.T(ctx, "account.audit.csv.action"),
+		view.T(ctx, "account.audit.csv.action_label"),
+		view.T(ctx, "account.audit.csv.target_type"),
+		view.T(ctx, "account.audit.csv.target_id"),
+		view.T(ctx, "account.audit.csv.target"),
+		view.T(ctx, "account.audit.csv.before"),
+		view.T(ctx, "account.audit.csv.after"),
+		view.T(ctx, "account.audit.csv.billable"),
+		view.T(ctx, "account.audit.csv.ip"),
+	}
+	if err := w.Write(csvRow(header)); err != nil {
+		return nil // the client went away; the status is already sent
+	}
+	rows := 0
+	for {
+		for _, e := range page.Entries {
+			billable := no
+			if e.Licensed {
+				billable = yes
+			}
+			target := page.TargetNames[e.TargetType+":"+e.TargetID]
+			if err := w.Write(csvRow([]string{
+				strconv.FormatInt(e.ID, 10),
+				e.CreatedAt.UTC().Format(time.RFC3339),
+				e.CreatedAt.In(loc).Format(time.RFC3339),
+				e.ActorName, e.ImpersonatorName, e.Action, auditActionLabel(ctx, e.Action),
+				e.TargetType, e.TargetID, target, e.Before, e.After, billable, e.IP,
+			})); err != nil {
+				return nil
+			}
+			rows++
+		}
+		if page.Next == 0 || rows >= maxAuditExportRows {
+			break
+		}
+		f.Before = page.Next
+		if page, err = s.svc.AuditLog.QueryAudit(ctx, acc.ID, f); err != nil {
+			s.log.Error("audit export", "request_id", h.Get(echo.HeaderXRequestID), "error", err.Error())
+			break
+		}
+	}
+	w.Flush()
+	return nil
+}
+
+// csvRow defuses every cell of a row (see csvCell).
+func csvRow(cells []string) []string {
+	for i, v := range cells {
+		cells[i] = csvCell(v)
+	}
+	return cells
+}
+
+// csvCell prefixes a cell that starts like a spreadsheet formula (= + - @,
+// or a tab or carriage return that some programs skip before one) with a
+// single quote, so opening the export never runs what a user typed
+// (OWASP "CSV injection"). encoding/csv does the RFC 4180 quoting.
+func csvCell(v string) string {
+	if v == "" {
+		return v
+	}
+	switch v[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + v
+	}
+	return v
+}

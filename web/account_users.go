@@ -1,0 +1,292 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/templates/pages/account"
+	"github.com/tenantdesk/tenantdesk/templates/view"
+)
+
+// The Users tab of About account: the signed-in user's own account. The
+// service authorizes every call (R9); handlers parse, call, render.
+
+func currentAccount(c echo.Context) *tenantdesk.Account {
+	a, _ := c.Get(ctxAccount).(*tenantdesk.Account)
+	return a
+}
+
+func currentUser(c echo.Context) *tenantdesk.User {
+	u, _ := c.Get(ctxUser).(*tenantdesk.User)
+	return u
+}
+
+// handleUsers lists the account's users: a full page, or only the results
+// for an htmx search or page change.
+func (s *Server) handleUsers(c echo.Context) error {
+	ctx := c.Request().Context()
+	acc := currentAccount(c)
+	q := strings.TrimSpace(c.QueryParam("q"))
+	after := c.QueryParam("after")
+	page, err := s.svc.AccountUsers.ListUsers(ctx, acc.ID, tenantdesk.UserFilter{Query: q, After: after})
+	if tenantdesk.ErrorCode(err) == tenantdesk.EINVALID && after != "" {
+		// A stale or edited page link: start again from the first page.
+		return c.Redirect(http.StatusSeeOther, usersURL(q, ""))
+	} else if err != nil {
+		return err
+	}
+	v := account.UsersView{Account: acc, Query: q}
+	me := currentUser(c)
+	for _, u := range page.Users {
+		v.Users = append(v.Users, account.UserRow{User: u, RoleNames: roleNames(ctx, u.Roles), Self: u.ID == me.ID})
+	}
+	if page.NextCursor != "" {
+		v.NextURL = usersURL(q, page.NextCursor)
+	}
+	if after != "" {
+		v.FirstURL = usersURL(q, "")
+	}
+	if isHTMX(c) {
+		return render(c, http.StatusOK, account.UsersResults(v))
+	}
+	v.Flash = s.takeFlashes(c)
+	return render(c, http.StatusOK, account.Users(v))
+}
+
+func usersURL(q, after string) string {
+	vals := url.Values{}
+	if q != "" {
+		vals.Set("q", q)
+	}
+	if after != "" {
+		vals.Set("after", after)
+	}
+	if len(vals) == 0 {
+		return "/account/users"
+	}
+	return "/account/users?" + vals.Encode()
+}
+
+// roleNames translates role keys in catalogue order.
+func roleNames(ctx context.Context, keys []string) []string {
+	held := map[string]bool{}
+	for _, k := range keys {
+		held[k] = true
+	}
+	var out []string
+	for _, r := range tenantdesk.Catalogue {
+		if held[r.Key] {
+			out = append(out, view.T(ctx, "role."+r.Key+".name"))
+		}
+	}
+	return out
+}
+
+// roleGroups builds the role editor for an account kind, with checked roles.
+func roleGroups(ctx context.Context, acc *tenantdesk.Account, checked []string, owner *tenantdesk.User) []account.RoleGroup {
+	held := map[string]bool{}
+	for _, k := range checked {
+		held[k] = true
+	}
+	var groups []account.RoleGroup
+	index := map[string]int{}
+	for _, r := range tenantdesk.Catalogue {
+		if r.Partner != acc.IsPartner() {
+			continue
+		}
+		i, ok := index[r.Group]
+		if !ok {
+			i = len(groups)
+			index[r.Group] = i
+			groups = append(groups, account.RoleGroup{Key: r.Group, Title: view.T(ctx, "role.group."+r.Group)})
+		}
+		var pre []string
+		for _, p := range r.Pre {
+			pre = append(pre, view.T(ctx, "role."+p+".name"))
+		}
+		groups[i].Roles = append(groups[i].Roles, account.RoleOption{
+			Key: r.Key, Name: view.T(ctx, "role."+r.Key+".name"), Description: view.T(ctx, "role."+r.Key+".description"),
+			Requires: joinNames(pre), Licensed: r.Licensed, Checked: held[r.Key],
+			Locked: owner != nil && owner.IsOwner && owner.HasRole(r.Key) && (r.Group == tenantdesk.GroupPermission || r.Group == tenantdesk.GroupPartner),
+		})
+	}
+	return groups
+}
+
+// formRoles reads the checked roles of the role editor.
+func formRoles(c echo.Context) []string {
+	params, _ := c.FormParams()
+	return tenantdesk.SortedRoles(params["roles"])
+}
+
+func (s *Server) handleNewUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	acc := currentAccount(c)
+	if err := tenantdesk.Authorize(tenantdesk.ActorFrom(ctx), acc, tenantdesk.AccessUserAdmin); err != nil {
+		return err
+	}
+	defaults := []string{tenantdesk.RoleCustomerUser}
+	if acc.IsPartner() {
+		defaults = []string{tenantdesk.RolePartnerUser}
+	}
+	return render(c, http.StatusOK, account.UserForm(account.UserFormView{Account: acc, Groups: roleGroups(ctx, acc, defaults, nil)}))
+}
+
+func (s *Server) handleCreateUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	acc := currentAccount(c)
+	in := tenantdesk.NewUser{DisplayName: c.FormValue("displayName"), Email: c.FormValue("email"), Roles: formRoles(c)}
+	change, err := s.svc.AccountUsers.InviteUser(ctx, acc.ID, in)
+	if isUserError(err) {
+		v := account.UserFormView{Account: acc, DisplayName: in.DisplayName, Email: in.Email,
+			Groups: roleGroups(ctx, acc, in.Roles, nil), Error: errorText(ctx, err), FieldErrors: fieldErrors(ctx, err)}
+		return render(c, http.StatusOK, account.UserForm(v))
+	} else if err != nil {
+		return err
+	}
+	key := "users.flash.invited"
+	if !change.User.CanSignIn() {
+		key = "users.flash.invited_no_email"
+	}
+	if err := s.flash(c, view.T(ctx, key, map[string]any{"Name": change.User.DisplayName})); err != nil {
+		return err
+	}
+	if err := s.flashAutoAssigned(c, change); err != nil {
+		return err
+	}
+	return redirectAfterPost(c, "/account/users")
+}
+
+func (s *Server) flashAutoAssigned(c echo.Context, change *tenantdesk.UserChange) error {
+	if len(change.AutoAssigned) == 0 {
+		return nil
+	}
+	var names []string
+	for _, a := range change.AutoAssigned {
+		names = append(names, a.DisplayName)
+	}
+	return s.flash(c, view.T(c.Request().Context(), "users.flash.auto_assigned", map[string]any{"Names": joinNames(names)}))
+}
+
+// userParam loads the user named in the URL from the current account.
+func (s *Server) userParam(c echo.Context) (*tenantdesk.User, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, echo.ErrNotFound
+	}
+	return s.svc.AccountUsers.GetUser(c.Request().Context(), currentAccount(c).ID, id)
+}
+
+func (s *Server) editForm(c echo.Context, u *tenantdesk.User, errMsg string) account.UserFormView {
+	ctx := c.Request().Context()
+	acc := currentAccount(c)
+	return account.UserFormView{Account: acc, User: u, DisplayName: u.DisplayName, Email: u.Email,
+		Groups: roleGroups(ctx, acc, u.Roles, u), Error: errMsg}
+}
+
+func (s *Server) handleEditUser(c echo.Context) error {
+	u, err := s.userParam(c)
+	if err != nil {
+		return err
+	}
+	v := s.editForm(c, u, "")
+	v.Flash = s.takeFlashes(c)
+	return render(c, http.StatusOK, account.UserForm(v))
+}
+
+func (s *Server) handleUpdateUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	u, err := s.userParam(c)
+	if err != nil {
+		return err
+	}
+	name, email, roles := c.FormValue("displayName"), c.FormValue("email"), formRoles(c)
+	change, err := s.svc.AccountUsers.UpdateUser(ctx, u.AccountID, u.ID, tenantdesk.UserPatch{DisplayName: &name, Email: &email, Roles: &roles})
+	if isUserError(err) {
+		v := s.editForm(c, u, errorText(ctx, err))
+		v.DisplayName, v.Email, v.FieldErrors = name, email, fieldErrors(ctx, err)
+		v.Groups = roleGroups(ctx, currentAccount(c), roles, u)
+		return render(c, http.StatusOK, account.UserForm(v))
+	} else if err != nil {
+		return err
+	}
+	if err := s.flash(c, view.T(ctx, "users.flash.updated", map[string]any{"Name": change.User.DisplayName})); err != nil {
+		return err
+	}
+	if err := s.flashAutoAssigned(c, change); err != nil {
+		return err
+	}
+	return redirectAfterPost(c, "/account/users/"+strconv.FormatInt(u.ID, 10))
+}
+
+// handleConfirm shows the confirmation page of a destructive action.
+func (s *Server) handleConfirm(action string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		u, err := s.userParam(c)
+		if err != nil {
+			return err
+		}
+		data := map[string]any{"Name": u.DisplayName, "Email": u.Email}
+		v := account.ConfirmView{Account: currentAccount(c), User: u,
+			Title:  view.T(ctx, "users.confirm."+action+".title", data),
+			Body:   view.T(ctx, "users.confirm."+action+".body", data),
+			Submit: view.T(ctx, "users.confirm."+action+".submit"),
+			Action: "/account/users/" + strconv.FormatInt(u.ID, 10) + "/" + action}
+		return render(c, http.StatusOK, account.Confirm(v))
+	}
+}
+
+// userAction runs a status action and returns to the user's page (or the
+// list after a delete); a broken rule is explained on the user's page.
+func (s *Server) userAction(c echo.Context, do func(ctx context.Context, u *tenantdesk.User) (flashKey string, err error)) error {
+	ctx := c.Request().Context()
+	u, err := s.userParam(c)
+	if err != nil {
+		return err
+	}
+	key, err := do(ctx, u)
+	if isUserError(err) {
+		return render(c, http.StatusOK, account.UserForm(s.editForm(c, u, errorText(ctx, err))))
+	} else if err != nil {
+		return err
+	}
+	if err := s.flash(c, view.T(ctx, key, map[string]any{"Name": u.DisplayName, "Email": u.Email})); err != nil {
+		return err
+	}
+	if key == "users.flash.deleted" {
+		return redirectAfterPost(c, "/account/users")
+	}
+	return redirectAfterPost(c, "/account/users/"+strconv.FormatInt(u.ID, 10))
+}
+
+func (s *Server) handleDisableUser(c echo.Context) error {
+	return s.userAction(c, func(ctx context.Context, u *tenantdesk.User) (string, error) {
+		_, err := s.svc.AccountUsers.SetUserDisabled(ctx, u.AccountID, u.ID, true)
+		return "users.flash.disabled", err
+	})
+}
+
+func (s *Server) handleEnableUser(c echo.Context) error {
+	return s.userAction(c, func(ctx context.Context, u *tenantdesk.User) (string, error) {
+		_, err := s.svc.AccountUsers.SetUserDisabled(ctx, u.AccountID, u.ID, false)
+		return "users.flash.enabled", err
+	})
+}
+
+func (s *Server) handleDeleteUser(c echo.Context) error {
+	return s.userAction(c, func(ctx context.Context, u *tenantdesk.User) (string, error) {
+		return "users.flash.deleted", s.svc.AccountUsers.DeleteUser(ctx, u.AccountID, u.ID)
+	})
+}
+
+func (s *Server) handleResendActivation(c echo.Context) error {
+	return s.userAction(c, func(ctx context.Context, u *tenantdesk.User) (string, error) {
+		return "users.flash.activation_sent", s.svc.AccountUsers.SendActivationEmail(ctx, u.AccountID, u.ID)
+	})
+}

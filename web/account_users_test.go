@@ -1,0 +1,419 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+func (a *testApp) user(email string) *tenantdesk.User {
+	a.t.Helper()
+	u, err := a.DB.FindUserByEmail(context.Background(), email)
+	if err != nil {
+		a.t.Fatalf("%s: %v", email, err)
+	}
+	return u
+}
+
+func userPath(u *tenantdesk.User, suffix string) string {
+	return fmt.Sprintf("/account/users/%d%s", u.ID, suffix)
+}
+
+func rowNames(r *response) []string {
+	var names []string
+	r.Doc.Find(`[data-testid="user-row"] td:first-child a`).Each(func(_ int, s *goquery.Selection) {
+		names = append(names, strings.TrimSpace(s.Text()))
+	})
+	return names
+}
+
+func TestUsersTabListsSearchesAndPages(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	res := c.get("/account/users")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	names := rowNames(res)
+	if len(names) != 7 || names[0] != "Aunt Polly" || !contains(names, "Huck Finn") || contains(names, "Winnie Pooh") {
+		t.Fatalf("rows %v", names)
+	}
+	if got := text(res, "title"); !strings.Contains(got, "Users") {
+		t.Errorf("title %q", got)
+	}
+	// Search by name prefix and by email prefix, case-insensitively.
+	if got := rowNames(c.get("/account/users?q=HUCK")); len(got) != 1 || got[0] != "Huck Finn" {
+		t.Errorf("name search: %v", got)
+	}
+	if got := rowNames(c.get("/account/users?q=becky.th")); len(got) != 1 || got[0] != "Becky Thatcher" {
+		t.Errorf("email search: %v", got)
+	}
+	empty := c.get("/account/users?q=nobody")
+	if empty.Doc.Find(`[data-testid="users-empty"]`).Length() != 1 || !strings.Contains(empty.Body, "nobody") {
+		t.Errorf("no empty state for a search without results")
+	}
+	// An htmx search gets only the results fragment.
+	req, _ := http.NewRequest(http.MethodGet, app.Server.URL+"/account/users?q=huck", nil)
+	req.Header.Set("HX-Request", "true")
+	frag := c.do(req)
+	if strings.Contains(frag.Body, "<html") || frag.Doc.Find("#users-results").Length() != 1 || len(rowNames(frag)) != 1 {
+		t.Errorf("htmx fragment: %s", frag.Body)
+	}
+	if !strings.Contains(strings.Join(frag.Header.Values("Vary"), ","), "HX-Request") {
+		t.Error("no Vary: HX-Request")
+	}
+
+	// Many users: page through with the Next links; each user exactly once.
+	op := tenantdesk.OperatorContext(context.Background())
+	fence := app.user(tom).AccountID
+	for i := 0; i < 120; i++ {
+		if err := app.DB.CreateUser(op, &tenantdesk.User{AccountID: fence, DisplayName: fmt.Sprintf("Painter %03d", i),
+			Email: fmt.Sprintf("painter%03d@fence.example", i), Roles: []string{"customer.user"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	next := "/account/users"
+	pages := 0
+	for next != "" {
+		page := c.get(next)
+		pages++
+		for _, n := range rowNames(page) {
+			if seen[n] {
+				t.Fatalf("%s listed twice", n)
+			}
+			seen[n] = true
+		}
+		next, _ = page.Doc.Find(`[data-testid="users-next"]`).Attr("href")
+	}
+	if len(seen) != 127 || pages != 3 {
+		t.Errorf("%d users on %d pages", len(seen), pages)
+	}
+	// A tampered page link starts over instead of failing.
+	if res := c.get("/account/users?after=%21%21"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("bad cursor: %d", res.StatusCode)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestInviteUser(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(becky) // a user admin, not the Owner
+	form := c.get("/account/users/new")
+	if form.StatusCode != http.StatusOK || form.Doc.Find(`input[name="roles"][value="customer.user"]`).Length() != 1 {
+		t.Fatalf("invite form: %d", form.StatusCode)
+	}
+	// The catalogue is grouped, licensed roles are marked, prerequisites explained; no partner roles here.
+	if form.Doc.Find(`[data-testid="role-group-supervisor"] input[name="roles"]`).Length() != 5 {
+		t.Error("supervisor group incomplete")
+	}
+	if form.Doc.Find(`input[value="partner.admin"]`).Length() != 0 {
+		t.Error("partner roles offered in a customer account")
+	}
+	if !strings.Contains(form.Body, "Requires: Website access") || !strings.Contains(form.Body, "Licensed") {
+		t.Error("prerequisites or licensed marks missing")
+	}
+	res := c.post("/account/users", url.Values{"displayName": {"Ben Rogers"}, "email": {"Ben.Rogers@fence.example"},
+		"roles": {"customer.user", "customer.user.supervisorl1"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account/users" {
+		t.Fatalf("invite: %d %q %s", res.StatusCode, res.Header.Get("Location"), text(res, `[data-testid="form-error"]`))
+	}
+	list := c.get("/account/users")
+	if got := text(list, `[data-testid="flash"]`); got != "Ben Rogers was invited." {
+		t.Errorf("flash %q", got)
+	}
+	if c.get("/account/users").Doc.Find(`[data-testid="flash"]`).Length() != 0 {
+		t.Error("flash shown twice")
+	}
+	ben := app.user("ben.rogers@fence.example")
+	if ben.Status != tenantdesk.UserInvited || strings.Join(ben.Roles, ",") != "customer.user,customer.user.supervisorl1" {
+		t.Errorf("stored %+v", ben)
+	}
+	if !hasAudit(t, app, ben.AccountID, tenantdesk.AuditUserCreate, "Ben Rogers") {
+		t.Error("invite not audited")
+	}
+}
+
+func TestInviteUserErrorsKeepInput(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	cases := []struct {
+		name      string
+		form      url.Values
+		wantField string // field with an error, or "" for a rule error
+		wantText  string
+	}{
+		{"name too long", url.Values{"displayName": {strings.Repeat("n", 101)}, "email": {"long@fence.example"}, "roles": {"customer.user"}}, "displayName", "at most 100 characters"},
+		{"email too long", url.Values{"displayName": {"Long"}, "email": {strings.Repeat("e", 189) + "@fence.example"}, "roles": {"customer.user"}}, "email", "at most 200 characters"},
+		{"malformed email", url.Values{"displayName": {"Bad"}, "email": {"not-an-email"}, "roles": {"customer.user"}}, "email", "valid address"},
+		{"missing name", url.Values{"displayName": {""}, "email": {"x@fence.example"}}, "displayName", "required"},
+		{"email in another account", url.Values{"displayName": {"Winnie"}, "email": {"WINNIE.pooh@hundredacre.example"}, "roles": {"customer.user"}}, "email", "already exists"},
+		{"missing prerequisite", url.Values{"displayName": {"Pre"}, "email": {"pre@fence.example"}, "roles": {"user.admin"}}, "", "“Manage users” (user.admin) requires role “Website access” (customer.user)"},
+		{"two supervisors", url.Values{"displayName": {"Sup"}, "email": {"sup@fence.example"}, "roles": {"customer.user", "customer.user.supervisorl1", "customer.user.supervisorl2"}}, "", "mutually exclusive"},
+		{"unknown role", url.Values{"displayName": {"Unk"}, "email": {"unk@fence.example"}, "roles": {"customer.user", "made.up"}}, "", "Unknown role “made.up”"},
+	}
+	for _, tc := range cases {
+		res := c.post("/account/users", tc.form)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d", tc.name, res.StatusCode)
+			continue
+		}
+		if tc.wantField != "" {
+			if got := text(res, "#"+tc.wantField+"-error"); !strings.Contains(got, tc.wantText) {
+				t.Errorf("%s: field error %q, want %q", tc.name, got, tc.wantText)
+			}
+			if inv, _ := res.Doc.Find("#" + tc.wantField).Attr("aria-invalid"); inv != "true" {
+				t.Errorf("%s: field not marked invalid", tc.name)
+			}
+		} else if got := text(res, `[data-testid="form-error"]`); !strings.Contains(got, tc.wantText) {
+			t.Errorf("%s: error %q, want %q", tc.name, got, tc.wantText)
+		}
+		// What was typed is kept, checked roles stay checked.
+		if v, _ := res.Doc.Find("#displayName").Attr("value"); v != tc.form.Get("displayName") {
+			t.Errorf("%s: name not kept: %q", tc.name, v)
+		}
+		if v, _ := res.Doc.Find("#email").Attr("value"); v != tc.form.Get("email") {
+			t.Errorf("%s: email not kept: %q", tc.name, v)
+		}
+		for _, r := range tc.form["roles"] {
+			if r == "made.up" {
+				continue
+			}
+			if _, checked := res.Doc.Find(`input[name="roles"][value="` + r + `"]`).Attr("checked"); !checked {
+				t.Errorf("%s: role %s not kept", tc.name, r)
+			}
+		}
+	}
+	// Nothing was created by any of them.
+	for _, e := range []string{"long@fence.example", "pre@fence.example", "sup@fence.example", "unk@fence.example"} {
+		if _, err := app.DB.FindUserByEmail(context.Background(), e); err == nil {
+			t.Errorf("%s created despite the error", e)
+		}
+	}
+	// Russian: the rule is explained in Russian with the role names.
+	c.Header.Set("Accept-Language", "ru")
+	res := c.post("/account/users", cases[5].form)
+	if got := text(res, `[data-testid="form-error"]`); !strings.Contains(got, "«") && !strings.Contains(got, "требует роли") {
+		t.Errorf("russian rule message %q", got)
+	}
+}
+
+func TestEditUserRoles(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	h := app.user(huck)
+	page := c.get(userPath(h, ""))
+	if _, ok := page.Doc.Find(`input[value="customer.user.supervisorl1"]`).Attr("checked"); !ok {
+		t.Fatal("current role not checked")
+	}
+	// Swap level 1 for level 3: allowed, and the first live supervisor rolls out the real-time add-on.
+	res := c.post(userPath(h, ""), url.Values{"displayName": {"Huckleberry Finn"}, "email": {h.Email},
+		"roles": {"customer.user", "customer.user.supervisorl3"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("update: %d %s", res.StatusCode, text(res, `[data-testid="form-error"]`))
+	}
+	after := c.get(res.Header.Get("Location"))
+	flashes := after.Doc.Find(`[data-testid="flash"]`).Text()
+	if !strings.Contains(flashes, "Huckleberry Finn was updated.") || !strings.Contains(flashes, "Sid Sawyer") {
+		t.Errorf("flashes %q", flashes)
+	}
+	if !app.user("sid.sawyer@fence.example").HasRole("customer.user.pbx.realtime") {
+		t.Error("real-time add-on not rolled out")
+	}
+	// Removing a prerequisite another role needs is explained.
+	sid := app.user("sid.sawyer@fence.example")
+	res = c.post(userPath(sid, ""), url.Values{"displayName": {sid.DisplayName}, "email": {sid.Email},
+		"roles": {"customer.user", "customer.user.pbx", "customer.user.uc.softphone"}})
+	if got := text(res, `[data-testid="form-error"]`); !strings.Contains(got, "(customer.user.uc.softphone) requires role") {
+		t.Errorf("prerequisite removal: %q", got)
+	}
+	// The Owner's permission roles are locked in the editor and in the service.
+	tomU := app.user(tom)
+	ownerPage := c.get(userPath(tomU, ""))
+	if _, disabled := ownerPage.Doc.Find(`#role-user\.admin`).Attr("disabled"); !disabled {
+		t.Error("owner's user.admin not locked in the editor")
+	}
+	res = c.post(userPath(tomU, ""), url.Values{"displayName": {"Tom"}, "email": {tom}, "roles": {"customer.user"}})
+	if got := text(res, `[data-testid="form-error"]`); !strings.Contains(got, "Owner's permissions cannot be reduced") {
+		t.Errorf("owner reduction: %q", got)
+	}
+	if ownerPage.Doc.Find(`[data-testid="user-delete"]`).Length() != 0 {
+		t.Error("delete offered for the Owner")
+	}
+}
+
+func TestLastUserAdminIsExplained(t *testing.T) {
+	app := newTestApp(t)
+	op := tenantdesk.OperatorContext(context.Background())
+	acc := &tenantdesk.Account{Name: "Ownerless Ltd"}
+	if err := app.DB.CreateCustomer(op, acc, nil); err != nil {
+		t.Fatal(err)
+	}
+	admin := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Solo Admin", Email: "solo@ownerless.example", Roles: []string{"customer.user", "user.admin"}}
+	if err := app.DB.CreateUser(op, admin); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.DB.SetPassword(op, admin.ID, "solo admin password"); err != nil {
+		t.Fatal(err)
+	}
+	c := app.client()
+	if res := c.signIn(admin.Email, "solo admin password"); res.StatusCode != http.StatusSeeOther {
+		t.Fatal("sign-in")
+	}
+	res := c.post(userPath(admin, ""), url.Values{"displayName": {"Solo Admin"}, "email": {admin.Email}, "roles": {"customer.user"}})
+	if got := text(res, `[data-testid="form-error"]`); !strings.Contains(got, "There must be at least one user admin") {
+		t.Fatalf("demote last admin: %d %q", res.StatusCode, got)
+	}
+	res = c.post(userPath(admin, "/disable"), nil)
+	if got := text(res, `[data-testid="form-error"]`); !strings.Contains(got, "There must be at least one user admin") {
+		t.Errorf("disable last admin: %q", got)
+	}
+	res = c.post(userPath(admin, "/delete"), nil)
+	if got := text(res, `[data-testid="form-error"]`); !strings.Contains(got, "There must be at least one user admin") {
+		t.Errorf("delete last admin: %q", got)
+	}
+	if u := app.user(admin.Email); u.Status == tenantdesk.UserDisabled || !u.HasRole("user.admin") {
+		t.Errorf("last admin changed: %+v", u)
+	}
+}
+
+func TestDisableEnableDeleteWithConfirmation(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	h := app.user(huck)
+	huckClient := app.client()
+	huckClient.mustSignIn(huck)
+
+	confirm := c.get(userPath(h, "/disable"))
+	if confirm.Doc.Find(`form[action="`+userPath(h, "/disable")+`"] [data-testid="confirm-submit"]`).Length() != 1 {
+		t.Fatal("no confirmation form for disabling")
+	}
+	if res := c.post(userPath(h, "/disable"), nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable: %d", res.StatusCode)
+	}
+	if app.user(huck).Status != tenantdesk.UserDisabled {
+		t.Fatal("not disabled")
+	}
+	if res := huckClient.get("/"); res.StatusCode != http.StatusSeeOther {
+		t.Error("disabled user's session still works")
+	}
+	if res := c.post(userPath(h, "/enable"), nil); res.StatusCode != http.StatusSeeOther || app.user(huck).Status != tenantdesk.UserActive {
+		t.Fatalf("enable: %d %s", res.StatusCode, app.user(huck).Status)
+	}
+	if !strings.Contains(c.get(userPath(h, "/delete")).Body, "cannot be undone") {
+		t.Error("delete confirmation does not warn")
+	}
+	if res := c.post(userPath(h, "/delete"), nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account/users" {
+		t.Fatalf("delete: %d", res.StatusCode)
+	}
+	if _, err := app.DB.FindUserByEmail(context.Background(), huck); tenantdesk.ErrorCode(err) != tenantdesk.ENOTFOUND {
+		t.Fatal("not deleted")
+	}
+	if got := c.get("/account/users").Doc.Find(`[data-testid="flash"]`).Last().Text(); got != "Huck Finn was deleted." {
+		t.Errorf("flash %q", got)
+	}
+	for _, action := range []string{tenantdesk.AuditUserCreate, "user.disable", "user.enable", "user.delete"} {
+		if !hasAudit(t, app, h.AccountID, action, "") {
+			t.Errorf("%s not audited", action)
+		}
+	}
+}
+
+func TestResendActivation(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	c.post("/account/users", url.Values{"displayName": {"Ben Rogers"}, "email": {"ben@fence.example"}, "roles": {"customer.user"}})
+	ben := app.user("ben@fence.example")
+	res := c.post(userPath(ben, "/activation-email"), nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resend: %d", res.StatusCode)
+	}
+	if got := c.get(res.Header.Get("Location")).Doc.Find(`[data-testid="flash"]`).Text(); !strings.Contains(got, "A new activation email was sent to ben@fence.example") {
+		t.Errorf("flash %q", got)
+	}
+	// An active user needs no activation: explained, nothing sent.
+	res = c.post(userPath(app.user(huck), "/activation-email"), nil)
+	if got := text(res, `[data-testid="form-error"]`); !strings.Contains(got, "already activated") {
+		t.Errorf("active user: %q", got)
+	}
+}
+
+func TestUsersAreaForbiddenWithoutUserAdmin(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(huck)
+	other := app.user(becky)
+	for _, tc := range []struct{ method, path string }{
+		{"GET", "/account/users"}, {"GET", "/account/users/new"}, {"POST", "/account/users"},
+		{"GET", userPath(other, "")}, {"POST", userPath(other, "")}, {"GET", userPath(other, "/delete")},
+		{"POST", userPath(other, "/delete")}, {"POST", userPath(other, "/disable")}, {"POST", userPath(other, "/enable")},
+		{"POST", userPath(other, "/activation-email")},
+	} {
+		var res *response
+		if tc.method == "GET" {
+			res = c.get(tc.path)
+		} else {
+			res = c.post(tc.path, url.Values{"displayName": {"X"}, "email": {"x@fence.example"}, "roles": {"customer.user"}})
+		}
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("%s %s: %d, want 403", tc.method, tc.path, res.StatusCode)
+		}
+	}
+	if app.user(becky).Status != tenantdesk.UserActive {
+		t.Error("a forbidden request changed a user")
+	}
+}
+
+func TestUsersOfAnotherAccountAreNotFound(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn("christopher.robin@hundredacre.example") // Owner of another customer of the same partner
+	for _, victim := range []string{huck, tom, becky} {
+		u := app.user(victim)
+		for _, tc := range []struct{ method, path string }{
+			{"GET", userPath(u, "")}, {"POST", userPath(u, "")}, {"GET", userPath(u, "/disable")},
+			{"POST", userPath(u, "/disable")}, {"POST", userPath(u, "/enable")}, {"GET", userPath(u, "/delete")},
+			{"POST", userPath(u, "/delete")}, {"POST", userPath(u, "/activation-email")},
+		} {
+			var res *response
+			if tc.method == "GET" {
+				res = c.get(tc.path)
+			} else {
+				res = c.post(tc.path, url.Values{"displayName": {"Pwned"}, "email": {"pwned@hundredacre.example"}, "roles": {"customer.user"}})
+			}
+			if res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s %s: %d, want 404", tc.method, tc.path, res.StatusCode)
+			}
+		}
+	}
+	if h := app.user(huck); h.DisplayName != "Huck Finn" || h.Status != tenantdesk.UserActive {
+		t.Errorf("huck changed from another account: %+v", h)
+	}
+	// Their own list shows only their own people.
+	if names := rowNames(c.get("/account/users")); contains(names, "Huck Finn") || !contains(names, "Winnie Pooh") {
+		t.Errorf("list %v", names)
+	}
+	if res := c.get("/account/users/abc"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("non-numeric id: %d", res.StatusCode)
+	}
+}

@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// browserSignIn signs in through the real form and waits for the home page.
+func browserSignIn(t *testing.T, b *testBrowser, base, email, password string) {
+	t.Helper()
+	b.Navigate(base + "/signin")
+	b.Do("fill the sign-in form",
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), password))
+	if status := b.DoAndWaitLoad("sign in", chromedp.Click(chromedp.CSS("[data-testid=signin-submit]"))); status != 200 || b.Path() != "/" {
+		t.Fatalf("sign-in as %s: status %d at %s", email, status, b.Path())
+	}
+}
+
+// waitFor polls a condition in the page until it holds or 10 s pass.
+func waitFor(t *testing.T, b *testBrowser, what, jsCondition string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !evalIn[bool](b, jsCondition) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestBrowserUsersSearchAsYouType(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	b := newBrowser(t)
+	base := app.Server.URL
+	browserSignIn(t, b, base, tom, app.Password[tom])
+	b.Navigate(base + "/account/users")
+	const rows = `document.querySelectorAll("[data-testid=user-row]").length`
+	if n := evalIn[int](b, rows); n != 7 {
+		t.Fatalf("%d rows", n)
+	}
+	// Typing searches without a page load and keeps the URL in sync.
+	b.Do("type a search", chromedp.SendKeys(chromedp.CSS("#user-search"), "huc"))
+	waitFor(t, b, "one row", rows+` === 1`)
+	if got := b.Text("[data-testid=user-row] td"); !strings.Contains(got, "Huck Finn") {
+		t.Errorf("row %q", got)
+	}
+	waitFor(t, b, "the URL to carry the query", `location.search === "?q=huc"`)
+	// Reload shows the same search; back shows everyone again.
+	b.Navigate(base + b.Path())
+	if n := evalIn[int](b, rows); n != 1 || b.Value("#user-search") != "huc" {
+		t.Errorf("after reload: %d rows, search %q", n, b.Value("#user-search"))
+	}
+	evalIn[bool](b, `(document.getElementById("user-search").value = "", true)`)
+	b.Do("search for nobody", chromedp.SendKeys(chromedp.CSS("#user-search"), "zzz"))
+	waitFor(t, b, "the empty state", `!!document.querySelector("[data-testid=users-empty]")`)
+	b.AssertClean()
+}
+
+func TestBrowserLastUserAdminExplained(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	op := tenantdesk.OperatorContext(context.Background())
+	acc := &tenantdesk.Account{Name: "Ownerless Ltd"}
+	if err := app.DB.CreateCustomer(op, acc, nil); err != nil {
+		t.Fatal(err)
+	}
+	admin := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Solo Admin", Email: "solo@ownerless.example", Roles: []string{"customer.user", "user.admin"}}
+	if err := app.DB.CreateUser(op, admin); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.DB.SetPassword(op, admin.ID, "solo admin password"); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	base := app.Server.URL
+	browserSignIn(t, b, base, admin.Email, "solo admin password")
+	b.Navigate(base + "/account/users")
+	b.DoAndWaitLoad("open own user", chromedp.Click(chromedp.CSS("[data-testid=user-row] td a")))
+	b.Do("untick Manage users", chromedp.Click(chromedp.CSS(`#role-user\.admin`)))
+	if status := b.DoAndWaitLoad("save", chromedp.Click(chromedp.CSS("[data-testid=user-save]"))); status != 200 {
+		t.Fatalf("save: status %d", status)
+	}
+	if got := b.Text("[data-testid=form-error]"); !strings.Contains(got, "There must be at least one user admin") {
+		t.Fatalf("error %q", got)
+	}
+	// The form keeps what was chosen: Manage users stays unticked, the rest as it was.
+	if evalIn[bool](b, `document.getElementById("role-user.admin").checked`) || !evalIn[bool](b, `document.getElementById("role-customer.user").checked`) {
+		t.Error("the submitted roles were not kept")
+	}
+	b.AssertClean()
+}

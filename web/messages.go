@@ -1,0 +1,109 @@
+package web
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/templates/view"
+)
+
+// roleArgs are the template data names that hold role keys in domain
+// errors; they are shown as "Name (key)" in the reader's language.
+var roleArgs = []string{"Role", "Prerequisite", "Other"}
+
+// errorText translates a domain error for a person: its Key with role keys
+// turned into translated names, or its English message.
+func errorText(ctx context.Context, err error) string {
+	de := tenantdesk.AsError(err)
+	if de == nil {
+		return view.T(ctx, "error.500.message")
+	}
+	if de.Key == "" {
+		return de.Message
+	}
+	args := map[string]any{}
+	for k, v := range de.Args {
+		args[k] = v
+	}
+	for _, name := range roleArgs {
+		if key, ok := args[name].(string); ok {
+			args[name] = roleLabel(ctx, key)
+		}
+	}
+	return view.T(ctx, de.Key, args)
+}
+
+// roleLabel is "“Translated name” (key)" for a catalogue role, or the key alone.
+func roleLabel(ctx context.Context, key string) string {
+	if tenantdesk.LookupRole(key) == nil {
+		return "“" + key + "”"
+	}
+	return "“" + view.T(ctx, "role."+key+".name") + "” (" + key + ")"
+}
+
+// fieldErrors translates a domain error's field errors, by field name.
+func fieldErrors(ctx context.Context, err error) map[string]string {
+	de := tenantdesk.AsError(err)
+	if de == nil || len(de.Fields) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(de.Fields))
+	for _, f := range de.Fields {
+		msg := f.Message
+		if f.Key != "" {
+			msg = view.T(ctx, f.Key)
+		}
+		if _, dup := out[f.Field]; !dup {
+			out[f.Field] = msg
+		}
+	}
+	return out
+}
+
+// isUserError reports whether err is something the person can fix (bad
+// input or a broken rule), as opposed to "not found", "forbidden" or a fault.
+func isUserError(err error) bool {
+	switch tenantdesk.ErrorCode(err) {
+	case tenantdesk.EINVALID, tenantdesk.EEmailTaken, tenantdesk.ECONFLICT,
+		tenantdesk.ERolePrerequisiteMissing, tenantdesk.ESupervisorRolesExclusive, tenantdesk.ELastUserAdmin,
+		tenantdesk.EAdminRequiredFirst, tenantdesk.EOwnerImmutable, tenantdesk.EUnknownRole:
+		return true
+	}
+	return false
+}
+
+// flash queues a message for the next page (post/redirect/get).
+func (s *Server) flash(c echo.Context, msg string) error {
+	sess, ok := c.Get(ctxSession).(*sessions.Session)
+	if !ok || sess.ID == "" {
+		return nil
+	}
+	sess.AddFlash(msg)
+	return sess.Save(c.Request(), c.Response())
+}
+
+// takeFlashes returns and clears the queued messages.
+func (s *Server) takeFlashes(c echo.Context) []string {
+	sess, ok := c.Get(ctxSession).(*sessions.Session)
+	if !ok || sess.ID == "" {
+		return nil
+	}
+	fl := sess.Flashes()
+	if len(fl) == 0 {
+		return nil
+	}
+	_ = sess.Save(c.Request(), c.Response())
+	out := make([]string, 0, len(fl))
+	for _, f := range fl {
+		if m, ok := f.(string); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// joinNames joins names for a sentence.
+func joinNames(names []string) string { return strings.Join(names, ", ") }
