@@ -351,13 +351,17 @@ func (db *DB) InviteUser(ctx context.Context, accountID int64, in tenantdesk.New
 	if err != nil {
 		return nil, err
 	}
-	if u.CanSignIn() {
-		if err := tx.queueActivationPending(ctx, u); err != nil {
+	queued := u.CanSignIn()
+	if queued {
+		if err := tx.queueActivation(ctx, u); err != nil {
 			return nil, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: commit: %w", err)
+	}
+	if queued {
+		db.notifyMail()
 	}
 	return change, nil
 }
@@ -583,12 +587,12 @@ func (db *DB) SendActivationEmail(ctx context.Context, accountID, userID int64) 
 		return &tenantdesk.Error{Code: tenantdesk.EINVALID, Key: "user.error.no_website_access",
 			Message: "This user has no website access, so there is nothing to activate."}
 	}
-	if err := tx.queueActivationPending(ctx, u); err != nil {
+	if err := tx.queueActivation(ctx, u); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	db.notifyMail()
+	return nil
 }
-
-// queueActivationPending is replaced by tx.queueActivation (links.go) as
-// soon as the mail outbox lands; until then invitations queue nothing.
-func (tx *Tx) queueActivationPending(ctx context.Context, u *tenantdesk.User) error { return nil }
