@@ -96,3 +96,45 @@ func TestBrowserLastUserAdminExplained(t *testing.T) {
 	}
 	b.AssertClean()
 }
+
+// TestBrowserInviteActivateSignIn is issue 3's path end to end: a user admin
+// invites someone on the Users tab, the activation email arrives in the demo
+// mailbox, the invitee sets a password and signs in.
+func TestBrowserInviteActivateSignIn(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t, withDevMailbox)
+	b := newBrowser(t)
+	base := app.Server.URL
+	browserSignIn(t, b, base, becky, app.Password[becky])
+	b.Navigate(base + "/account/users")
+	b.DoAndWaitLoad("open the invite form", chromedp.Click(chromedp.CSS("[data-testid=invite-user]")))
+	b.Do("fill in the invitation",
+		chromedp.SendKeys(chromedp.CSS("#displayName"), "Amy Lawrence"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "amy.lawrence@fence.example"),
+		chromedp.Click(chromedp.CSS(`#role-customer\.user\.uc`)))
+	if status := b.DoAndWaitLoad("invite", chromedp.Click(chromedp.CSS("[data-testid=user-save]"))); status != 200 || b.Path() != "/account/users" {
+		t.Fatalf("invite: status %d at %s: %s", status, b.Path(), b.Text("body"))
+	}
+	if got := b.Text("[data-testid=flash]"); got != "Amy Lawrence was invited." {
+		t.Errorf("flash %q", got)
+	}
+	b.DoAndWaitLoad("sign out", chromedp.Click(chromedp.CSS("[data-testid=signout]")))
+
+	b.Navigate(base + "/dev/mail")
+	if got := b.Text("[data-testid=devmail-to]"); got != "amy.lawrence@fence.example" {
+		t.Fatalf("newest message is to %q", got)
+	}
+	b.DoAndWaitLoad("follow the activation link", chromedp.Click(chromedp.CSS("[data-testid=devmail-link]")))
+	b.Do("choose a password",
+		chromedp.SendKeys(chromedp.CSS("#password"), "whitewash the fence 1876"),
+		chromedp.SendKeys(chromedp.CSS("#password_confirm"), "whitewash the fence 1876"))
+	b.DoAndWaitLoad("activate", chromedp.Click(chromedp.CSS("[data-testid=password-submit]")))
+	if got := b.Path(); got != "/signin?activated=1" {
+		t.Fatalf("after activation at %s", got)
+	}
+	browserSignIn(t, b, base, "amy.lawrence@fence.example", "whitewash the fence 1876")
+	if got := b.Text("[data-testid=home-user-name]"); got != "Amy Lawrence" {
+		t.Errorf("home shows %q", got)
+	}
+	b.AssertClean()
+}
