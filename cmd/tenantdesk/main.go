@@ -29,6 +29,7 @@ Commands:
   migrate               apply database migrations and exit
   partner create        create a partner account with its Owner
   user passwd           set a user's password (read from stdin)
+  account update        change an account's general information (operator)
 
 Run "tenantdesk <command> -h" for a command's flags. Every flag also comes
 from an environment variable: --db is TENANTDESK_DB, --addr TENANTDESK_ADDR…
@@ -58,6 +59,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runPartnerCreate(ctx, args, getenv, stdout, stderr)
 		}
 		return fmt.Errorf("usage: tenantdesk partner create --name N --owner-email E --owner-name N")
+	case "account":
+		if s := sub(); s == "update" {
+			return runAccountUpdate(ctx, args, getenv, stdout, stderr)
+		}
+		return fmt.Errorf("usage: tenantdesk account update --tenant ID [--name N] [--support-package P] …")
 	case "user":
 		if s := sub(); s == "passwd" {
 			return runUserPasswd(ctx, args, getenv, stdin, stdout, stderr)

@@ -131,3 +131,37 @@ type syncBuf struct {
 
 func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestAccountUpdateByOperator(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "acc.db")
+	env := getenv(map[string]string{"TENANTDESK_DB": db})
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"partner", "create", "--name", "Acme", "--owner-email", "o@acme.example", "--owner-name", "O"}, env, nil, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	tenant := regexp.MustCompile(`tenant ID (\S+)\)`).FindStringSubmatch(out.String())[1]
+	out.Reset()
+	if err := run(ctx, []string{"account", "update", "--tenant", tenant, "--support-package", "Premium 24×7", "--personal-manager-email", "pm@provider.example"}, env, nil, &out, &errb); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if err := run(ctx, []string{"account", "update", "--tenant", tenant, "--personal-manager-email", "not an email"}, env, nil, &out, &errb); err == nil {
+		t.Fatal("invalid email accepted")
+	}
+	if err := run(ctx, []string{"account", "update", "--tenant", "tnnope"}, env, nil, &out, &errb); err == nil {
+		t.Fatal("unknown tenant or no fields accepted")
+	}
+	d, err := openDB(ctx, db, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	a, err := d.FindAccountByTenantID(ctx, tenant)
+	if err != nil || a.SupportPackage != "Premium 24×7" || a.PersonalManagerEmail != "pm@provider.example" || a.Name != "Acme" {
+		t.Fatalf("%v %+v", err, a)
+	}
+	entries, _ := d.ListAudit(ctx, a.ID, 10)
+	if len(entries) == 0 || entries[0].Action != tenantdesk.AuditAccountUpdate || entries[0].ActorName != "Platform operator" {
+		t.Errorf("not audited as the operator: %+v", entries[0])
+	}
+}
