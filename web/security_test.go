@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/web"
 )
@@ -224,5 +225,55 @@ func TestStaticAssetsAreServedAndCached(t *testing.T) {
 	}
 	if res := c.get("/static/../go.mod"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("path traversal: %d", res.StatusCode)
+	}
+}
+
+func TestSessionKeyRotation(t *testing.T) {
+	oldKey, newKey := auth.RandomBytes(32), auth.RandomBytes(32)
+	app := newTestApp(t, func(c *web.Config) { c.SessionKeys = [][]byte{oldKey} })
+	c := app.client()
+	c.mustSignIn(tom)
+	// Rotated: the new key signs, the old one still verifies existing cookies.
+	app.cfg.SessionKeys = [][]byte{newKey, oldKey}
+	app.start()
+	if res := c.get("/"); res.StatusCode != http.StatusOK {
+		t.Fatalf("cookie signed with the previous key refused: %d", res.StatusCode)
+	}
+	fresh := app.client()
+	fresh.mustSignIn(becky)
+	// Old key retired: cookies it signed stop working, new ones keep working.
+	app.cfg.SessionKeys = [][]byte{newKey}
+	app.start()
+	if res := c.get("/"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("cookie signed with a retired key accepted: %d", res.StatusCode)
+	}
+	if res := fresh.get("/"); res.StatusCode != http.StatusOK {
+		t.Errorf("cookie signed with the current key refused: %d", res.StatusCode)
+	}
+}
+
+func TestInternalErrorPageLeaksNothing(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	app.DB.Close() // every query now fails
+	res := c.get("/")
+	if res.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if got := text(res, `[data-testid="error-title"]`); got != "Something went wrong" {
+		t.Errorf("title %q", got)
+	}
+	reqID := res.Header.Get("X-Request-Id")
+	if reqID == "" || !strings.Contains(res.Body, reqID) {
+		t.Error("the page does not show the request ID")
+	}
+	for _, leak := range []string{"sqlite", "sql:", "database is closed", "goroutine", ".go:"} {
+		if strings.Contains(res.Body, leak) {
+			t.Errorf("the page leaks %q", leak)
+		}
+	}
+	if !strings.Contains(app.Logs.String(), "request_id="+reqID) {
+		t.Error("the failure is not logged with its request ID")
 	}
 }
