@@ -135,7 +135,7 @@ func TestGeneralInformationForEveryMember(t *testing.T) {
 	b.mustSignIn(becky)
 	var keys []string
 	b.get("/account").Doc.Find(`nav[aria-label] a.tab`).Each(func(_ int, s *goquery.Selection) { keys = append(keys, attr(s, "href")) })
-	if strings.Join(keys, " ") != "/account /account/users /account/licenses /account/audit" {
+	if strings.Join(keys, " ") != "/account /account/users /account/licenses /account/audit /account/security" {
 		t.Errorf("user admin's tabs = %v", keys)
 	}
 	r := app.client()

@@ -271,11 +271,11 @@ func TestLastUserAdminIsExplained(t *testing.T) {
 	if err := app.DB.CreateUser(op, admin); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.DB.SetPassword(op, admin.ID, "solo admin password"); err != nil {
+	if err := app.DB.SetPassword(op, admin.ID, "the only admin here"); err != nil {
 		t.Fatal(err)
 	}
 	c := app.client()
-	if res := c.signIn(admin.Email, "solo admin password"); res.StatusCode != http.StatusSeeOther {
+	if res := c.signIn(admin.Email, "the only admin here"); res.StatusCode != http.StatusSeeOther {
 		t.Fatal("sign-in")
 	}
 	res := c.post(userPath(admin, ""), url.Values{"displayName": {"Solo Admin"}, "email": {admin.Email}, "roles": {"customer.user"}})

@@ -61,6 +61,9 @@ func (s *Server) handleSignIn(c echo.Context) error {
 	if err := s.sessions.Renew(ctx, sess); err != nil {
 		return err
 	}
+	if pending, err := s.beginSecondFactor(c, sess, u, f.Next); pending || err != nil {
+		return err // the second factor is owed first (twofactor.go)
+	}
 	sess.Values = map[any]any{sessionUserID: u.ID, sessionSignedInAt: s.now().UnixMilli()}
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err

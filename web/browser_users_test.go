@@ -75,12 +75,12 @@ func TestBrowserLastUserAdminExplained(t *testing.T) {
 	if err := app.DB.CreateUser(op, admin); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.DB.SetPassword(op, admin.ID, "solo admin password"); err != nil {
+	if err := app.DB.SetPassword(op, admin.ID, "the only admin here"); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t)
 	base := app.Server.URL
-	browserSignIn(t, b, base, admin.Email, "solo admin password")
+	browserSignIn(t, b, base, admin.Email, "the only admin here")
 	b.Navigate(base + "/account/users")
 	b.DoAndWaitLoad("open own user", chromedp.Click(chromedp.CSS("[data-testid=user-row] td a")))
 	b.Do("untick Manage users", chromedp.Click(chromedp.CSS(`#role-user\.admin`)))

@@ -53,6 +53,16 @@ func mailKindName(c echo.Context, kind string) string {
 		return view.T(ctx, "devmail.kind.reset")
 	case tenantdesk.MailPasswordChanged:
 		return view.T(ctx, "devmail.kind.password_changed")
+	case tenantdesk.MailEmailChange:
+		return view.T(ctx, "devmail.kind.email_change")
+	case tenantdesk.MailEmailChanged:
+		return view.T(ctx, "devmail.kind.email_changed")
+	case tenantdesk.MailPasswordChangedSelf:
+		return view.T(ctx, "devmail.kind.password_changed_self")
+	case tenantdesk.MailFTPPasswordChanged:
+		return view.T(ctx, "devmail.kind.ftp_password_changed")
+	case tenantdesk.MailUCWelcome:
+		return view.T(ctx, "devmail.kind.uc_welcome")
 	}
 	return kind
 }

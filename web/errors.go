@@ -30,6 +30,10 @@ func statusOf(code string) int {
 	case tenantdesk.ERolePrerequisiteMissing, tenantdesk.ESupervisorRolesExclusive, tenantdesk.ELastUserAdmin,
 		tenantdesk.EAdminRequiredFirst, tenantdesk.EOwnerImmutable, tenantdesk.EUnknownRole:
 		return http.StatusUnprocessableEntity
+	case tenantdesk.ESoftphoneRoleRequired, tenantdesk.ENotASoftphone: // devices (account_devices.go)
+		return http.StatusUnprocessableEntity
+	case tenantdesk.ESoftphoneAssigned, tenantdesk.EMacAddressTaken:
+		return http.StatusConflict
 	}
 	return http.StatusInternalServerError
 }
@@ -57,7 +61,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
-		_ = s.problem(c, status, "", http.StatusText(status))
+		s.apiHandleError(err, c) // problem+json (api_problem.go)
 		return
 	}
 	if !view.Has(c.Request().Context()) {

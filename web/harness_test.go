@@ -109,7 +109,7 @@ func (a *testApp) start() {
 		a.Server.Close()
 	}
 	log := slog.New(slog.NewTextHandler(a.Logs, nil))
-	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.DB, AccountInfo: a.DB, AuditLog: a.DB, Links: a.DB, Mailbox: a.DB, Ready: a.DB.Ping},
+	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.DB, AccountInfo: a.DB, AuditLog: a.DB, Devices: a.DB, Links: a.DB, Mailbox: a.DB, Profile: a.DB, FTPAuth: a.DB, Tokens: a.DB, Customers: a.DB, UserMail: a.DB, Idempotency: a.DB, Security: a.DB, TwoFactor: a.DB, Ready: a.DB.Ping},
 		bundle, log, a.Clock.Now)
 	a.Server = httptest.NewServer(a.Handler)
 	a.DB.Mail.BaseURL, a.DB.Mail.Renderer = a.Server.URL, mail.NewRenderer(bundle) // emailed links (mail_test.go)

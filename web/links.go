@@ -97,7 +97,7 @@ func (s *Server) submitPasswordForm(c echo.Context, kind string) error {
 		_, err = s.svc.Links.UseActivationLink(ctx, token, password)
 	}
 	if de := tenantdesk.AsError(err); de != nil && de.Code == tenantdesk.EINVALID && !tenantdesk.IsLinkExpired(err) {
-		f.PasswordError = passwordRuleError(ctx)
+		f.PasswordError = passwordErrorText(ctx, err) // the policy's broken rule (profile_password.go)
 		return renderPasswordForm(c, http.StatusUnprocessableEntity, f)
 	} else if err != nil {
 		return s.renderLinkError(c, kind, token, err)

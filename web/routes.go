@@ -22,6 +22,30 @@ func (s *Server) routes() {
 	e.GET("/static/*", s.handleStatic)
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 
+	// REST API v1 (SPEC §5; api.go): bearer tokens, no session, no CSRF;
+	// the group authenticates, rate-limits, refuses writes with read-only
+	// tokens and replays Idempotency-Key POSTs. The document needs no token.
+	e.GET(apiPrefix+"/openapi.json", s.handleOpenAPI, s.apiLimitIP)
+	api := s.apiGroup()
+	api.GET("/me", s.handleAPIMe)
+	api.GET("/customers", s.handleAPIListCustomers)
+	api.POST("/customers", s.handleAPICreateCustomer)
+	api.GET("/customers/:tenantId", s.handleAPIGetCustomer)
+	api.PATCH("/customers/:tenantId", s.handleAPIUpdateCustomer)
+	api.GET("/customers/:tenantId/users", s.handleAPIListUsers)
+	api.POST("/customers/:tenantId/users", s.handleAPICreateUser)
+	api.GET("/customers/:tenantId/users/:userId", s.handleAPIGetUser)
+	api.PATCH("/customers/:tenantId/users/:userId", s.handleAPIUpdateUser)
+	api.DELETE("/customers/:tenantId/users/:userId", s.handleAPIDeleteUser)
+	api.POST("/customers/:tenantId/users/:userId/activation-email", s.handleAPIActivationEmail)
+	api.POST("/customers/:tenantId/users/:userId/uc-welcome-email", s.handleAPIUCWelcomeEmail)
+	api.GET("/customers/:tenantId/devices", s.handleAPIListDevices) // api_devices.go
+	api.POST("/customers/:tenantId/devices", s.handleAPICreateDevice)
+	api.GET("/customers/:tenantId/devices/:deviceId", s.handleAPIGetDevice)
+	api.PATCH("/customers/:tenantId/devices/:deviceId", s.handleAPIUpdateDevice)
+	api.DELETE("/customers/:tenantId/devices/:deviceId", s.handleAPIDeleteDevice)
+	api.PUT("/customers/:tenantId/users/:userId/devices", s.handleAPISetUserDevices)
+
 	// Pages: session, CSRF and the view state. Registered with e.Use (with
 	// a skipper for the machine endpoints) so that 404 and 405 pages, which
 	// match no route, are translated and laid out too.
@@ -30,6 +54,14 @@ func (s *Server) routes() {
 	e.GET("/signin", s.handleSignInPage)
 	e.POST("/signin", s.handleSignIn)
 	e.POST("/signout", s.handleSignOut)
+	// The sign-in's second factor, and the set-up it needs first when the
+	// account requires 2FA (twofactor.go): reachable only with the pending
+	// state a correct password leaves in the session.
+	e.GET("/signin/2fa", s.handleSecondFactorPage)
+	e.POST("/signin/2fa", s.handleSecondFactor)
+	e.GET("/signin/2fa/setup", s.handleEnrolPage)
+	e.POST("/signin/2fa/setup", s.handleEnrol)
+	e.POST("/signin/2fa/setup/new", s.handleEnrolNew)
 
 	// Emailed single-use links and "Forgot password" (links.go); the demo
 	// mailbox exists only when configured (devmail.go).
@@ -62,6 +94,18 @@ func (s *Server) routes() {
 	e.POST("/account/users/:id/delete", s.handleDeleteUser, s.requireUser)
 	e.POST("/account/users/:id/activation-email", s.handleResendActivation, s.requireUser)
 
+	// About account: Devices tab and a user's softphones (account_devices.go).
+	e.GET("/account/devices", s.handleDevices, s.requireUser)
+	e.GET("/account/devices/new", s.handleNewDevice, s.requireUser)
+	e.POST("/account/devices", s.handleCreateDevice, s.requireUser)
+	e.GET("/account/devices/:id", s.handleDevice, s.requireUser)
+	e.POST("/account/devices/:id", s.handleUpdateDevice, s.requireUser)
+	e.POST("/account/devices/:id/assignment", s.handleAssignDevice, s.requireUser)
+	e.GET("/account/devices/:id/delete", s.handleConfirmDeleteDevice, s.requireUser)
+	e.POST("/account/devices/:id/delete", s.handleDeleteDevice, s.requireUser)
+	e.GET("/account/users/:id/softphones", s.handleUserSoftphones, s.requireUser)
+	e.POST("/account/users/:id/softphones", s.handleSetUserSoftphones, s.requireUser)
+
 	// About account: General information, Licenses, Audit log and its CSV
 	// export (account.go, account_audit.go); Partnerdesk's customer list and
 	// the partner's edit of a customer's general information
@@ -73,4 +117,48 @@ func (s *Server) routes() {
 	e.GET("/partner/customers", s.handlePartnerCustomers, s.requireUser)
 	e.GET("/partner/customers/:tenantId/general", s.handleCustomerGeneral, s.requireUser)
 	e.POST("/partner/customers/:tenantId/general", s.handleUpdateCustomerGeneral, s.requireUser)
+
+	// About account › Security (account_security.go) and My profile › Two-factor
+	// authentication (twofactor.go).
+	e.GET("/account/security", s.handleAccountSecurity, s.requireUser)
+	e.POST("/account/security", s.handleUpdateAccountSecurity, s.requireUser)
+	e.GET("/profile/2fa", s.handleTwoFactorPage, s.requireUser)
+	e.POST("/profile/2fa/setup", s.handleTwoFactorSetup, s.requireUser)
+	e.POST("/profile/2fa/cancel", s.handleTwoFactorCancel, s.requireUser)
+	e.POST("/profile/2fa/confirm", s.handleTwoFactorConfirm, s.requireUser)
+	e.POST("/profile/2fa/recovery-codes", s.handleRegenerateRecoveryCodes, s.requireUser)
+	e.POST("/profile/2fa/disable", s.handleDisableTwoFactor, s.requireUser)
+
+	// My profile › API tokens (profile_tokens.go) and the API reference
+	// rendered from the OpenAPI document (api_docs.go).
+	e.GET("/profile/tokens", s.handleTokens, s.requireUser)
+	e.POST("/profile/tokens", s.handleCreateToken, s.requireUser)
+	e.GET("/profile/tokens/:id/regenerate", s.handleConfirmToken("regenerate"), s.requireUser)
+	e.POST("/profile/tokens/:id/regenerate", s.handleRegenerateToken, s.requireUser)
+	e.GET("/profile/tokens/:id/revoke", s.handleConfirmToken("revoke"), s.requireUser)
+	e.POST("/profile/tokens/:id/revoke", s.handleRevokeToken, s.requireUser)
+	e.GET("/api-docs", s.handleAPIDocs, s.requireUser)
+
+	// My profile (profile*.go): the signed-in user's own data; the services
+	// act on the actor only. The email confirmation link needs no session:
+	// it proves the new mailbox. The FTP server's login check is a machine
+	// endpoint with a shared secret of its own (api_ftp.go).
+	e.GET("/profile", s.handleProfilePersonal, s.requireUser)
+	e.POST("/profile", s.handleUpdatePersonal, s.requireUser)
+	e.POST("/profile/email", s.handleRequestEmailChange, s.requireUser)
+	e.GET("/profile/email/confirm", s.handleEmailConfirmPage)
+	e.POST("/profile/email/confirm", s.handleEmailConfirm)
+	e.GET("/profile/email/confirmed", s.handleEmailConfirmed)
+	e.GET("/profile/rights", s.handleProfileRights, s.requireUser)
+	e.GET("/profile/preferences", s.handleProfilePreferences, s.requireUser)
+	e.POST("/profile/preferences", s.handleUpdatePreferences, s.requireUser)
+	e.GET("/profile/password", s.handleProfilePassword, s.requireUser)
+	e.POST("/profile/password", s.handleChangePassword, s.requireUser)
+	e.GET("/profile/ftp", s.handleProfileFTP, s.requireUser)
+	e.POST("/profile/ftp", s.handleSetFTPPassword, s.requireUser)
+	e.GET("/profile/sessions", s.handleProfileSessions, s.requireUser)
+	e.POST("/profile/sessions/:handle/signout", s.handleEndSession, s.requireUser)
+	e.GET("/profile/sessions/signout-others", s.handleConfirmEndOthers, s.requireUser)
+	e.POST("/profile/sessions/signout-others", s.handleEndOtherSessions, s.requireUser)
+	e.POST("/api/v1/ftp/auth", s.handleFTPAuth)
 }

@@ -36,6 +36,13 @@ type Config struct {
 	// DevMailbox serves the demo mailbox at /dev/mail (demo mode only: it
 	// shows every email, single-use links included, to anyone).
 	DevMailbox bool
+	// FTPAuthSecret is the shared secret an FTP server sends as a bearer
+	// token to POST /api/v1/ftp/auth; empty: the endpoint does not exist (404).
+	FTPAuthSecret string
+	// APIRate limits the REST API per token and per client IP, in requests
+	// per second (0: no limit); APIBurst is the bucket size (0: twice the rate).
+	APIRate  float64
+	APIBurst int
 }
 
 // Services are the domain services the handlers call.
@@ -51,10 +58,30 @@ type Services struct {
 	AccountInfo tenantdesk.AccountInfoService
 	// AuditLog queries an account's audit log (About account › Audit log).
 	AuditLog tenantdesk.AuditQueryService
+	// Devices manages an account's devices and users' softphones (About
+	// account › Devices, the API).
+	Devices tenantdesk.DeviceService
 	// Links serves the emailed activation and password-reset links (links.go).
 	Links tenantdesk.CredentialLinkService
 	// Mailbox reads the outbox for the demo mailbox (devmail.go).
 	Mailbox tenantdesk.MailboxService
+	// Tokens manages personal API tokens and authenticates the API (api.go).
+	Tokens tenantdesk.APITokenService
+	// Customers is the partner's onboarding of customers (API).
+	Customers tenantdesk.CustomerService
+	// UserMail queues the UC welcome email (API).
+	UserMail tenantdesk.UserMailService
+	// Idempotency stores responses to POSTs with an Idempotency-Key (API).
+	Idempotency tenantdesk.IdempotencyStore
+	// Profile is My profile: personal data, rights, preferences, passwords,
+	// sessions (profile*.go); FTPAuth checks FTP logins (api_ftp.go).
+	Profile tenantdesk.ProfileService
+	FTPAuth tenantdesk.FTPAuthService
+	// Security reads and changes the account's Security tab (account_security.go).
+	Security tenantdesk.AccountSecurityService
+	// TwoFactor is TOTP two-factor authentication: My profile's section and
+	// the sign-in's second step (twofactor.go). Nil: sign-in has one step.
+	TwoFactor tenantdesk.TwoFactorService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(ctx context.Context) error
 }
@@ -70,6 +97,8 @@ type Server struct {
 	echo     *echo.Echo
 	// assetVersion busts browser caches of the embedded static files.
 	assetVersion string
+	// api holds the REST API's rate limiters and OpenAPI document (api_openapi.go).
+	api apiState
 }
 
 // NewServer wires the routes and middleware. now is the clock (tests inject one).
@@ -92,6 +121,8 @@ func NewServer(cfg Config, svc Services, bundle *i18n.Bundle, log *slog.Logger, 
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.IPExtractor = ipExtractor(cfg.TrustedProxies)
+	s.sessions.ClientInfo = s.sessionClientInfo // IP and browser of new sessions (profile_sessions.go)
+	s.api = newAPIState(cfg, now)
 	s.routes()
 	return s
 }

@@ -119,7 +119,7 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 	uid, _ := sess.Values[sessionUserID].(int64)
 	now := s.Now()
 	if sess.ID == "" {
-		row := &tenantdesk.Session{ID: auth.RandomToken(32), UserID: uid, Data: buf.Bytes(),
+		row := &tenantdesk.Session{ID: auth.RandomToken(32), Handle: auth.RandomToken(16), UserID: uid, Data: buf.Bytes(),
 			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.AbsoluteTimeout)}
 		if s.ClientInfo != nil {
 			row.IP, row.UserAgent = s.ClientInfo(r)

@@ -57,16 +57,21 @@ func newLoadClient(conc int) *http.Client {
 	}
 }
 
-// runLoad sends GET url with header from conc workers for dur and returns
-// throughput and latency percentiles. Each worker first sends one unmeasured
-// request, so connections are open before the clock starts.
-func runLoad(ctx context.Context, url string, header http.Header, conc int, dur time.Duration) (loadResult, error) {
+// runLoad sends GET to urls with header from conc workers for dur and
+// returns throughput and latency percentiles. Each worker goes through urls
+// in turn, starting at its own place in the list (one URL: always that
+// one). Each worker first sends one unmeasured request, so connections are
+// open before the clock starts.
+func runLoad(ctx context.Context, urls []string, header http.Header, conc int, dur time.Duration) (loadResult, error) {
+	if len(urls) == 0 {
+		return loadResult{}, errors.New("runLoad: no URL")
+	}
 	client := newLoadClient(conc)
 	defer client.CloseIdleConnections()
 
 	// one request; returns its latency, or an error for a transport failure
 	// or any status but 200.
-	do := func(ctx context.Context) (time.Duration, error) {
+	do := func(ctx context.Context, url string) (time.Duration, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
 			return 0, err
@@ -93,7 +98,7 @@ func runLoad(ctx context.Context, url string, header http.Header, conc int, dur 
 	var wg sync.WaitGroup
 	warmErr := make([]error, conc)
 	for i := range conc {
-		wg.Go(func() { _, warmErr[i] = do(ctx) })
+		wg.Go(func() { _, warmErr[i] = do(ctx, urls[i%len(urls)]) })
 	}
 	wg.Wait()
 	if err := errors.Join(warmErr...); err != nil {
@@ -115,8 +120,8 @@ func runLoad(ctx context.Context, url string, header http.Header, conc int, dur 
 		wg.Go(func() {
 			w := &results[i]
 			w.lat = make([]time.Duration, 0, 1<<14)
-			for wctx.Err() == nil {
-				lat, err := do(wctx)
+			for n := i; wctx.Err() == nil; n++ {
+				lat, err := do(wctx, urls[n%len(urls)])
 				switch {
 				case err == nil:
 					w.lat = append(w.lat, lat)
@@ -161,12 +166,17 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 // runWrk runs wrk (one thread, conc connections, dur) against url with the
-// given Cookie header (may be empty) and parses its --latency report.
-func runWrk(ctx context.Context, wrk, url, cookie string, conc int, dur time.Duration) (loadResult, error) {
+// given headers ("Name: value", e.g. the Cookie) and, when script is not
+// empty, that Lua script (which may choose the paths), and parses its
+// --latency report.
+func runWrk(ctx context.Context, wrk, url string, headers []string, script string, conc int, dur time.Duration) (loadResult, error) {
 	secs := max(1, int(dur.Round(time.Second)/time.Second))
 	args := []string{"-t1", "-c" + strconv.Itoa(conc), "-d" + strconv.Itoa(secs) + "s", "--latency"}
-	if cookie != "" {
-		args = append(args, "-H", "Cookie: "+cookie)
+	for _, h := range headers {
+		args = append(args, "-H", h)
+	}
+	if script != "" {
+		args = append(args, "-s", script)
 	}
 	args = append(args, url)
 	out, err := exec.CommandContext(ctx, wrk, args...).CombinedOutput()

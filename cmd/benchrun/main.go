@@ -15,7 +15,12 @@
 //     dominates them;
 //   - throughput: the authenticated home page GET / beside the reference's
 //     /hello, both with the in-process Go load generator (load.go) and,
-//     when wrk is on PATH, with wrk.
+//     when wrk is on PATH, with wrk;
+//   - the Users tab (issue 3, users.go; -users=false skips it): a database
+//     of 100,000 users in 10 accounts of 10,000, the first page and page
+//     200 (reached through the Next links) beside the reference's
+//     /users?offset=100 and ?offset=9950, and search as you type by name or
+//     email prefix, with both generators, against the issue's targets.
 //
 // Run it from the repository (make bench, or go run ./cmd/benchrun -d 2s
 // for a quick look). Child processes are stopped and temporary files are
@@ -58,6 +63,7 @@ type config struct {
 	useWrk   bool          // also load with wrk when it is on PATH
 	argon2id bool          // run the argon2id micro-benchmark
 	keep     bool          // keep the temporary directory
+	users    bool          // run the Users-tab phase (users.go)
 }
 
 func main() {
@@ -71,6 +77,7 @@ func main() {
 	flag.BoolVar(&cfg.useWrk, "wrk", true, "also load with wrk when it is on PATH")
 	flag.BoolVar(&cfg.argon2id, "argon2id", true, "run go test -bench Argon2id ./internal/auth/")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (binaries, databases, logs)")
+	flag.BoolVar(&cfg.users, "users", true, "seed 100,000 users and load the Users tab and its search beside the reference's /users")
 	flag.Parse()
 	if cfg.dur <= 0 || cfg.conc <= 0 || cfg.runs <= 0 || cfg.signins <= 0 {
 		fmt.Fprintln(os.Stderr, "benchrun: -d, -c, -runs and -signins must be positive")
@@ -201,12 +208,12 @@ func run(ctx context.Context, cfg config) (err error) {
 	type pair struct{ td, ref loadResult }
 	var loads []pair
 	logf("loading GET / for %s with %d connections (Go generator)", cfg.dur, cfg.conc)
-	tdLoad, err := runLoad(ctx, tdURL+"/", header, cfg.conc, cfg.dur)
+	tdLoad, err := runLoad(ctx, []string{tdURL + "/"}, header, cfg.conc, cfg.dur)
 	if err != nil {
 		return fmt.Errorf("load GET /: %w", err)
 	}
 	logf("loading reference /hello for %s with %d connections (Go generator)", cfg.dur, cfg.conc)
-	refLoad, err := runLoad(ctx, refURL+"/hello", nil, cfg.conc, cfg.dur)
+	refLoad, err := runLoad(ctx, []string{refURL + "/hello"}, nil, cfg.conc, cfg.dur)
 	if err != nil {
 		return fmt.Errorf("load /hello: %w", err)
 	}
@@ -217,11 +224,11 @@ func run(ctx context.Context, cfg config) (err error) {
 	}
 	if wrk != "" {
 		logf("loading GET / and reference /hello with wrk -t1 -c%d -d%s", cfg.conc, cfg.dur)
-		tdWrk, err := runWrk(ctx, wrk, tdURL+"/", cookie, cfg.conc, cfg.dur)
+		tdWrk, err := runWrk(ctx, wrk, tdURL+"/", []string{"Cookie: " + cookie}, "", cfg.conc, cfg.dur)
 		if err != nil {
 			return err
 		}
-		refWrk, err := runWrk(ctx, wrk, refURL+"/hello", "", cfg.conc, cfg.dur)
+		refWrk, err := runWrk(ctx, wrk, refURL+"/hello", nil, "", cfg.conc, cfg.dur)
 		if err != nil {
 			return err
 		}
@@ -233,8 +240,17 @@ func run(ctx context.Context, cfg config) (err error) {
 	if _, err := checkHome(ctx, tdURL, cookie); err != nil {
 		return fmt.Errorf("after the load: %w", err)
 	}
+	b.stop(td) // idle from here on; the Users phase starts its own portal
 
-	// 6. The table.
+	// 6. The Users tab on 100,000 users (users.go).
+	var users *usersResult
+	if cfg.users {
+		if users, err = b.usersPhase(ctx, refURL, wrk); err != nil {
+			return fmt.Errorf("users phase: %w", err)
+		}
+	}
+
+	// 7. The table.
 	var t table
 	t.row("Binary size (-trimpath -s -w)", mb(tdSize), mb(refSize), ratio(float64(tdSize), float64(refSize)),
 		"reference binary built the same way")
@@ -262,12 +278,28 @@ func run(ctx context.Context, cfg config) (err error) {
 		t.row("Latency p50 ("+p.td.Generator+")", ms(p.td.P50), ms(p.ref.P50), ratio(p.td.P50.Seconds(), p.ref.P50.Seconds()), "")
 		t.row("Latency p99 ("+p.td.Generator+")", ms(p.td.P99), ms(p.ref.P99), ratio(p.td.P99.Seconds(), p.ref.P99.Seconds()), "")
 	}
+	var verdicts []string
+	if users != nil {
+		verdicts = users.rows(&t, cfg)
+	}
 
 	fmt.Printf("\n### Tenantdesk beside the reference (%s, %s/%s, %d CPUs, %s)\n\n",
 		time.Now().Format("2006-01-02 15:04"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Print(t.String())
 	fmt.Printf("\nRatio = Tenantdesk ÷ reference: above 1 is bigger/slower for sizes and times, below 1 is fewer req/s. "+
 		"Reference start with seeding 100,000 users: %s. The load generators run on the same cores as the servers.\n", ms(refReady))
+	if users != nil {
+		s := users.seed
+		fmt.Printf("\nUsers tab: %d users in %d customer accounts of %d (accounts and Owners through CreateCustomer as the operator, "+
+			"the rest bulk-inserted as insertUser writes them: name_norm, email_norm, roles customer.user + customer.user.supervisorl1, "+
+			"a user.create audit row each; no ANALYZE statistics, as in a real database) seeded in %s (%s file); "+
+			"signed in as the Owner of account %d; walking the %d pages with the Next links took %s.\n",
+			s.users, usersAccounts, usersPerAccount, s.took.Round(100*time.Millisecond), mb(s.size), usersAccountNo, usersDeepPage, ms(users.walk))
+		fmt.Println("\nIssue 3 targets:")
+		for _, v := range verdicts {
+			fmt.Println("- " + v)
+		}
+	}
 	return nil
 }
 

@@ -29,7 +29,9 @@ Commands:
   migrate               apply database migrations and exit
   partner create        create a partner account with its Owner
   user passwd           set a user's password (read from stdin)
+  token create          print a new API token of a user (--email E [--name N])
   account update        change an account's general information (operator)
+  2fa reset             remove a user's lost second factor (operator; emails the user)
 
 Run "tenantdesk <command> -h" for a command's flags. Every flag also comes
 from an environment variable: --db is TENANTDESK_DB, --addr TENANTDESK_ADDR…
@@ -64,6 +66,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runAccountUpdate(ctx, args, getenv, stdout, stderr)
 		}
 		return fmt.Errorf("usage: tenantdesk account update --tenant ID [--name N] [--support-package P] …")
+	case "2fa":
+		if s := sub(); s == "reset" {
+			return run2FAReset(ctx, args, getenv, stdout, stderr)
+		}
+		return fmt.Errorf("usage: tenantdesk 2fa reset --email E")
+	case "token":
+		if s := sub(); s == "create" {
+			return runTokenCreate(ctx, args, getenv, stdout, stderr)
+		}
+		return fmt.Errorf("usage: tenantdesk token create --email E [--name N] [--days D] [--read-only]")
 	case "user":
 		if s := sub(); s == "passwd" {
 			return runUserPasswd(ctx, args, getenv, stdin, stdout, stderr)

@@ -25,12 +25,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	withDemo := fs.Bool("demo", e.boolean("DEMO", false), "fill an empty database with demo data (TENANTDESK_DEMO)")
 	secure := fs.Bool("secure-cookies", e.boolean("SECURE_COOKIES", false), "mark cookies Secure even without TLS, e.g. behind a TLS proxy (TENANTDESK_SECURE_COOKIES)")
 	proxies := fs.String("trusted-proxies", e.str("TRUSTED_PROXIES", ""), "comma-separated CIDRs whose X-Forwarded-For is trusted (TENANTDESK_TRUSTED_PROXIES)")
+	secretKeys := fs.String("secret-key", e.str("SECRET_KEY", ""), "key encrypting secrets at rest (TOTP), 32 bytes in hex or base64; comma-separated to rotate, newest first; generated and stored in the database when empty (TENANTDESK_SECRET_KEY)")
 	keys := fs.String("session-keys", e.str("SESSION_KEYS", ""), "comma-separated session signing keys, hex or base64, newest first; generated and stored when empty (TENANTDESK_SESSION_KEYS)")
 	idle := fs.Duration("session-idle", e.duration("SESSION_IDLE", tenantdesk.SessionIdleTimeout), "sign out after this long without a request (TENANTDESK_SESSION_IDLE)")
 	absolute := fs.Duration("session-max", e.duration("SESSION_MAX", tenantdesk.SessionAbsoluteLimit), "sign out this long after signing in (TENANTDESK_SESSION_MAX)")
 	hashers := fs.Int("hash-concurrency", e.integer("HASH_CONCURRENCY", 0), "password hashes computed at once; 0 = number of CPUs (TENANTDESK_HASH_CONCURRENCY)")
 	logFormat := fs.String("log-format", e.str("LOG_FORMAT", "text"), "text or json (TENANTDESK_LOG_FORMAT)")
 	logLevel := fs.String("log-level", e.str("LOG_LEVEL", "info"), "debug, info, warn or error (TENANTDESK_LOG_LEVEL)")
+	ftpSecret := fs.String("ftp-auth-secret", e.str("FTP_AUTH_SECRET", ""), "shared secret the FTP server sends to POST /api/v1/ftp/auth; empty: the endpoint is off (TENANTDESK_FTP_AUTH_SECRET)")
+	apiRate := fs.Float64("api-rate", envFloat(e, "API_RATE", web.DefaultAPIRate), "REST API requests per second per token and per client IP, with bursts of twice that; 0 = no limit (TENANTDESK_API_RATE)")
 	mailFlags := addMailFlags(fs, e) // --base-url, --smtp-*, --activation-ttl, --reset-ttl (mail.go)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -56,6 +59,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
+	if db.SecretKeys, err = parseSecretKeys(*secretKeys); err != nil { // twofactor.go
+		return err
+	}
 	skeys, err := sessionKeys(ctx, *keys, db)
 	if err != nil {
 		return err
@@ -66,10 +72,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	srv := web.NewServer(web.Config{
 		SecureCookies: *secure, TrustedProxies: trusted, SessionKeys: skeys,
-		IdleTimeout: *idle, AbsoluteTimeout: *absolute,
+		IdleTimeout: *idle, AbsoluteTimeout: *absolute, FTPAuthSecret: *ftpSecret,
 		DevMailbox: *withDemo, // /dev/mail only in demo mode (mail.go)
+		APIRate:    *apiRate,
 	}, web.Services{
-		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: db, AccountInfo: db, AuditLog: db, Links: db, Mailbox: db, Ready: db.Ping,
+		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: db, AccountInfo: db, AuditLog: db, Devices: db, Links: db, Mailbox: db, Profile: db, FTPAuth: db, Security: db, TwoFactor: db, Ready: db.Ping,
+		Tokens: db, Customers: db, UserMail: db, Idempotency: db, // REST API (web/api.go)
 	}, bundle, log, time.Now)
 
 	ln, err := net.Listen("tcp", *addr)

@@ -106,6 +106,9 @@ func Seed(ctx context.Context, db *sqlite.DB) ([]SignIn, error) {
 	if err := addUser(ctx, db, gallery, person{"Winnie Pooh", "winnie.pooh@hundredacre.example", []string{"customer.user", "customer.user.uc"}, "customer.user + customer.user.uc"}, activate); err != nil {
 		return nil, err
 	}
+	if err := seedDevices(ctx, db, fence); err != nil { // devices.go
+		return nil, err
+	}
 	return out, nil
 }
 

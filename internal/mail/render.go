@@ -29,11 +29,27 @@ var mailMessages = map[string][2]string{
 	tenantdesk.MailActivation:      {"mail.activation.subject", "mail.activation.body"},
 	tenantdesk.MailReset:           {"mail.reset.subject", "mail.reset.body"},
 	tenantdesk.MailPasswordChanged: {"mail.password_changed.subject", "mail.password_changed.body"},
+	// REST API (internal/i18n/locales/*/api.json).
+	tenantdesk.MailUCWelcome: {"mail.uc_welcome.subject", "mail.uc_welcome.body"},
+	// My profile (internal/i18n/locales/*/profile_mail.json).
+	tenantdesk.MailEmailChange:         {"mail.email_change.subject", "mail.email_change.body"},
+	tenantdesk.MailEmailChanged:        {"mail.email_changed.subject", "mail.email_changed.body"},
+	tenantdesk.MailPasswordChangedSelf: {"mail.password_changed_self.subject", "mail.password_changed_self.body"},
+	tenantdesk.MailFTPPasswordChanged:  {"mail.ftp_password_changed.subject", "mail.ftp_password_changed.body"},
+	// Two-factor authentication (internal/i18n/locales/*/twofactor.json).
+	tenantdesk.MailTwoFactorEnabled:     {"mail.2fa_enabled.subject", "mail.2fa_enabled.body"},
+	tenantdesk.MailTwoFactorDisabled:    {"mail.2fa_disabled.subject", "mail.2fa_disabled.body"},
+	tenantdesk.MailRecoveryRegenerated:  {"mail.2fa_recovery_regenerated.subject", "mail.2fa_recovery_regenerated.body"},
+	tenantdesk.MailRecoveryCodeUsed:     {"mail.2fa_recovery_used.subject", "mail.2fa_recovery_used.body"},
+	tenantdesk.MailTwoFactorResetByOper: {"mail.2fa_reset.subject", "mail.2fa_reset.body"},
 }
 
 // Kinds lists the mail kinds the renderer knows.
 func Kinds() []string {
-	return []string{tenantdesk.MailActivation, tenantdesk.MailReset, tenantdesk.MailPasswordChanged}
+	return []string{tenantdesk.MailActivation, tenantdesk.MailReset, tenantdesk.MailPasswordChanged, tenantdesk.MailUCWelcome,
+		tenantdesk.MailEmailChange, tenantdesk.MailEmailChanged, tenantdesk.MailPasswordChangedSelf, tenantdesk.MailFTPPasswordChanged,
+		tenantdesk.MailTwoFactorEnabled, tenantdesk.MailTwoFactorDisabled, tenantdesk.MailRecoveryRegenerated,
+		tenantdesk.MailRecoveryCodeUsed, tenantdesk.MailTwoFactorResetByOper}
 }
 
 // RenderMail returns the subject and plain-text body of a kind of mail in
@@ -49,6 +65,7 @@ func (r *Renderer) RenderMail(kind, lang string, d tenantdesk.MailData) (string,
 		"Link":    d.Link,
 		"Expires": Duration(l, d.TTL),
 		"At":      d.At.UTC().Format("2006-01-02 15:04") + " UTC",
+		"Email":   d.Email,
 	}
 	subject, body := l.T(ids[0], data), l.T(ids[1], data)
 	if subject == ids[0] || body == ids[1] {

@@ -436,6 +436,9 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, userID int64, p tenantd
 			return nil, err
 		}
 	}
+	if err := tx.releaseSoftphones(ctx, accountID, before.ID, removed); err != nil { // devices.go
+		return nil, err
+	}
 	change := &tenantdesk.UserChange{User: &after}
 	if tenantdesk.NeedsRealtimeRollout(st, &after) {
 		if change.AutoAssigned, err = tx.rolloutRealtime(ctx, accountID); err != nil {

@@ -47,6 +47,9 @@ func linkPath(kind string) string {
 	if kind == tenantdesk.LinkReset {
 		return "/password/reset"
 	}
+	if kind == tenantdesk.LinkEmailChange {
+		return "/profile/email/confirm" // profile_email.go
+	}
 	return "/activate"
 }
 
@@ -209,11 +212,12 @@ func (tx *Tx) useLink(ctx context.Context, kind, token, hash string) (*tenantdes
 // hashNewPassword checks the link first (so a dead link is reported before a
 // bad password), then the password rule, then hashes it.
 func (db *DB) hashNewPassword(ctx context.Context, kind, token, password string) (string, error) {
-	if _, err := db.CheckLink(ctx, kind, token); err != nil {
+	u, err := db.CheckLink(ctx, kind, token)
+	if err != nil {
 		return "", err
 	}
-	if e := validatePassword(password); e != nil {
-		return "", e
+	if err := db.checkPasswordFor(ctx, u.ID, password); err != nil {
+		return "", err
 	}
 	return db.Hasher.Hash(password)
 }

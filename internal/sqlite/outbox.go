@@ -35,7 +35,7 @@ func (c MailConfig) ttl(kind string) time.Duration {
 			return c.ActivationTTL
 		}
 		return tenantdesk.DefaultActivationTTL
-	case tenantdesk.LinkReset:
+	case tenantdesk.LinkReset, tenantdesk.LinkEmailChange: // an email change link expires like a reset link
 		if c.ResetTTL > 0 {
 			return c.ResetTTL
 		}

@@ -36,8 +36,11 @@ func (db *DB) FindSession(ctx context.Context, id string) (*tenantdesk.Session, 
 
 // CreateSession stores a new session.
 func (db *DB) CreateSession(ctx context.Context, s *tenantdesk.Session) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, data, ip, user_agent, created_at, last_seen_at, expires_at)
-		VALUES (?,?,?,?,?,?,?,?)`, sessionKey(s.ID), nullInt(s.UserID), s.Data, s.IP, s.UserAgent,
+	if s.Handle == "" {
+		s.Handle = newSessionHandle() // profile_sessions.go
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO sessions (id_hash, handle, user_id, data, ip, user_agent, created_at, last_seen_at, expires_at)
+		VALUES (?,?,?,?,?,?,?,?,?)`, sessionKey(s.ID), s.Handle, nullInt(s.UserID), s.Data, s.IP, s.UserAgent,
 		ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: create session: %w", err)

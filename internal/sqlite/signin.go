@@ -95,7 +95,15 @@ func (db *DB) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantdes
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := db.auditSignIn(ctx, u, in, tenantdesk.AuditSignIn, "", false); err != nil {
+	// With a second factor owed, the password step is audited as such;
+	// auth.signin follows the second factor (twofactor.go).
+	action := tenantdesk.AuditSignIn
+	if step, err := db.SecondFactorStep(ctx, u.ID); err != nil {
+		return nil, nil, err
+	} else if step != tenantdesk.SecondFactorNone {
+		action = tenantdesk.AuditSignInPassword
+	}
+	if err := db.auditSignIn(ctx, u, in, action, "", false); err != nil {
 		return nil, nil, err
 	}
 	return u, a, nil
@@ -116,7 +124,7 @@ func (db *DB) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk
 	e := &tenantdesk.AuditEntry{Action: action, IP: in.IP, ActorName: email}
 	if u != nil {
 		e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", fmt.Sprint(u.ID)
-		if action == tenantdesk.AuditSignIn {
+		if action == tenantdesk.AuditSignIn || action == tenantdesk.AuditSignInPassword {
 			e.ActorUserID, e.ActorName = u.ID, u.DisplayName
 		}
 	}
@@ -131,7 +139,7 @@ func (db *DB) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk
 			return fmt.Errorf("sqlite: record failure: %w", err)
 		}
 	}
-	if action == tenantdesk.AuditSignIn {
+	if action == tenantdesk.AuditSignIn || action == tenantdesk.AuditSignInPassword {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE email_norm = ?`, email); err != nil {
 			return fmt.Errorf("sqlite: clear failures: %w", err)
 		}
@@ -169,21 +177,13 @@ func (db *DB) throttled(ctx context.Context, email, ip string, now time.Time) (t
 	return wait, nil
 }
 
-// validatePassword checks the length rule for a new password.
-func validatePassword(pw string) *tenantdesk.Error {
-	n := utf8.RuneCountInString(pw)
-	if !utf8.ValidString(pw) || n < tenantdesk.MinPasswordLen || n > tenantdesk.MaxPasswordLen {
-		msg := fmt.Sprintf("Password must be %d to %d characters long.", tenantdesk.MinPasswordLen, tenantdesk.MaxPasswordLen)
-		return &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: msg, Fields: []tenantdesk.FieldError{{Field: "password", Message: msg}}}
-	}
-	return nil
-}
-
 // SetPassword sets a user's portal password and activates an invited user.
-// Returns EINVALID for a password of the wrong length, ENOTFOUND for an unknown user.
+// Returns EINVALID for a password the policy refuses (checkPasswordFor:
+// length, common passwords, the user's email or account name), ENOTFOUND
+// for an unknown user.
 func (db *DB) SetPassword(ctx context.Context, userID int64, password string) error {
-	if e := validatePassword(password); e != nil {
-		return e
+	if err := db.checkPasswordFor(ctx, userID, password); err != nil {
+		return err
 	}
 	hash, err := db.Hasher.Hash(password) // outside the transaction: it is slow
 	if err != nil {

@@ -21,6 +21,9 @@ var AuditActions = []string{
 	AuditUserCreate, "user.update", "user.auto_role", "user.disable", "user.enable", "user.delete",
 	"user.activation_sent", "user.activated", AuditPasswordSet,
 	"user.password_reset_requested", "user.password_reset",
+	// Two-factor authentication and the Security tab (twofactor.go, security.go).
+	"auth.signin_password", "auth.2fa_failed", "user.2fa_enabled", "user.2fa_disabled",
+	"user.2fa_recovery_regenerated", "user.2fa_reset", "account.security_update",
 }
 
 // AuditFilter selects a page of an account's audit log, newest first.

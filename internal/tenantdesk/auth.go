@@ -43,7 +43,7 @@ type AuthService interface {
 	// is disabled. Every outcome is audited.
 	SignIn(ctx context.Context, in SignInInput) (*User, *Account, error)
 	// SetPassword sets a user's password (operator CLI, activation). Returns
-	// EINVALID when the password is too short or too long.
+	// EINVALID when the password policy (CheckNewPassword) refuses it.
 	SetPassword(ctx context.Context, userID int64, password string) error
 	// SignedOut records that u ended their session.
 	SignedOut(ctx context.Context, u *User) error
@@ -52,6 +52,7 @@ type AuthService interface {
 // Session is a server-side session row.
 type Session struct {
 	ID         string // the secret session ID; stored only as its SHA-256
+	Handle     string // a random public name for URLs (My profile › Active sessions)
 	UserID     int64  // 0 before sign-in
 	Data       []byte // encoded session values
 	IP         string

@@ -10,7 +10,7 @@ import (
 const (
 	LinkActivation  = "activation"   // set the first password of an invited user
 	LinkReset       = "reset"        // set a new password after "Forgot password"
-	LinkEmailChange = "email_change" // reserved: confirm a new email address
+	LinkEmailChange = "email_change" // confirm a new email address (My profile)
 )
 
 // Default link lifetimes; both are configurable (serve --activation-ttl, --reset-ttl).
@@ -90,6 +90,8 @@ type MailData struct {
 	TTL time.Duration
 	// At is when the reported change happened (password changed).
 	At time.Time
+	// Email is the new address of an email change.
+	Email string
 }
 
 // MailRenderer renders the subject and plain-text body of a kind of mail in
@@ -109,7 +111,7 @@ type MailRenderer interface {
 // who is no longer invited, a reset link of a user who is not active);
 // EINVALID with Key LinkExpiredKey for a link past its expiry (see
 // IsLinkExpired); EINVALID with a "password" field for a password that
-// breaks the length rule.
+// breaks the password policy (CheckNewPassword).
 type CredentialLinkService interface {
 	// CheckLink returns the user a link of kind belongs to, without using it.
 	CheckLink(ctx context.Context, kind, token string) (*User, error)

@@ -1,0 +1,87 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// My profile acts on the actor's own user only: nothing without a signed-in
+// user, other accounts' managers never listed, other users' sessions never
+// reachable.
+func TestProfileIsTheActorsOwn(t *testing.T) {
+	f := newFixture(t)
+	anon := context.Background()
+	op := tenantdesk.OperatorContext(anon)
+	for name, err := range map[string]error{
+		"personal":  profileErr(f.db.UpdatePersonalData(anon, tenantdesk.PersonalData{DisplayName: "X"})),
+		"rights":    profileErr(f.db.MyRights(op)),
+		"prefs":     profileErr(f.db.SetPreferences(anon, tenantdesk.Preferences{})),
+		"password":  profileErr(f.db.ChangePassword(op, "a", "b")),
+		"ftp":       f.db.SetFTPPassword(anon, "a", "b"),
+		"sessions":  profileErr(f.db.ListSessions(anon)),
+		"end":       f.db.EndSession(op, "x"),
+		"end all":   profileErr(f.db.EndOtherSessions(anon)),
+		"email":     profileErr(f.db.RequestEmailChange(anon, "a@b.example", "x")),
+		"ftpstatus": profileErr(f.db.FTPCredential(op)),
+	} {
+		if code(err) != tenantdesk.EUNAUTHORIZED {
+			t.Errorf("%s without a user: %v", name, err)
+		}
+	}
+
+	r, err := f.db.MyRights(f.as(f.member1))
+	must(t, err)
+	names := map[string]bool{}
+	for _, m := range r.Managers {
+		names[m.DisplayName] = m.IsOwner
+	}
+	if len(names) != 2 || !names["Olive"] || names["Ada"] {
+		t.Errorf("managers of C1: %v", r.Managers)
+	}
+
+	// Sessions: Mia's list holds hers only; Ada cannot end Mia's by handle.
+	now := time.Now()
+	for _, s := range []*tenantdesk.Session{
+		{ID: "mia-1", UserID: f.member1.ID, Data: []byte{}, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "mia-2", UserID: f.member1.ID, Data: []byte{}, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "ada-1", UserID: f.admin1.ID, Data: []byte{}, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
+	} {
+		must(t, f.db.CreateSession(anon, s))
+		if s.Handle == "" {
+			t.Fatal("no handle")
+		}
+	}
+	mia := tenantdesk.WithActor(anon, &tenantdesk.Actor{User: f.member1, SessionID: "mia-1"})
+	list, err := f.db.ListSessions(mia)
+	must(t, err)
+	if len(list) != 2 || (list[0].Current == list[1].Current) {
+		t.Fatalf("Mia's sessions: %+v", list)
+	}
+	var other, current string
+	for _, s := range list {
+		if s.Current {
+			current = s.Handle
+		} else {
+			other = s.Handle
+		}
+	}
+	ada := tenantdesk.WithActor(anon, &tenantdesk.Actor{User: f.admin1, SessionID: "ada-1"})
+	if err := f.db.EndSession(ada, other); code(err) != tenantdesk.ENOTFOUND {
+		t.Errorf("Ada ends Mia's session: %v", err)
+	}
+	if err := f.db.EndSession(mia, current); code(err) != tenantdesk.EINVALID {
+		t.Errorf("ending the current session: %v", err)
+	}
+	must(t, f.db.EndSession(mia, other))
+	if _, err := f.db.FindSession(anon, "mia-2"); code(err) != tenantdesk.ENOTFOUND {
+		t.Errorf("ended session still there: %v", err)
+	}
+	if _, err := f.db.FindSession(anon, "ada-1"); err != nil {
+		t.Errorf("Ada's session gone: %v", err)
+	}
+}
+
+func profileErr[T any](_ T, err error) error { return err }

@@ -1,0 +1,43 @@
+package profile
+
+import (
+	"time"
+
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// TokensView is the API tokens tab: the user's tokens, the form for a new
+// one and, right after creating or changing a token, its secret (shown
+// this once only).
+type TokensView struct {
+	Flash  []string
+	Tokens []TokenRow
+	// New is the token just created or regenerated, with its secret; nil otherwise.
+	New       *tenantdesk.APIToken
+	NewSecret string
+	// Form input kept after a failed create.
+	Name     string
+	Expires  string // YYYY-MM-DD
+	ReadOnly bool
+	Form     Form
+	// MaxDays is the account's maximum token lifetime (0: none), MaxDate
+	// the latest expiry date allowed today (YYYY-MM-DD, "" without a maximum).
+	MaxDays int
+	MaxDate string
+	// MinDate is the earliest expiry date (tomorrow, in the user's zone).
+	MinDate string
+	Now     time.Time
+}
+
+// TokenRow is one token of the list.
+type TokenRow struct {
+	Token *tenantdesk.APIToken
+	// Status is "active", "expired" or "revoked".
+	Status string
+}
+
+// TokenConfirmView asks before regenerating or revoking a token.
+type TokenConfirmView struct {
+	Token  *tenantdesk.APIToken
+	Action string // "regenerate" or "revoke"
+}

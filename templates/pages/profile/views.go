@@ -1,0 +1,120 @@
+package profile
+
+import (
+	"time"
+
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// Form is what every My profile form carries back after a failed submit:
+// the general error and the per-field ones (translated), with the input kept.
+type Form struct {
+	Error       string
+	FieldErrors map[string]string
+}
+
+// FieldError returns the error of one field, "" when it has none.
+func (f Form) FieldError(name string) string { return f.FieldErrors[name] }
+
+// PersonalView is the Personal data tab: the personal data form and the
+// email change form.
+type PersonalView struct {
+	Flash       []string
+	DisplayName string
+	Phone       string
+	JobTitle    string
+	Email       string // the current email
+	Personal    Form
+	// NewEmail is the email change form's input.
+	NewEmail  string
+	EmailForm Form
+}
+
+// RightsView is the My rights tab.
+type RightsView struct {
+	IsOwner  bool
+	Groups   []RoleGroup
+	Managers []tenantdesk.Manager
+}
+
+// RoleGroup is one group of the catalogue with the roles the user holds in it.
+type RoleGroup struct {
+	Key   string
+	Title string
+	Roles []HeldRole
+}
+
+// HeldRole is one role the user holds, with its plain-language meaning.
+type HeldRole struct {
+	Key         string
+	Name        string
+	Description string
+	Licensed    bool
+}
+
+// LanguageOption is one interface language offered.
+type LanguageOption struct {
+	Tag  string
+	Name string
+}
+
+// PreferencesView is the Time and language tab.
+type PreferencesView struct {
+	Flash     []string
+	Languages []LanguageOption
+	Language  string
+	TimeZone  string
+	TimeZones []string
+	// Now is the current time, shown in the saved zone as a preview.
+	Now  time.Time
+	Form Form
+}
+
+// PasswordView is the Password tab.
+type PasswordView struct {
+	Flash []string
+	Form  Form
+}
+
+// FTPView is the FTP password tab.
+type FTPView struct {
+	Flash      []string
+	Username   string // the FTP user name: the email
+	HomeFolder string
+	Credential *tenantdesk.FTPCredential
+	Form       Form
+	// Endpoint tells whether the portal answers FTP servers (a secret is configured).
+	Endpoint bool
+}
+
+// SessionsView is the Active sessions tab.
+type SessionsView struct {
+	Flash    []string
+	Error    string
+	Sessions []SessionRow
+	// Others counts the sessions that are not this one.
+	Others int
+}
+
+// SessionRow is one session with its device in words.
+type SessionRow struct {
+	*tenantdesk.SessionInfo
+	Device string
+}
+
+// EmailConfirmView is the page an email change link opens.
+type EmailConfirmView struct {
+	Token    string
+	Name     string
+	OldEmail string
+	NewEmail string
+	// SignedIn tells where to go afterwards (My profile or sign-in).
+	SignedIn bool
+}
+
+// LinkProblemView is the page of a dead email change link.
+type LinkProblemView struct {
+	Expired bool
+	Taken   bool
+	Message string
+}

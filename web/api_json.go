@@ -1,0 +1,202 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// apiMaxBody caps API request bodies (a user or a customer with its
+// connection details fits many times over).
+const apiMaxBody = 64 << 10
+
+// apiJSON writes v as JSON with status.
+func apiJSON(c echo.Context, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("api: encode: %w", err)
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/json")
+	c.Response().WriteHeader(status)
+	_, err = c.Response().Write(append(b, '\n'))
+	return err
+}
+
+// readAPIBody reads the request body up to apiMaxBody (413 beyond) and
+// puts it back so that it can be read again (the idempotency fingerprint
+// reads it before the handler does).
+func readAPIBody(c echo.Context) ([]byte, error) {
+	r := c.Request()
+	if r.Body == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, apiMaxBody+1))
+	r.Body.Close()
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errBodyTooLarge()
+		}
+		return nil, fmt.Errorf("api: read body: %w", err)
+	}
+	if len(b) > apiMaxBody {
+		return nil, errBodyTooLarge()
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return b, nil
+}
+
+func errBodyTooLarge() error {
+	return &tenantdesk.Error{Code: codeBodyTooLarge, Message: fmt.Sprintf("The request body is larger than %d KiB.", apiMaxBody>>10)}
+}
+
+func errMalformed(msg string) error {
+	return &tenantdesk.Error{Code: codeMalformedJSON, Message: msg}
+}
+
+// decodeJSON decodes the request body into dst (a pointer to a struct)
+// strictly: the Content-Type must be JSON, the body valid UTF-8 and one
+// JSON object with no unknown fields, no value of the wrong type and no
+// null (except fields tagged `api:"nullable"`). Violations are problems
+// naming the field: 415, 413, 400 malformed_json or 400 validation_failed.
+func decodeJSON(c echo.Context, dst any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return &tenantdesk.Error{Code: codeUnsupportedMediaType, Message: "Send the body as JSON with \"Content-Type: application/json\"."}
+	}
+	b, err := readAPIBody(c)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return errMalformed("The request body is empty: send a JSON object.")
+	}
+	if !utf8.Valid(b) {
+		return errMalformed("The request body is not valid UTF-8.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonDecodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errMalformed("The request body holds more than one JSON value: send one object.")
+	}
+	return checkNulls(b, dst)
+}
+
+// jsonDecodeError turns an encoding/json error into a problem naming the field.
+func jsonDecodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return errMalformed("The request body is not complete JSON.")
+	case errors.As(err, &syn):
+		return errMalformed(fmt.Sprintf("The request body is not valid JSON (at byte %d).", syn.Offset))
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return errMalformed("The request body must be a JSON object.")
+		}
+		return apiFieldError(typ.Field, fmt.Sprintf("%s %s, not %s.", typ.Field, wantKind(typ.Type), article(typ.Value)))
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		return apiFieldError(name, fmt.Sprintf("Unknown field %q.", name))
+	}
+	return errMalformed("The request body is not valid JSON.")
+}
+
+// wantKind says what a Go type expects in JSON.
+func wantKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == reflect.TypeOf(json.RawMessage{}) {
+		return "must be a JSON value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "must be a string"
+	case reflect.Bool:
+		return "must be true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "must be an integer"
+	case reflect.Float32, reflect.Float64:
+		return "must be a number"
+	case reflect.Slice, reflect.Array:
+		return "must be an array"
+	case reflect.Map, reflect.Struct:
+		return "must be an object"
+	}
+	return "has the wrong type"
+}
+
+func article(jsonType string) string {
+	switch jsonType {
+	case "array", "object":
+		return "an " + jsonType
+	case "":
+		return "this value"
+	}
+	return "a " + jsonType
+}
+
+// checkNulls refuses "field": null at the top level of the body for every
+// field of dst not tagged `api:"nullable"`: a PATCH cannot tell null from
+// absent, and a create would read it as missing.
+func checkNulls(body []byte, dst any) error {
+	t := reflect.TypeOf(dst)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil // already decoded into dst; not an object of fields
+	}
+	var fields []tenantdesk.FieldError
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		if raw, ok := top[name]; ok && string(bytes.TrimSpace(raw)) == "null" && f.Tag.Get("api") != "nullable" {
+			fields = append(fields, tenantdesk.FieldError{Field: name, Message: name + " must not be null: leave it out instead."})
+		}
+	}
+	if len(fields) > 0 {
+		return &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: fields[0].Message, Fields: fields}
+	}
+	return nil
+}
+
+// requireFields returns EINVALID naming every missing (nil) required field,
+// given as name/present pairs in order.
+func requireFields(present ...any) error {
+	var fields []tenantdesk.FieldError
+	for i := 0; i+1 < len(present); i += 2 {
+		name, _ := present[i].(string)
+		if ok, _ := present[i+1].(bool); !ok {
+			fields = append(fields, tenantdesk.FieldError{Field: name, Message: name + " is required."})
+		}
+	}
+	if len(fields) > 0 {
+		return &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: fields[0].Message, Fields: fields}
+	}
+	return nil
+}

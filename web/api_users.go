@@ -1,0 +1,279 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// API: /me and the users of a customer account (SPEC §5). Every handler
+// calls the same AccountUserService as the Users tab: the rules, the
+// authorization (other accounts: 404) and the audit are the service's.
+
+// apiUser is the user object of the API.
+type apiUser struct {
+	ID            string   `json:"id"`
+	DisplayName   string   `json:"displayName"`
+	Email         string   `json:"email"`
+	Roles         []string `json:"roles"`
+	PrimaryTenant string   `json:"primaryTenant"`
+	// IsParent marks a partner's staff member shown in a customer's list
+	// through delegated access; such users are not modelled yet, so it is
+	// always false.
+	IsParent  bool   `json:"isParent"`
+	IsOwner   bool   `json:"isOwner"`
+	Status    string `json:"status"`
+	CreatedAt string `json:"createdAt"`
+	UpdatedAt string `json:"updatedAt"`
+}
+
+func toAPIUser(u *tenantdesk.User, tenantID string) apiUser {
+	roles := u.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	if tenantID == "" {
+		tenantID = u.TenantID
+	}
+	return apiUser{ID: apiID(u.ID), DisplayName: u.DisplayName, Email: u.Email, Roles: roles, PrimaryTenant: tenantID,
+		IsOwner: u.IsOwner, Status: u.Status, CreatedAt: apiTime(u.CreatedAt), UpdatedAt: apiTime(u.UpdatedAt)}
+}
+
+// apiAutoAssignment is one role given automatically by a change (R7).
+type apiAutoAssignment struct {
+	UserID      string `json:"userId"`
+	DisplayName string `json:"displayName"`
+	Role        string `json:"role"`
+}
+
+// apiUserChange is the answer to a create or update: the user and the
+// roles the change gave other users (and the user) automatically.
+type apiUserChange struct {
+	apiUser
+	AutoAssigned []apiAutoAssignment `json:"autoAssigned"`
+}
+
+func toAPIUserChange(ch *tenantdesk.UserChange, tenantID string) apiUserChange {
+	out := apiUserChange{apiUser: toAPIUser(ch.User, tenantID), AutoAssigned: []apiAutoAssignment{}}
+	for _, a := range ch.AutoAssigned {
+		out.AutoAssigned = append(out.AutoAssigned, apiAutoAssignment{UserID: apiID(a.UserID), DisplayName: a.DisplayName, Role: a.Role})
+	}
+	return out
+}
+
+// apiAccountRef describes the token's account in /me.
+type apiAccountRef struct {
+	TenantID        string  `json:"tenantId"`
+	Name            string  `json:"name"`
+	Kind            string  `json:"kind"`
+	Reference       string  `json:"reference"`
+	PartnerTenantID *string `json:"partnerTenantId"`
+}
+
+type apiTokenRef struct {
+	Name      string  `json:"name"`
+	ReadOnly  bool    `json:"readOnly"`
+	ExpiresAt *string `json:"expiresAt"`
+}
+
+type apiMe struct {
+	User    apiUser       `json:"user"`
+	Account apiAccountRef `json:"account"`
+	Token   apiTokenRef   `json:"token"`
+}
+
+// handleAPIMe answers the token's user and account.
+func (s *Server) handleAPIMe(c echo.Context) error {
+	a := tenantdesk.ActorFrom(c.Request().Context())
+	t := apiToken(c)
+	acc := apiAccountRef{TenantID: a.Account.TenantID, Name: a.Account.Name, Kind: a.Account.Kind, Reference: a.Account.Reference}
+	if a.Account.ParentTenantID != "" {
+		p := a.Account.ParentTenantID
+		acc.PartnerTenantID = &p
+	}
+	return apiJSON(c, http.StatusOK, apiMe{
+		User:    toAPIUser(a.User, a.Account.TenantID),
+		Account: acc,
+		Token:   apiTokenRef{Name: t.Name, ReadOnly: t.ReadOnly, ExpiresAt: apiTimePtr(t.ExpiresAt)},
+	})
+}
+
+func apiUserURL(tenantID string, userID int64) string {
+	return apiPrefix + "/customers/" + tenantID + "/users/" + apiID(userID)
+}
+
+// handleAPIListUsers lists a customer's users: ?limit=&cursor=&q= (q
+// matches the start of the name or email).
+func (s *Server) handleAPIListUsers(c echo.Context) error {
+	acc, err := s.apiCustomerParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := apiPageParams(c)
+	if err != nil {
+		return err
+	}
+	q := c.QueryParam("q")
+	if len(q) > 200 {
+		return apiFieldError("q", "q must be at most 200 characters.")
+	}
+	page, err := s.svc.AccountUsers.ListUsers(c.Request().Context(), acc.ID, tenantdesk.UserFilter{Query: q, After: p.Cursor, Limit: p.Limit})
+	if err != nil {
+		return err
+	}
+	items := make([]apiUser, 0, len(page.Users))
+	for _, u := range page.Users {
+		items = append(items, toAPIUser(u, acc.TenantID))
+	}
+	return apiJSON(c, http.StatusOK, apiList(items, page.NextCursor))
+}
+
+// handleAPIGetUser answers one user.
+func (s *Server) handleAPIGetUser(c echo.Context) error {
+	acc, err := s.apiCustomerParam(c)
+	if err != nil {
+		return err
+	}
+	id, err := apiIDParam(c, "userId")
+	if err != nil {
+		return err
+	}
+	u, err := s.svc.AccountUsers.GetUser(c.Request().Context(), acc.ID, id)
+	if err != nil {
+		return err
+	}
+	return apiJSON(c, http.StatusOK, toAPIUser(u, acc.TenantID))
+}
+
+// apiUserInput is the body of POST and PATCH …/users.
+type apiUserInput struct {
+	DisplayName *string   `json:"displayName"`
+	Email       *string   `json:"email"`
+	Roles       *[]string `json:"roles"`
+}
+
+// handleAPICreateUser creates (invites) a user: 201 with Location; an
+// existing email anywhere is 409 email_taken.
+func (s *Server) handleAPICreateUser(c echo.Context) error {
+	acc, err := s.apiCustomerParam(c)
+	if err != nil {
+		return err
+	}
+	var in apiUserInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := requireFields("displayName", in.DisplayName != nil, "email", in.Email != nil, "roles", in.Roles != nil); err != nil {
+		return err
+	}
+	change, err := s.svc.AccountUsers.InviteUser(c.Request().Context(), acc.ID,
+		tenantdesk.NewUser{DisplayName: *in.DisplayName, Email: *in.Email, Roles: *in.Roles})
+	if err != nil {
+		return err
+	}
+	return apiCreated(c, apiUserURL(acc.TenantID, change.User.ID), toAPIUserChange(change, acc.TenantID))
+}
+
+// handleAPIUpdateUser changes any of displayName, email and roles (roles
+// replaces the whole set).
+func (s *Server) handleAPIUpdateUser(c echo.Context) error {
+	acc, err := s.apiCustomerParam(c)
+	if err != nil {
+		return err
+	}
+	id, err := apiIDParam(c, "userId")
+	if err != nil {
+		return err
+	}
+	var in apiUserInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	change, err := s.svc.AccountUsers.UpdateUser(c.Request().Context(), acc.ID, id,
+		tenantdesk.UserPatch{DisplayName: in.DisplayName, Email: in.Email, Roles: in.Roles})
+	if err != nil {
+		return err
+	}
+	return apiJSON(c, http.StatusOK, toAPIUserChange(change, acc.TenantID))
+}
+
+// handleAPIDeleteUser deletes a user: 204.
+func (s *Server) handleAPIDeleteUser(c echo.Context) error {
+	acc, err := s.apiCustomerParam(c)
+	if err != nil {
+		return err
+	}
+	id, err := apiIDParam(c, "userId")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.AccountUsers.DeleteUser(c.Request().Context(), acc.ID, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleAPIActivationEmail queues a new activation link: 202.
+func (s *Server) handleAPIActivationEmail(c echo.Context) error {
+	acc, err := s.apiCustomerParam(c)
+	if err != nil {
+		return err
+	}
+	id, err := apiIDParam(c, "userId")
+	if err != nil {
+		return err
+	}
+	if err := apiNoBody(c); err != nil {
+		return err
+	}
+	err = s.svc.AccountUsers.SendActivationEmail(c.Request().Context(), acc.ID, id)
+	if de := tenantdesk.AsError(err); de != nil && de.Code == tenantdesk.EINVALID {
+		// The service's "nothing to activate" answers are rules, not bad input.
+		switch de.Key {
+		case "user.error.not_invited", "activation.error.not_invited":
+			return &tenantdesk.Error{Code: tenantdesk.EUserNotInvited, Message: de.Message}
+		case "user.error.no_website_access":
+			return &tenantdesk.Error{Code: tenantdesk.ENoWebsiteAccess, Message: de.Message}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return apiAccepted(c)
+}
+
+// handleAPIUCWelcomeEmail queues the UC welcome email: 202; 422
+// uc_role_required when the user lacks customer.user.uc.
+func (s *Server) handleAPIUCWelcomeEmail(c echo.Context) error {
+	acc, err := s.apiCustomerParam(c)
+	if err != nil {
+		return err
+	}
+	id, err := apiIDParam(c, "userId")
+	if err != nil {
+		return err
+	}
+	if err := apiNoBody(c); err != nil {
+		return err
+	}
+	if err := s.svc.UserMail.SendUCWelcomeEmail(c.Request().Context(), acc.ID, id); err != nil {
+		return err
+	}
+	return apiAccepted(c)
+}
+
+// apiNoBody accepts an empty body or an empty JSON object for the POSTs
+// that take no input; anything else names the unknown fields.
+func apiNoBody(c echo.Context) error {
+	b, err := readAPIBody(c)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		return nil
+	}
+	var none struct{}
+	return decodeJSON(c, &none)
+}
