@@ -125,3 +125,17 @@ func TestMatchAndTranslate(t *testing.T) {
 		t.Errorf("missing message shows %q", got)
 	}
 }
+
+// TestEveryAuditActionHasALabel keeps the Audit log tab's filter and rows
+// readable: every action it offers has a translated label.
+func TestEveryAuditActionHasALabel(t *testing.T) {
+	en, err := MessageIDs("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range tenantdesk.AuditActions {
+		if !en["audit.action."+a] {
+			t.Errorf("audit action %q has no label (audit.action.%s)", a, a)
+		}
+	}
+}

@@ -24,6 +24,13 @@ var AuditActions = []string{
 	// Two-factor authentication and the Security tab (twofactor.go, security.go).
 	"auth.signin_password", "auth.2fa_failed", "user.2fa_enabled", "user.2fa_disabled",
 	"user.2fa_recovery_regenerated", "user.2fa_reset", "account.security_update",
+	// My profile (profile.go).
+	"user.profile_update", "user.preferences_update", "user.email_change_requested", "user.email_changed",
+	"user.password_changed", "user.reauth_failed", "user.ftp_password_set", "ftp.auth", "ftp.auth_failed",
+	"user.session_ended", "user.other_sessions_ended",
+	// API tokens, customers and devices (api, devices.go).
+	"token.create", "token.regenerate", "token.revoke", "customer.create", "user.uc_welcome_sent",
+	"device.create", "device.update", "device.delete", "user.softphones",
 }
 
 // AuditFilter selects a page of an account's audit log, newest first.
