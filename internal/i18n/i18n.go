@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -30,6 +31,9 @@ type Language struct {
 // Languages lists the shipped languages in the order offered to people.
 var Languages = []Language{
 	{Tag: "en", Name: "English"},
+	{Tag: "de", Name: "Deutsch"},
+	{Tag: "fr", Name: "Français"},
+	{Tag: "pt", Name: "Português"},
 	{Tag: "ru", Name: "Русский"},
 }
 
@@ -98,6 +102,10 @@ func (b *Bundle) Localizer(lang string) *Localizer {
 type Localizer struct {
 	lang string
 	l    *i18n.Localizer
+	// plain memoizes messages without template data: go-i18n matches the
+	// language and runs the template on every call, and a page of users
+	// asks for the same role names hundreds of times.
+	plain sync.Map // id -> string
 }
 
 // Lang returns the localizer's language tag.
@@ -106,11 +114,18 @@ func (l *Localizer) Lang() string { return l.lang }
 // T translates message id with optional template data. A missing message
 // shows its id (and the completeness test fails), never an empty string.
 func (l *Localizer) T(id string, data ...map[string]any) string {
-	cfg := &i18n.LocalizeConfig{MessageID: id}
-	if len(data) > 0 {
-		cfg.TemplateData = data[0]
+	if len(data) == 0 || len(data[0]) == 0 {
+		if s, ok := l.plain.Load(id); ok {
+			return s.(string)
+		}
+		s, err := l.l.Localize(&i18n.LocalizeConfig{MessageID: id})
+		if err != nil {
+			return id // not memoized: a missing message stays visible and cheap enough
+		}
+		l.plain.Store(id, s)
+		return s
 	}
-	s, err := l.l.Localize(cfg)
+	s, err := l.l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data[0]})
 	if err != nil {
 		return id
 	}
