@@ -168,13 +168,18 @@ func (s *Server) apiCustomerParam(c echo.Context) (*tenantdesk.Account, error) {
 	if tid == "" || len(tid) > 64 {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Customer not found.")
 	}
+	actor := tenantdesk.ActorFrom(ctx)
+	if actor != nil && actor.Account != nil && actor.Account.TenantID == tid && actor.Account.Kind == tenantdesk.AccountCustomer {
+		// The token's own account, read with the token on this request.
+		return actor.Account, nil
+	}
 	acc, err := s.svc.Accounts.FindAccountByTenantID(ctx, tid)
 	if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Customer not found.")
 	} else if err != nil {
 		return nil, err
 	}
-	if acc.Kind != tenantdesk.AccountCustomer || tenantdesk.AccessTo(tenantdesk.ActorFrom(ctx), acc) == tenantdesk.AccessNone {
+	if acc.Kind != tenantdesk.AccountCustomer || tenantdesk.AccessTo(actor, acc) == tenantdesk.AccessNone {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Customer not found.")
 	}
 	return acc, nil

@@ -19,8 +19,8 @@ import (
 
 // Helpers of the API tests (api_*_test.go, and the devices' API tests):
 // tokens made on the operator's behalf, and a client that checks EVERY
-// exchange against the served OpenAPI document (api_openapi_validate_test.go,
-// or kin-openapi with -tags kinopenapi) and fails the test on any deviation.
+// exchange against the served OpenAPI document (kin-openapi, see
+// api_openapi_kin_test.go) and fails the test on any deviation.
 
 var (
 	docOnce      sync.Once

@@ -1,11 +1,8 @@
-//go:build kinopenapi
-
 package web_test
 
-// The document check with github.com/getkin/kin-openapi (OpenAPI 3.1 with
-// its JSON Schema 2020-12 validator), the same checks as the built-in
-// validator of api_openapi_validate_test.go: go test -tags kinopenapi ./web/
-// (needs kin-openapi's own dependencies in go.sum; see the README).
+// Every request and response of the API tests is checked against the served
+// OpenAPI document with github.com/getkin/kin-openapi (OpenAPI 3.1 with its
+// JSON Schema 2020-12 validator), so the document stays true.
 
 import (
 	"bytes"
