@@ -14,7 +14,7 @@ import (
 // every member of the account may read it. Returns ENOTFOUND for an account
 // the actor may not see.
 func (db *DB) GeneralInfo(ctx context.Context, accountID int64) (*tenantdesk.Account, error) {
-	acc, err := db.FindAccountByID(ctx, accountID)
+	acc, err := db.readAccount(ctx, accountID)
 	if err != nil {
 		return nil, err
 	}

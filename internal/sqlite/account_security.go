@@ -27,7 +27,7 @@ func readAccountSecurity(ctx context.Context, q querier, accountID int64) (*tena
 
 // AccountSecurity returns the account's security settings; see tenantdesk.AccountSecurityService.
 func (db *DB) AccountSecurity(ctx context.Context, accountID int64) (*tenantdesk.AccountSecurity, error) {
-	acc, err := db.FindAccountByID(ctx, accountID)
+	acc, err := db.readAccount(ctx, accountID)
 	if err != nil {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Not found.")
 	}

@@ -221,7 +221,7 @@ func decodeCursor(c string) (string, int64, error) {
 // pagination: page 200 costs what page 1 costs). Returns ENOTFOUND or
 // EFORBIDDEN when the actor may not manage the account's users.
 func (db *DB) ListUsers(ctx context.Context, accountID int64, f tenantdesk.UserFilter) (*tenantdesk.UserPage, error) {
-	acc, err := db.FindAccountByID(ctx, accountID)
+	acc, err := db.readAccount(ctx, accountID)
 	if err != nil {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Not found.")
 	}
@@ -298,7 +298,7 @@ const (
 // GetUser returns one user of the account; ENOTFOUND if the user is not in
 // it or the actor may not see the account, EFORBIDDEN for members without user.admin.
 func (db *DB) GetUser(ctx context.Context, accountID, userID int64) (*tenantdesk.User, error) {
-	acc, err := db.FindAccountByID(ctx, accountID)
+	acc, err := db.readAccount(ctx, accountID)
 	if err != nil {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Not found.")
 	}

@@ -163,3 +163,14 @@ func (db *DB) CreateCustomer(ctx context.Context, a *tenantdesk.Account, owner *
 	}
 	return tx.Commit()
 }
+
+// readAccount returns the account for a read-only service call: the
+// actor's own account as loaded for this request when it is the one asked
+// for (it was read moments ago, in the same request), else a fresh read.
+// Writes always re-read inside their transaction (tx.loadAccount).
+func (db *DB) readAccount(ctx context.Context, accountID int64) (*tenantdesk.Account, error) {
+	if a := tenantdesk.ActorFrom(ctx); a != nil && a.Account != nil && a.Account.ID == accountID {
+		return a.Account, nil
+	}
+	return db.FindAccountByID(ctx, accountID)
+}

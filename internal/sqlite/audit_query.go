@@ -16,7 +16,7 @@ import (
 // (account_id, action, id) and (account_id, actor_user_id, id) serve the
 // page, the action filter and the actor filter.
 func (db *DB) QueryAudit(ctx context.Context, accountID int64, f tenantdesk.AuditFilter) (*tenantdesk.AuditPage, error) {
-	acc, err := db.FindAccountByID(ctx, accountID)
+	acc, err := db.readAccount(ctx, accountID)
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func findDevice(ctx context.Context, q querier, accountID, deviceID int64) (*ten
 
 // deviceAccount loads accountID for a read and checks the actor's device access.
 func (db *DB) deviceAccount(ctx context.Context, accountID int64, level int) (*tenantdesk.Account, error) {
-	acc, err := db.FindAccountByID(ctx, accountID)
+	acc, err := db.readAccount(ctx, accountID)
 	if err != nil {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Not found.")
 	}

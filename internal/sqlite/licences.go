@@ -13,7 +13,7 @@ import (
 // it; roles nobody holds count 0. Needs AccessUserAdmin: EFORBIDDEN for other
 // members, ENOTFOUND for an account the actor may not see.
 func (db *DB) CountLicences(ctx context.Context, accountID int64) ([]tenantdesk.LicenceCount, error) {
-	acc, err := db.FindAccountByID(ctx, accountID)
+	acc, err := db.readAccount(ctx, accountID)
 	if err != nil {
 		return nil, err
 	}
