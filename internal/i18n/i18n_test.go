@@ -106,7 +106,12 @@ func TestMatchAndTranslate(t *testing.T) {
 	}
 	for _, c := range []struct{ pref, accept, want string }{
 		{"", "ru-RU,ru;q=0.9,en;q=0.8", "ru"},
-		{"", "de-DE", "en"}, // not shipped yet: English
+		{"", "de-DE", "de"},
+		{"", "fr-CA,fr;q=0.9", "fr"},
+		{"", "pt-BR,pt;q=0.9,en;q=0.5", "pt"},
+		{"", "pt-PT", "pt"},
+		{"", "it-IT", "en"}, // not shipped: English
+		{"de", "fr", "de"},
 		{"", "", "en"},
 		{"en", "ru", "en"}, // a saved preference wins over the browser
 		{"xx", "ru", "ru"},
@@ -119,6 +124,23 @@ func TestMatchAndTranslate(t *testing.T) {
 	for n, want := range map[int]string{1: "1 минуту", 3: "3 минуты", 15: "15 минут", 21: "21 минуту"} {
 		if got := ru.N("signin.error.throttled", n); !strings.Contains(got, want) {
 			t.Errorf("ru plural %d: %q", n, got)
+		}
+	}
+	// German has one/other; French and Portuguese (CLDR) use "one" for 0 and 1
+	// and "many" for round millions, so their files carry one, many and other.
+	for lang, cases := range map[string]map[int]string{
+		"de": {1: "in 1 Minute erneut", 5: "in 5 Minuten erneut", 21: "in 21 Minuten erneut"},
+		"fr": {0: "dans 0 minute.", 1: "dans 1 minute.", 2: "dans 2 minutes.", 1000000: "dans 1000000 minutes."},
+		"pt": {1: "em 1 minuto.", 2: "em 2 minutos.", 1000000: "em 1000000 minutos."},
+	} {
+		l := b.Localizer(lang)
+		if l.Lang() != lang {
+			t.Fatalf("Localizer(%q) is %q", lang, l.Lang())
+		}
+		for n, want := range cases {
+			if got := l.N("signin.error.throttled", n); !strings.Contains(got, want) {
+				t.Errorf("%s plural %d: %q, want it to contain %q", lang, n, got, want)
+			}
 		}
 	}
 	if got := b.Localizer("en").T("no.such.message"); got != "no.such.message" {
