@@ -41,9 +41,8 @@ func (s *Server) handleUsers(c echo.Context) error {
 		return err
 	}
 	v := account.UsersView{Account: acc, Query: q}
-	me := currentUser(c)
 	for _, u := range page.Users {
-		v.Users = append(v.Users, account.UserRow{User: u, RoleNames: roleNames(ctx, u.Roles), Self: u.ID == me.ID})
+		v.Users = append(v.Users, s.userRow(c, u))
 	}
 	if page.NextCursor != "" {
 		v.NextURL = usersURL(q, page.NextCursor)
@@ -289,4 +288,68 @@ func (s *Server) handleResendActivation(c echo.Context) error {
 	return s.userAction(c, func(ctx context.Context, u *tenantdesk.User) (string, error) {
 		return "users.flash.activation_sent", s.svc.AccountUsers.SendActivationEmail(ctx, u.AccountID, u.ID)
 	})
+}
+
+// handleRoleEditorRow shows the role editor in place of a user's row (an
+// htmx request); a plain request goes to the user's page, which has the
+// same editor.
+func (s *Server) handleRoleEditorRow(c echo.Context) error {
+	u, err := s.userParam(c)
+	if err != nil {
+		return err
+	}
+	if !isHTMX(c) {
+		return c.Redirect(http.StatusSeeOther, "/account/users/"+strconv.FormatInt(u.ID, 10))
+	}
+	return render(c, http.StatusOK, account.RoleEditorRow(s.editForm(c, u, "")))
+}
+
+// handleUserRow renders one user's row (Cancel in the role editor).
+func (s *Server) handleUserRow(c echo.Context) error {
+	u, err := s.userParam(c)
+	if err != nil {
+		return err
+	}
+	if !isHTMX(c) {
+		return c.Redirect(http.StatusSeeOther, "/account/users")
+	}
+	return render(c, http.StatusOK, account.UserRowView(s.userRow(c, u)))
+}
+
+func (s *Server) userRow(c echo.Context, u *tenantdesk.User) account.UserRow {
+	return account.UserRow{User: u, RoleNames: roleNames(c.Request().Context(), u.Roles), Self: u.ID == currentUser(c).ID}
+}
+
+// handleSaveRoles saves the roles from the in-place editor: the updated row
+// on success (other rows changed by automatic roles are refreshed by a
+// reload; the flash says who), the editor with the broken rule otherwise.
+func (s *Server) handleSaveRoles(c echo.Context) error {
+	ctx := c.Request().Context()
+	u, err := s.userParam(c)
+	if err != nil {
+		return err
+	}
+	roles := formRoles(c)
+	change, err := s.svc.AccountUsers.UpdateUser(ctx, u.AccountID, u.ID, tenantdesk.UserPatch{Roles: &roles})
+	if isUserError(err) {
+		v := s.editForm(c, u, errorText(ctx, err))
+		v.Groups = roleGroups(ctx, currentAccount(c), roles, u)
+		return render(c, http.StatusOK, account.RoleEditorRow(v))
+	} else if err != nil {
+		return err
+	}
+	if len(change.AutoAssigned) > 0 {
+		// Other rows changed too: reload the list so every row is true.
+		if err := s.flashAutoAssigned(c, change); err != nil {
+			return err
+		}
+		return redirectAfterPost(c, "/account/users")
+	}
+	if !isHTMX(c) {
+		if err := s.flash(c, view.T(ctx, "users.flash.updated", map[string]any{"Name": change.User.DisplayName})); err != nil {
+			return err
+		}
+		return redirectAfterPost(c, "/account/users")
+	}
+	return render(c, http.StatusOK, account.UserRowView(s.userRow(c, change.User)))
 }

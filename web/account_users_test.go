@@ -417,3 +417,59 @@ func TestUsersOfAnotherAccountAreNotFound(t *testing.T) {
 		t.Errorf("non-numeric id: %d", res.StatusCode)
 	}
 }
+
+func TestEditRolesInPlace(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	c.get("/account/users") // the CSRF token
+	h := app.user(huck)
+	hx := func(method, path string, form url.Values) *response {
+		req, _ := http.NewRequest(method, app.Server.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("X-CSRF-Token", c.csrf)
+		if method == http.MethodPost {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		res := c.do(req)
+		// A table row parses only inside a table.
+		res.Doc, _ = goquery.NewDocumentFromReader(strings.NewReader("<table><tbody>" + res.Body + "</tbody></table>"))
+		return res
+	}
+	editor := hx(http.MethodGet, userPath(h, "/roles"), nil)
+	if editor.StatusCode != http.StatusOK || editor.Doc.Find(`[data-testid="role-editor-row"]`).Length() != 1 || strings.Contains(editor.Body, "<html") {
+		t.Fatalf("editor fragment: %d %s", editor.StatusCode, editor.Body)
+	}
+	if _, ok := editor.Doc.Find(`input[value="customer.user.supervisorl1"]`).Attr("checked"); !ok {
+		t.Error("current role not checked in the editor")
+	}
+	// A broken rule comes back in the editor, with the choice kept.
+	bad := hx(http.MethodPost, userPath(h, "/roles"), url.Values{"roles": {"customer.user", "customer.user.supervisorl1", "customer.user.supervisorl2"}})
+	if got := text(bad, `[data-testid="role-editor-error"]`); !strings.Contains(got, "mutually exclusive") {
+		t.Errorf("rule error %q", got)
+	}
+	if _, ok := bad.Doc.Find(`input[value="customer.user.supervisorl2"]`).Attr("checked"); !ok {
+		t.Error("the choice was not kept")
+	}
+	// Saved: the row comes back with the new role.
+	ok := hx(http.MethodPost, userPath(h, "/roles"), url.Values{"roles": {"customer.user", "customer.user.supervisorl2"}})
+	if ok.Doc.Find(`[data-testid="user-row"]`).Length() != 1 || !strings.Contains(text(ok, `[data-testid="user-roles"]`), "Analytics supervisor") {
+		t.Fatalf("saved row: %s", ok.Body)
+	}
+	if got := app.user(huck); !got.HasRole("customer.user.supervisorl2") || got.HasRole("customer.user.supervisorl1") || got.DisplayName != "Huck Finn" {
+		t.Errorf("stored %+v", got)
+	}
+	// Cancel shows the row again; without htmx these URLs lead to the pages.
+	if row := hx(http.MethodGet, userPath(h, "/row"), nil); row.Doc.Find(`[data-testid="user-row"]`).Length() != 1 {
+		t.Error("cancel does not restore the row")
+	}
+	if res := c.get(userPath(h, "/roles")); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != userPath(h, "") {
+		t.Errorf("plain GET of the editor: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	// The in-place editor is as forbidden as the page for others.
+	huckClient := app.client()
+	huckClient.mustSignIn(huck)
+	if res := huckClient.post(userPath(app.user(becky), "/roles"), url.Values{"roles": {"customer.user"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("plain user saving roles: %d", res.StatusCode)
+	}
+}

@@ -138,3 +138,23 @@ func TestBrowserInviteActivateSignIn(t *testing.T) {
 	}
 	b.AssertClean()
 }
+
+func TestBrowserEditRolesInPlace(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	b := newBrowser(t)
+	base := app.Server.URL
+	browserSignIn(t, b, base, tom, app.Password[tom])
+	b.Navigate(base + "/account/users?q=huck")
+	b.Do("open the role editor in place", chromedp.Click(chromedp.CSS("[data-testid=user-edit-roles]")))
+	waitFor(t, b, "the editor", `!!document.querySelector("[data-testid=role-editor-row]")`)
+	if b.Path() != "/account/users?q=huck" {
+		t.Errorf("the page changed to %s", b.Path())
+	}
+	b.Do("swap level 1 for level 2",
+		chromedp.Click(chromedp.CSS(`[data-testid=role-editor-row] input[value="customer.user.supervisorl1"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=role-editor-row] input[value="customer.user.supervisorl2"]`)),
+		chromedp.Click(chromedp.CSS("[data-testid=role-editor-save]")))
+	waitFor(t, b, "the saved row", `!document.querySelector("[data-testid=role-editor-row]") && document.querySelector("[data-testid=user-roles]").textContent.includes("Analytics supervisor")`)
+	b.AssertClean()
+}

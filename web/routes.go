@@ -93,6 +93,9 @@ func (s *Server) routes() {
 	e.GET("/account/users/:id/delete", s.handleConfirm("delete"), s.requireUser)
 	e.POST("/account/users/:id/delete", s.handleDeleteUser, s.requireUser)
 	e.POST("/account/users/:id/activation-email", s.handleResendActivation, s.requireUser)
+	e.GET("/account/users/:id/roles", s.handleRoleEditorRow, s.requireUser)
+	e.POST("/account/users/:id/roles", s.handleSaveRoles, s.requireUser)
+	e.GET("/account/users/:id/row", s.handleUserRow, s.requireUser)
 
 	// About account: Devices tab and a user's softphones (account_devices.go).
 	e.GET("/account/devices", s.handleDevices, s.requireUser)
