@@ -128,6 +128,7 @@ func (a *testApp) exec(query string, args ...any) {
 	if _, err := conn.Exec(query, args...); err != nil {
 		a.t.Fatal(err)
 	}
+	a.DB.ForgetCachedReads() // another connection wrote: the server must see it at once
 }
 
 // client is a browser-like HTTP client with its own cookie jar that does

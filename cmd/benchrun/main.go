@@ -20,7 +20,12 @@
 //     of 100,000 users in 10 accounts of 10,000, the first page and page
 //     200 (reached through the Next links) beside the reference's
 //     /users?offset=100 and ?offset=9950, and search as you type by name or
-//     email prefix, with both generators, against the issue's targets.
+//     email prefix, with both generators, against the issue's targets;
+//   - the REST API (issue 5, api.go; -api=false skips it): on the same
+//     database, with an Owner's token and --api-rate 0, GET of one user by
+//     ID and of the first page of 50 beside the reference's /user?id= and
+//     /users?offset=0, and users created per second through POST with
+//     their audit and outbox rows checked in SQLite.
 //
 // Run it from the repository (make bench, or go run ./cmd/benchrun -d 2s
 // for a quick look). Child processes are stopped and temporary files are
@@ -64,6 +69,7 @@ type config struct {
 	argon2id bool          // run the argon2id micro-benchmark
 	keep     bool          // keep the temporary directory
 	users    bool          // run the Users-tab phase (users.go)
+	api      bool          // run the REST API phase (api.go)
 }
 
 func main() {
@@ -78,6 +84,7 @@ func main() {
 	flag.BoolVar(&cfg.argon2id, "argon2id", true, "run go test -bench Argon2id ./internal/auth/")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (binaries, databases, logs)")
 	flag.BoolVar(&cfg.users, "users", true, "seed 100,000 users and load the Users tab and its search beside the reference's /users")
+	flag.BoolVar(&cfg.api, "api", true, "load the REST API's user endpoints beside the reference's /user and /users, and create users through it")
 	flag.Parse()
 	if cfg.dur <= 0 || cfg.conc <= 0 || cfg.runs <= 0 || cfg.signins <= 0 {
 		fmt.Fprintln(os.Stderr, "benchrun: -d, -c, -runs and -signins must be positive")
@@ -250,7 +257,19 @@ func run(ctx context.Context, cfg config) (err error) {
 		}
 	}
 
-	// 7. The table.
+	// 7. The REST API on the same database (api.go).
+	var api *apiResult
+	if cfg.api {
+		var seed *seeded
+		if users != nil {
+			seed = users.seed
+		}
+		if api, err = b.apiPhase(ctx, refURL, wrk, seed); err != nil {
+			return fmt.Errorf("API phase: %w", err)
+		}
+	}
+
+	// 8. The table.
 	var t table
 	t.row("Binary size (-trimpath -s -w)", mb(tdSize), mb(refSize), ratio(float64(tdSize), float64(refSize)),
 		"reference binary built the same way")
@@ -282,6 +301,10 @@ func run(ctx context.Context, cfg config) (err error) {
 	if users != nil {
 		verdicts = users.rows(&t, cfg)
 	}
+	var apiVerdicts []string
+	if api != nil {
+		apiVerdicts = api.rows(&t, cfg)
+	}
 
 	fmt.Printf("\n### Tenantdesk beside the reference (%s, %s/%s, %d CPUs, %s)\n\n",
 		time.Now().Format("2006-01-02 15:04"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
@@ -297,6 +320,21 @@ func run(ctx context.Context, cfg config) (err error) {
 			s.users, usersAccounts, usersPerAccount, s.took.Round(100*time.Millisecond), mb(s.size), usersAccountNo, usersDeepPage, ms(users.walk))
 		fmt.Println("\nIssue 3 targets:")
 		for _, v := range verdicts {
+			fmt.Println("- " + v)
+		}
+	}
+	if api != nil {
+		db := "the Users tab's database above, served anew"
+		if api.ownSeed {
+			db = fmt.Sprintf("a database seeded as the Users phase seeds it (%d users in %d accounts of %d, %s)",
+				api.seed.users, usersAccounts, usersPerAccount, api.seed.took.Round(100*time.Millisecond))
+		}
+		fmt.Printf("\nREST API: a token of the Owner of account %d (tenant %s) from `tenantdesk token create`, on %s "+
+			"with --api-rate 0 (no rate limit, SPEC §6); listing its %d users with the cursor (limit %d) took %s. "+
+			"The user creations run last, so the reads saw exactly %d users in the account.\n",
+			usersAccountNo, api.tenantID, db, usersPerAccount, apiWalkLimit, ms(api.walk), usersPerAccount)
+		fmt.Println("\nIssue 5 targets:")
+		for _, v := range apiVerdicts {
 			fmt.Println("- " + v)
 		}
 	}

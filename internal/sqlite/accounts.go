@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"strconv"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -39,7 +40,14 @@ func scanAccount(row interface{ Scan(...any) error }) (*tenantdesk.Account, erro
 
 // FindAccountByID returns ENOTFOUND if there is no such account.
 func (db *DB) FindAccountByID(ctx context.Context, id int64) (*tenantdesk.Account, error) {
-	return scanAccount(db.queryRow(ctx, `SELECT `+accountColumns+accountFrom+`WHERE a.id = ?`, id))
+	a, err := cachedRead(db, "account:"+strconv.FormatInt(id, 10), func() (*tenantdesk.Account, error) {
+		return scanAccount(db.queryRow(ctx, `SELECT `+accountColumns+accountFrom+`WHERE a.id = ?`, id))
+	})
+	if a == nil {
+		return nil, err
+	}
+	c := *a
+	return &c, err
 }
 
 // FindAccountByTenantID returns ENOTFOUND if there is no such account.

@@ -86,7 +86,22 @@ func (db *DB) AuthenticateToken(ctx context.Context, secret string) (*tenantdesk
 	}
 	// One cached statement reads the token with its user, roles and account
 	// as they are now (every request: current rights, current status).
-	t, u, acc, err := scanTokenAuth(db.queryRow(ctx, tokenAuthQuery, auth.HashAPIToken(secret)))
+	hash := auth.HashAPIToken(secret)
+	ta, err := cachedRead(db, "token:"+string(hash), func() (*tenantdesk.TokenAuth, error) {
+		t, u, acc, err := scanTokenAuth(db.queryRow(ctx, tokenAuthQuery, hash))
+		if err != nil {
+			return nil, err
+		}
+		return &tenantdesk.TokenAuth{Token: t, User: u, Account: acc}, nil
+	})
+	var t *tenantdesk.APIToken
+	var u *tenantdesk.User
+	var acc *tenantdesk.Account
+	if ta != nil {
+		// Copies: the cached rows stay as read.
+		tc, ac := *ta.Token, *ta.Account
+		t, u, acc = &tc, copyUser(ta.User), &ac
+	}
 	if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND {
 		return nil, errBadToken()
 	} else if err != nil {
@@ -99,7 +114,7 @@ func (db *DB) AuthenticateToken(ctx context.Context, secret string) (*tenantdesk
 	if now.Sub(t.LastUsedAt) >= tenantdesk.TokenLastUsedInterval {
 		// At most one write per token and interval: the condition keeps
 		// concurrent requests from writing it twice.
-		if _, err := db.write.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND last_used_at <= ?`,
+		if _, err := db.execWrite(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND last_used_at <= ?`,
 			ms(now), t.ID, ms(now.Add(-tenantdesk.TokenLastUsedInterval))); err != nil {
 			return nil, fmt.Errorf("sqlite: token last used: %w", err)
 		}

@@ -32,6 +32,8 @@ type DB struct {
 	path  string
 	// readStmts caches prepared statements of hot read queries (stmt.go).
 	readStmts sync.Map
+	// cache holds hot rows for a moment, invalidated by every write (readcache.go).
+	cache readCache
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time

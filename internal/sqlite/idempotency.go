@@ -63,7 +63,7 @@ func (db *DB) CompleteIdempotencyKey(ctx context.Context, tokenID int64, key str
 	if res.Body == nil {
 		res.Body = []byte{}
 	}
-	if _, err := db.write.ExecContext(ctx, `UPDATE api_idempotency SET status = ?, headers = ?, body = ? WHERE token_id = ? AND key = ? AND status = 0`,
+	if _, err := db.execWrite(ctx, `UPDATE api_idempotency SET status = ?, headers = ?, body = ? WHERE token_id = ? AND key = ? AND status = 0`,
 		res.Status, string(h), res.Body, tokenID, key); err != nil {
 		return fmt.Errorf("sqlite: store idempotent response: %w", err)
 	}
@@ -72,7 +72,7 @@ func (db *DB) CompleteIdempotencyKey(ctx context.Context, tokenID int64, key str
 
 // ReleaseIdempotencyKey forgets a reserved key without a response.
 func (db *DB) ReleaseIdempotencyKey(ctx context.Context, tokenID int64, key string) error {
-	if _, err := db.write.ExecContext(ctx, `DELETE FROM api_idempotency WHERE token_id = ? AND key = ? AND status = 0`, tokenID, key); err != nil {
+	if _, err := db.execWrite(ctx, `DELETE FROM api_idempotency WHERE token_id = ? AND key = ? AND status = 0`, tokenID, key); err != nil {
 		return fmt.Errorf("sqlite: release idempotency key: %w", err)
 	}
 	return nil

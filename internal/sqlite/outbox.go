@@ -197,7 +197,7 @@ func (db *DB) MarkMailSent(ctx context.Context, id int64, at time.Time, keepBody
 	if !keepBody {
 		q = `UPDATE mail_outbox SET sent_at = ?, last_error = '', body_text = '' WHERE id = ?`
 	}
-	if _, err := db.write.ExecContext(ctx, q, ms(at), id); err != nil {
+	if _, err := db.execWrite(ctx, q, ms(at), id); err != nil {
 		return fmt.Errorf("sqlite: mark mail sent: %w", err)
 	}
 	return nil
@@ -213,7 +213,7 @@ func (db *DB) MarkMailFailed(ctx context.Context, id int64, errText string, retr
 	if giveUp {
 		failed = sql.NullInt64{Int64: ms(db.Now()), Valid: true}
 	}
-	if _, err := db.write.ExecContext(ctx, `UPDATE mail_outbox SET last_error = ?, next_attempt_at = ?, failed_at = ? WHERE id = ?`,
+	if _, err := db.execWrite(ctx, `UPDATE mail_outbox SET last_error = ?, next_attempt_at = ?, failed_at = ? WHERE id = ?`,
 		errText, ms(retryAt), failed, id); err != nil {
 		return fmt.Errorf("sqlite: mark mail failed: %w", err)
 	}

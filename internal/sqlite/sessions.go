@@ -19,19 +19,27 @@ func sessionKey(id string) []byte {
 // FindSession returns ENOTFOUND when there is no session with id. Expiry is
 // the caller's decision (it owns the timeouts and the clock).
 func (db *DB) FindSession(ctx context.Context, id string) (*tenantdesk.Session, error) {
-	s := &tenantdesk.Session{ID: id}
-	var uid sql.NullInt64
-	var created, seen, expires int64
-	err := db.queryRow(ctx, `SELECT user_id, data, ip, user_agent, created_at, last_seen_at, expires_at
-		FROM sessions WHERE id_hash = ?`, sessionKey(id)).Scan(&uid, &s.Data, &s.IP, &s.UserAgent, &created, &seen, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Session not found.")
-	} else if err != nil {
-		return nil, fmt.Errorf("sqlite: find session: %w", err)
+	s, err := cachedRead(db, "session:"+id, func() (*tenantdesk.Session, error) {
+		s := &tenantdesk.Session{ID: id}
+		var uid sql.NullInt64
+		var created, seen, expires int64
+		err := db.queryRow(ctx, `SELECT user_id, data, ip, user_agent, created_at, last_seen_at, expires_at
+			FROM sessions WHERE id_hash = ?`, sessionKey(id)).Scan(&uid, &s.Data, &s.IP, &s.UserAgent, &created, &seen, &expires)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Session not found.")
+		} else if err != nil {
+			return nil, fmt.Errorf("sqlite: find session: %w", err)
+		}
+		s.UserID = uid.Int64
+		s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(created), fromMS(seen), fromMS(expires)
+		return s, nil
+	})
+	if s == nil {
+		return nil, err
 	}
-	s.UserID = uid.Int64
-	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(created), fromMS(seen), fromMS(expires)
-	return s, nil
+	c := *s
+	c.Data = append([]byte(nil), s.Data...)
+	return &c, err
 }
 
 // CreateSession stores a new session.
@@ -39,7 +47,7 @@ func (db *DB) CreateSession(ctx context.Context, s *tenantdesk.Session) error {
 	if s.Handle == "" {
 		s.Handle = newSessionHandle() // profile_sessions.go
 	}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO sessions (id_hash, handle, user_id, data, ip, user_agent, created_at, last_seen_at, expires_at)
+	_, err := db.execWrite(ctx, `INSERT INTO sessions (id_hash, handle, user_id, data, ip, user_agent, created_at, last_seen_at, expires_at)
 		VALUES (?,?,?,?,?,?,?,?,?)`, sessionKey(s.ID), s.Handle, nullInt(s.UserID), s.Data, s.IP, s.UserAgent,
 		ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
 	if err != nil {
@@ -51,7 +59,7 @@ func (db *DB) CreateSession(ctx context.Context, s *tenantdesk.Session) error {
 // UpdateSession stores s.Data, s.UserID and s.LastSeenAt. Returns ENOTFOUND
 // when the session was deleted meanwhile (signed out elsewhere).
 func (db *DB) UpdateSession(ctx context.Context, s *tenantdesk.Session) error {
-	res, err := db.write.ExecContext(ctx, `UPDATE sessions SET data = ?, user_id = ?, last_seen_at = ? WHERE id_hash = ?`,
+	res, err := db.execWrite(ctx, `UPDATE sessions SET data = ?, user_id = ?, last_seen_at = ? WHERE id_hash = ?`,
 		s.Data, nullInt(s.UserID), ms(s.LastSeenAt), sessionKey(s.ID))
 	if err != nil {
 		return fmt.Errorf("sqlite: update session: %w", err)
@@ -64,7 +72,7 @@ func (db *DB) UpdateSession(ctx context.Context, s *tenantdesk.Session) error {
 
 // TouchSession records activity without rewriting the data.
 func (db *DB) TouchSession(ctx context.Context, id string, at time.Time) error {
-	if _, err := db.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, ms(at), sessionKey(id)); err != nil {
+	if _, err := db.execWrite(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, ms(at), sessionKey(id)); err != nil {
 		return fmt.Errorf("sqlite: touch session: %w", err)
 	}
 	return nil
@@ -72,7 +80,7 @@ func (db *DB) TouchSession(ctx context.Context, id string, at time.Time) error {
 
 // DeleteSession removes a session; deleting a missing one is not an error.
 func (db *DB) DeleteSession(ctx context.Context, id string) error {
-	if _, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, sessionKey(id)); err != nil {
+	if _, err := db.execWrite(ctx, `DELETE FROM sessions WHERE id_hash = ?`, sessionKey(id)); err != nil {
 		return fmt.Errorf("sqlite: delete session: %w", err)
 	}
 	return nil
@@ -80,7 +88,7 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 
 // DeleteExpiredSessions removes sessions idle longer than idle or past their absolute expiry.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time, idle time.Duration) (int64, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`, ms(now), ms(now.Add(-idle)))
+	res, err := db.execWrite(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`, ms(now), ms(now.Add(-idle)))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: expire sessions: %w", err)
 	}
@@ -99,7 +107,7 @@ func (db *DB) LoadOrCreateSecret(ctx context.Context, name string, gen func() ([
 	if v, err = gen(); err != nil {
 		return nil, err
 	}
-	if _, err := db.write.ExecContext(ctx, `INSERT INTO secrets (name, value, created_at) VALUES (?,?,?) ON CONFLICT (name) DO NOTHING`, name, v, ms(db.Now())); err != nil {
+	if _, err := db.execWrite(ctx, `INSERT INTO secrets (name, value, created_at) VALUES (?,?,?) ON CONFLICT (name) DO NOTHING`, name, v, ms(db.Now())); err != nil {
 		return nil, fmt.Errorf("sqlite: store secret: %w", err)
 	}
 	// Read back: a concurrent first start may have stored its own.

@@ -215,7 +215,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, password string) er
 
 // PruneSignInFailures deletes failures older than the throttle window.
 func (db *DB) PruneSignInFailures(ctx context.Context) (int64, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM signin_failures WHERE at <= ?`, ms(db.Now().Add(-tenantdesk.ThrottleWindow)))
+	res, err := db.execWrite(ctx, `DELETE FROM signin_failures WHERE at <= ?`, ms(db.Now().Add(-tenantdesk.ThrottleWindow)))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: prune failures: %w", err)
 	}

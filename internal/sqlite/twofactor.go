@@ -226,7 +226,7 @@ func (db *DB) CancelTOTPSetup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.write.ExecContext(ctx, `DELETE FROM user_totp WHERE user_id = ? AND enabled_at IS NULL`, u.ID); err != nil {
+	if _, err := db.execWrite(ctx, `DELETE FROM user_totp WHERE user_id = ? AND enabled_at IS NULL`, u.ID); err != nil {
 		return fmt.Errorf("sqlite: cancel 2fa set-up: %w", err)
 	}
 	return nil

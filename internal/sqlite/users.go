@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"strconv"
 	"context"
 	"database/sql"
 	"errors"
@@ -70,7 +71,20 @@ func findUser(ctx context.Context, q querier, where string, arg any) (*tenantdes
 // FindUserByID returns ENOTFOUND if the user does not exist. It runs on
 // every signed-in request, so it is one cached statement.
 func (db *DB) FindUserByID(ctx context.Context, id int64) (*tenantdesk.User, error) {
-	return scanUserWithRoles(db.queryRow(ctx, userWithRoles+`WHERE u.id = ?`, id))
+	u, err := cachedRead(db, "user:"+strconv.FormatInt(id, 10), func() (*tenantdesk.User, error) {
+		return scanUserWithRoles(db.queryRow(ctx, userWithRoles+`WHERE u.id = ?`, id))
+	})
+	return copyUser(u), err
+}
+
+// copyUser returns a copy callers may change without touching the cache.
+func copyUser(u *tenantdesk.User) *tenantdesk.User {
+	if u == nil {
+		return nil
+	}
+	c := *u
+	c.Roles = append([]string(nil), u.Roles...)
+	return &c
 }
 
 // FindUserByEmail returns ENOTFOUND if no user has that email (compared case-insensitively).
