@@ -1,12 +1,12 @@
 package sqlite
 
 import (
-	"strconv"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 

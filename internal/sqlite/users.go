@@ -1,11 +1,11 @@
 package sqlite
 
 import (
-	"strconv"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
