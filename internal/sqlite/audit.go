@@ -65,15 +65,27 @@ func (db *DB) ListAudit(ctx context.Context, accountID int64, limit int) ([]*ten
 	defer rows.Close()
 	var out []*tenantdesk.AuditEntry
 	for rows.Next() {
-		e := &tenantdesk.AuditEntry{}
-		var at int64
-		if err := rows.Scan(&e.ID, &e.AccountID, &e.ActorUserID, &e.ActorName, &e.ImpersonatorUserID,
-			&e.ImpersonatorName, &e.Action, &e.TargetType, &e.TargetID, &e.Before, &e.After,
-			&e.Licensed, &e.IP, &at); err != nil {
-			return nil, fmt.Errorf("sqlite: scan audit: %w", err)
+		e, err := scanAuditEntry(rows)
+		if err != nil {
+			return nil, err
 		}
-		e.CreatedAt = fromMS(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// scanAuditEntry reads one audit_log row selected with the columns id,
+// account_id, actor_user_id, actor_name, impersonator_user_id,
+// impersonator_name, action, target_type, target_id, before_json,
+// after_json, licensed, ip, created_at (in that order).
+func scanAuditEntry(rows interface{ Scan(...any) error }) (*tenantdesk.AuditEntry, error) {
+	e := &tenantdesk.AuditEntry{}
+	var at int64
+	if err := rows.Scan(&e.ID, &e.AccountID, &e.ActorUserID, &e.ActorName, &e.ImpersonatorUserID,
+		&e.ImpersonatorName, &e.Action, &e.TargetType, &e.TargetID, &e.Before, &e.After,
+		&e.Licensed, &e.IP, &at); err != nil {
+		return nil, fmt.Errorf("sqlite: scan audit: %w", err)
+	}
+	e.CreatedAt = fromMS(at)
+	return e, nil
 }

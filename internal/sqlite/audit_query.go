@@ -71,14 +71,10 @@ func (db *DB) QueryAudit(ctx context.Context, accountID int64, f tenantdesk.Audi
 	defer rows.Close()
 	page := &tenantdesk.AuditPage{TargetNames: map[string]string{}}
 	for rows.Next() {
-		e := &tenantdesk.AuditEntry{}
-		var at int64
-		if err := rows.Scan(&e.ID, &e.AccountID, &e.ActorUserID, &e.ActorName, &e.ImpersonatorUserID,
-			&e.ImpersonatorName, &e.Action, &e.TargetType, &e.TargetID, &e.Before, &e.After,
-			&e.Licensed, &e.IP, &at); err != nil {
-			return nil, fmt.Errorf("sqlite: scan audit: %w", err)
+		e, err := scanAuditEntry(rows)
+		if err != nil {
+			return nil, err
 		}
-		e.CreatedAt = fromMS(at)
 		page.Entries = append(page.Entries, e)
 	}
 	if err := rows.Err(); err != nil {
