@@ -31,6 +31,8 @@ Commands:
   user passwd           set a user's password (read from stdin)
   token create          print a new API token of a user (--email E [--name N])
   account update        change an account's general information (operator)
+  owner transfer        make another user of an account its Owner (operator)
+  backup                write a consistent copy of the database (safe while serving)
   2fa reset             remove a user's lost second factor (operator; emails the user)
 
 Run "tenantdesk <command> -h" for a command's flags. Every flag also comes
@@ -61,6 +63,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runPartnerCreate(ctx, args, getenv, stdout, stderr)
 		}
 		return fmt.Errorf("usage: tenantdesk partner create --name N --owner-email E --owner-name N")
+	case "owner":
+		if s := sub(); s == "transfer" {
+			return runOwnerTransfer(ctx, args, getenv, stdout, stderr)
+		}
+		return fmt.Errorf("usage: tenantdesk owner transfer --account TENANT_ID --to-email E")
+	case "backup":
+		return runBackup(ctx, args, getenv, stdout, stderr)
 	case "account":
 		if s := sub(); s == "update" {
 			return runAccountUpdate(ctx, args, getenv, stdout, stderr)

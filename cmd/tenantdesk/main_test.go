@@ -165,3 +165,64 @@ func TestAccountUpdateByOperator(t *testing.T) {
 		t.Errorf("not audited as the operator: %+v", entries[0])
 	}
 }
+
+func TestOwnerTransferAndBackup(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "own.db")
+	env := getenv(map[string]string{"TENANTDESK_DB": db})
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"partner", "create", "--name", "Acme", "--owner-email", "o@acme.example", "--owner-name", "Olga"}, env, nil, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	tenant := regexp.MustCompile(`tenant ID (\S+)\)`).FindStringSubmatch(out.String())[1]
+	d, err := openDB(ctx, db, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.FindAccountByTenantID(ctx, tenant)
+	op := tenantdesk.OperatorContext(ctx)
+	cust := &tenantdesk.Account{Name: "Cust", ParentID: p.ID}
+	if err := d.CreateCustomer(op, cust, &tenantdesk.User{DisplayName: "Old Owner", Email: "old@cust.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CreateUser(op, &tenantdesk.User{AccountID: cust.ID, DisplayName: "Next", Email: "next@cust.example", Roles: []string{"customer.user"}}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+
+	if err := run(ctx, []string{"owner", "transfer", "--account", cust.TenantID, "--to-email", "o@acme.example"}, env, nil, &out, &errb); err == nil {
+		t.Fatal("a user of another account became the Owner")
+	}
+	out.Reset()
+	if err := run(ctx, []string{"owner", "transfer", "--account", cust.TenantID, "--to-email", "NEXT@cust.example"}, env, nil, &out, &errb); err != nil {
+		t.Fatalf("transfer: %v", err)
+	}
+	d, _ = openDB(ctx, db, 1)
+	defer d.Close()
+	next, _ := d.FindUserByEmail(ctx, "next@cust.example")
+	old, _ := d.FindUserByEmail(ctx, "old@cust.example")
+	if !next.IsOwner || old.IsOwner || !next.HasRole("user.admin") || !next.HasRole("recording.viewer") || !old.HasRole("user.admin") {
+		t.Fatalf("after transfer: next %+v, old %+v", next, old)
+	}
+	entries, _ := d.ListAudit(ctx, cust.ID, 5)
+	if entries[0].Action != "account.owner_transfer" {
+		t.Errorf("not audited: %s", entries[0].Action)
+	}
+
+	backup := filepath.Join(dir, "backup.db")
+	if err := run(ctx, []string{"backup", "--to", backup}, env, nil, &out, &errb); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	if err := run(ctx, []string{"backup", "--to", backup}, env, nil, &out, &errb); err == nil {
+		t.Fatal("backup overwrote a file")
+	}
+	b, err := openDB(ctx, backup, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if u, err := b.FindUserByEmail(ctx, "next@cust.example"); err != nil || !u.IsOwner {
+		t.Fatalf("backup lacks the data: %v", err)
+	}
+}

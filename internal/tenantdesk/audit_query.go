@@ -31,6 +31,8 @@ var AuditActions = []string{
 	// API tokens, customers and devices (api, devices.go).
 	"token.create", "token.regenerate", "token.revoke", "customer.create", "user.uc_welcome_sent",
 	"device.create", "device.update", "device.delete", "user.softphones",
+	// The operator's command line.
+	"account.owner_transfer",
 }
 
 // AuditFilter selects a page of an account's audit log, newest first.

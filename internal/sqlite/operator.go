@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// Backup writes a consistent copy of the whole database to path (SQLite's
+// VACUUM INTO: a compact snapshot, taken while the portal keeps serving).
+// It refuses to overwrite an existing file.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return tenantdesk.Errorf(tenantdesk.ECONFLICT, "%s exists already; choose a new file name.", path)
+	}
+	// On the writer: the readers are query_only, which VACUUM INTO refuses.
+	// Writes wait while the snapshot is written.
+	if _, err := db.write.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	return nil
+}
+
+const auditOwnerTransfer = "account.owner_transfer"
+
+// TransferOwnership makes the user with email the Owner of the account with
+// tenantID (the platform operator's command). The new Owner gets every
+// permission role of the account (R5); the former Owner stays a user with
+// the roles they had. Returns ENOTFOUND for an unknown account, or a user
+// that is not in that account, and EINVALID for a disabled user.
+func (db *DB) TransferOwnership(ctx context.Context, tenantID, email string) (*tenantdesk.User, error) {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var accountID int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE tenant_id = ?`, tenantID).Scan(&accountID); err != nil {
+		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "No account has tenant ID %s.", tenantID)
+	}
+	acc, err := tx.authorizedAccount(ctx, accountID, tenantdesk.AccessUserAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if a := tenantdesk.ActorFrom(ctx); a == nil || !a.Operator {
+		return nil, tenantdesk.Errorf(tenantdesk.EFORBIDDEN, "Only the platform operator transfers ownership.")
+	}
+	u, err := findUser(ctx, tx, `WHERE u.email_norm = ?`, tenantdesk.NormalizeEmail(email))
+	if err != nil || u.AccountID != acc.ID {
+		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "%s is not a user of %s.", email, acc.Name)
+	}
+	if u.Status == tenantdesk.UserDisabled {
+		return nil, tenantdesk.Errorf(tenantdesk.EINVALID, "%s is disabled; enable the user first.", email)
+	}
+	if u.IsOwner {
+		return u, tx.Commit()
+	}
+	var formerID int64
+	_ = tx.QueryRowContext(ctx, `SELECT id FROM users WHERE account_id = ? AND is_owner = 1`, acc.ID).Scan(&formerID)
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET is_owner = 0, updated_at = ? WHERE account_id = ? AND is_owner = 1`, ms(tx.now), acc.ID); err != nil {
+		return nil, fmt.Errorf("sqlite: former owner: %w", err)
+	}
+	roles := tenantdesk.PartnerOwnerRoles
+	if !acc.IsPartner() {
+		roles = tenantdesk.CustomerOwnerRoles()
+	}
+	added, _ := diffRoles(u.Roles, tenantdesk.SortedRoles(append(append([]string(nil), u.Roles...), roles...)))
+	if err := tx.addRoles(ctx, u, added); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET is_owner = 1, updated_at = ? WHERE id = ?`, ms(tx.now), u.ID); err != nil {
+		return nil, fmt.Errorf("sqlite: new owner: %w", err)
+	}
+	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: acc.ID, Action: auditOwnerTransfer, TargetType: "user",
+		TargetID: strconv.FormatInt(u.ID, 10), Before: auditJSON(map[string]any{"ownerUserId": formerID}),
+		After: auditJSON(map[string]any{"ownerUserId": u.ID, "email": u.Email, "addedRoles": added}), Licensed: anyLicensed(added)}); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return findUser(ctx, db.read, `WHERE u.id = ?`, u.ID)
+}
