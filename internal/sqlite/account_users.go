@@ -282,7 +282,7 @@ func (db *DB) ListUsers(ctx context.Context, accountID int64, f tenantdesk.UserF
 const (
 	listUsersColumns = `SELECT id, display_name, email, status, is_owner, phone, job_title, language, time_zone,
 		created_at, updated_at, name_norm,
-		COALESCE((SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles r WHERE r.user_id = users.id ORDER BY role)), '')
+		roles
 		FROM users WHERE account_id = ?1`
 	listUsersQuery = listUsersColumns + ` AND (name_norm, id) > (?2, ?3) ORDER BY name_norm, id LIMIT ?4`
 	// The search matches a name prefix OR an email prefix. The unary "+"

@@ -23,7 +23,8 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db, _ := openTestDB(t)
+	db, path := openTestDB(t)
+	dbPaths.Store(db, path)
 	ctx := tenantdesk.OperatorContext(context.Background())
 	f := &fixture{db: db}
 	var err error
@@ -309,5 +310,34 @@ func TestDisableEndsSessionsAndEnableRestoresStatus(t *testing.T) {
 	same := "MIA@c1.example" // the user's own address in other case is fine
 	if _, err := db.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Email: &same}); err != nil {
 		t.Errorf("own email recased: %v", err)
+	}
+}
+
+// TestRolesTextMirrorsUserRoles: users.roles (read by the hot paths) always
+// equals the user's rows in user_roles, whatever path changed them.
+func TestRolesTextMirrorsUserRoles(t *testing.T) {
+	f := newFixture(t)
+	db, ctx := f.db, f.as(f.admin1)
+	ch, err := db.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Agent", Email: "agent@c1.example", Roles: []string{"customer.user.pbx"}})
+	must(t, err)
+	l3 := []string{"customer.user", "customer.user.supervisorl3"}
+	_, err = db.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &l3}) // rolls the add-on out to Agent
+	must(t, err)
+	none := []string{}
+	_, err = db.UpdateUser(ctx, f.c1.ID, ch.User.ID, tenantdesk.UserPatch{Roles: &none})
+	if err != nil && tenantdesk.ErrorCode(err) != tenantdesk.ERolePrerequisiteMissing {
+		t.Fatal(err)
+	}
+	must(t, db.DeleteUser(ctx, f.c1.ID, f.member1.ID))
+	conn := rawConn(t, db)
+	var bad int
+	must(t, conn.QueryRow(`SELECT count(*) FROM users WHERE roles <> COALESCE((SELECT group_concat(role, ',') FROM
+		(SELECT role FROM user_roles r WHERE r.user_id = users.id ORDER BY role)), '')`).Scan(&bad))
+	if bad != 0 {
+		t.Fatalf("%d users whose roles text differs from user_roles", bad)
+	}
+	got, _ := db.FindUserByID(ctx, ch.User.ID)
+	if strings.Join(got.Roles, ",") != "" {
+		t.Errorf("agent's roles %v, want none", got.Roles)
 	}
 }

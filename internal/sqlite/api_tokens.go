@@ -41,7 +41,7 @@ func scanToken(row rowScanner) (*tenantdesk.APIToken, error) {
 // one statement instead of three on every API request.
 const tokenAuthQuery = `SELECT t.id, t.user_id, t.account_id, t.name, t.hint, t.read_only, t.expires_at, t.created_at,
 	t.last_used_at, t.revoked_at, t.regenerated_at, ` + userColumns + `,
-	COALESCE((SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role)), ''), ` +
+	u.roles, ` +
 	accountColumns + ` FROM api_tokens t JOIN users u ON u.id = t.user_id
 	JOIN accounts a ON a.id = u.account_id LEFT JOIN accounts p ON p.id = a.parent_id WHERE t.secret_hash = ?`
 

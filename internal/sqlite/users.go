@@ -16,7 +16,7 @@ const userColumns = `u.id, u.account_id, a.tenant_id, u.display_name, u.email, u
 
 // userWithRoles reads a user and their roles in one statement.
 const userWithRoles = `SELECT ` + userColumns + `,
-	COALESCE((SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role)), '')` + userFrom
+	u.roles` + userFrom
 
 const userFrom = ` FROM users u JOIN accounts a ON a.id = u.account_id `
 
