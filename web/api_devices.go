@@ -170,11 +170,7 @@ type apiUserSoftphones struct {
 
 // handleAPISetUserDevices: PUT /customers/{tenantId}/users/{userId}/devices
 func (s *Server) handleAPISetUserDevices(c echo.Context) error {
-	acc, err := s.apiCustomerParam(c)
-	if err != nil {
-		return err
-	}
-	userID, err := apiIDParam(c, "userId")
+	acc, userID, err := s.apiUserParams(c)
 	if err != nil {
 		return err
 	}
