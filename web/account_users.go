@@ -33,16 +33,17 @@ func (s *Server) handleUsers(c echo.Context) error {
 	acc := currentAccount(c)
 	q := strings.TrimSpace(c.QueryParam("q"))
 	after := c.QueryParam("after")
-	page, err := s.svc.AccountUsers.ListUsers(ctx, acc.ID, tenantdesk.UserFilter{Query: q, After: after})
+	page, err := s.svc.AccountUsers.ListUsers(ctx, acc.ID, tenantdesk.UserFilter{Query: q, After: after, Brief: true})
 	if tenantdesk.ErrorCode(err) == tenantdesk.EINVALID && after != "" {
 		// A stale or edited page link: start again from the first page.
 		return c.Redirect(http.StatusSeeOther, usersURL(q, ""))
 	} else if err != nil {
 		return err
 	}
-	v := account.UsersView{Account: acc, Query: q}
+	v := account.UsersView{Account: acc, Query: q, Users: make([]account.UserRow, 0, len(page.Users))}
+	badges := roleBadgeMemo{ctx: ctx, byRoles: map[string]account.RoleBadges{}}
 	for _, u := range page.Users {
-		v.Users = append(v.Users, s.userRow(c, u))
+		v.Users = append(v.Users, account.NewUserRow(u, badges.of(u.Roles)))
 	}
 	if page.NextCursor != "" {
 		v.NextURL = usersURL(q, page.NextCursor)
@@ -313,11 +314,32 @@ func (s *Server) handleUserRow(c echo.Context) error {
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, "/account/users")
 	}
-	return render(c, http.StatusOK, account.UserRowView(s.userRow(c, u)))
+	return render(c, http.StatusOK, account.UserRowView(userRow(c.Request().Context(), u)))
 }
 
-func (s *Server) userRow(c echo.Context, u *tenantdesk.User) account.UserRow {
-	return account.UserRow{User: u, RoleNames: roleNames(c.Request().Context(), u.Roles), Self: u.ID == currentUser(c).ID}
+func userRow(ctx context.Context, u *tenantdesk.User) account.UserRow {
+	return account.NewUserRow(u, account.NewRoleBadges(roleNames(ctx, u.Roles)))
+}
+
+// roleBadgeMemo translates each distinct set of roles of a page once: most
+// users of an account share a few sets.
+type roleBadgeMemo struct {
+	ctx     context.Context
+	byRoles map[string]account.RoleBadges
+}
+
+func (m roleBadgeMemo) of(roles []string) account.RoleBadges {
+	var buf [512]byte
+	key := buf[:0]
+	for _, r := range roles {
+		key = append(append(key, r...), ',')
+	}
+	if b, ok := m.byRoles[string(key)]; ok { // no allocation for the lookup
+		return b
+	}
+	b := account.NewRoleBadges(roleNames(m.ctx, roles))
+	m.byRoles[string(key)] = b
+	return b
 }
 
 // handleSaveRoles saves the roles from the in-place editor: the updated row
@@ -351,5 +373,5 @@ func (s *Server) handleSaveRoles(c echo.Context) error {
 		}
 		return redirectAfterPost(c, "/account/users")
 	}
-	return render(c, http.StatusOK, account.UserRowView(s.userRow(c, change.User)))
+	return render(c, http.StatusOK, account.UserRowView(userRow(ctx, change.User)))
 }

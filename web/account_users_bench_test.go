@@ -40,8 +40,9 @@ func BenchmarkUsersTabRender(b *testing.B) {
 	}
 	build := func() account.UsersView {
 		v := account.UsersView{Account: acc, NextURL: "/account/users?after=NTAwMDphYXJvbiBhYmJvdHQ"}
+		badges := roleBadgeMemo{ctx: ctx, byRoles: map[string]account.RoleBadges{}}
 		for _, u := range users {
-			v.Users = append(v.Users, account.UserRow{User: u, RoleNames: roleNames(ctx, u.Roles), Self: u.ID == owner.ID})
+			v.Users = append(v.Users, account.NewUserRow(u, badges.of(u.Roles)))
 		}
 		return v
 	}
@@ -61,7 +62,7 @@ func BenchmarkUsersTabRender(b *testing.B) {
 			}
 		}
 	})
-	b.Run("roleNames-only", func(b *testing.B) {
+	b.Run("rows-only", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			build()

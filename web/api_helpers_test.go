@@ -111,7 +111,7 @@ type exchange struct {
 // apiClient calls the API with one token (none when empty).
 type apiClient struct {
 	app   *testApp
-	t     *testing.T
+	t     testing.TB
 	token string
 	// Header is sent with every request.
 	Header http.Header

@@ -41,7 +41,7 @@ func (c *testClock) Advance(d time.Duration) {
 // testApp is the real server (echo, middleware, templates) over a real
 // SQLite file holding the demo data, served by httptest on loopback.
 type testApp struct {
-	t        *testing.T
+	t        testing.TB
 	DB       *sqlite.DB
 	Path     string
 	Clock    *testClock
@@ -69,7 +69,7 @@ var cheapArgon = auth.Argon2Params{Memory: 256, Time: 1, Threads: 1, KeyLen: 32,
 
 type appOption func(*web.Config)
 
-func newTestApp(t *testing.T, opts ...appOption) *testApp {
+func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tenantdesk.db")
 	db, err := sqlite.Open(path)

@@ -240,10 +240,14 @@ func (db *DB) ListUsers(ctx context.Context, accountID int64, f tenantdesk.UserF
 			return nil, err
 		}
 	}
-	query, args := listUsersQuery, []any{accountID, after, afterID, limit + 1}
+	stmts := usersFull
+	if f.Brief {
+		stmts = usersBrief
+	}
+	query, args := stmts.list, []any{accountID, after, afterID, limit + 1}
 	if prefix := strings.ToLower(strings.TrimSpace(f.Query)); prefix != "" {
 		hi := prefix + "\U0010FFFF"
-		query, args = searchUsersQuery, []any{accountID, after, afterID, prefix, hi, prefix, hi, limit + 1}
+		query, args = stmts.search, []any{accountID, after, afterID, prefix, hi, prefix, hi, limit + 1}
 	}
 	st, err := db.readStmt(ctx, query)
 	if err != nil {
@@ -257,10 +261,16 @@ func (db *DB) ListUsers(ctx context.Context, accountID int64, f tenantdesk.UserF
 	page := &tenantdesk.UserPage{Users: make([]*tenantdesk.User, 0, limit)}
 	for rows.Next() {
 		u := &tenantdesk.User{AccountID: accountID, TenantID: acc.TenantID}
-		var created, updated int64
-		var nameKey, roles string
-		if err := rows.Scan(&u.ID, &u.DisplayName, &u.Email, &u.Status, &u.IsOwner, &u.Phone, &u.JobTitle,
-			&u.Language, &u.TimeZone, &created, &updated, &nameKey, &roles); err != nil {
+		var roles string
+		if f.Brief {
+			err = rows.Scan(&u.ID, &u.DisplayName, &u.Email, &u.Status, &u.IsOwner, &roles)
+		} else {
+			var created, updated int64
+			err = rows.Scan(&u.ID, &u.DisplayName, &u.Email, &u.Status, &u.IsOwner, &roles,
+				&u.Phone, &u.JobTitle, &u.Language, &u.TimeZone, &created, &updated)
+			u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: scan user: %w", err)
 		}
 		if len(page.Users) == limit {
@@ -268,7 +278,6 @@ func (db *DB) ListUsers(ctx context.Context, accountID int64, f tenantdesk.UserF
 			page.NextCursor = encodeCursor(normalizeName(prev.DisplayName), prev.ID)
 			break
 		}
-		u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
 		if roles != "" {
 			u.Roles = strings.Split(roles, ",")
 		}
@@ -277,23 +286,31 @@ func (db *DB) ListUsers(ctx context.Context, accountID int64, f tenantdesk.UserF
 	return page, rows.Err()
 }
 
-// The two statements of ListUsers, prepared once (fixed texts): the roles
-// come with each row, the keyset position (name_norm, id) is always given.
-const (
-	listUsersColumns = `SELECT id, display_name, email, status, is_owner, phone, job_title, language, time_zone,
-		created_at, updated_at, name_norm,
-		roles
-		FROM users WHERE account_id = ?1`
-	listUsersQuery = listUsersColumns + ` AND (name_norm, id) > (?2, ?3) ORDER BY name_norm, id LIMIT ?4`
-	// The search matches a name prefix OR an email prefix. The unary "+"
-	// on name_norm (in the keyset term and the ORDER BY) keeps SQLite from
-	// walking the whole name index in order, fetching every row's email
-	// until enough match; it unions the two index ranges and sorts the few
-	// matches instead: 12 ms down to about 0.3 ms over 10,000 users.
-	searchUsersQuery = listUsersColumns + ` AND (+name_norm, id) > (?2, ?3)
-		AND ((name_norm >= ?4 AND name_norm < ?5) OR (email_norm >= ?6 AND email_norm < ?7))
-		ORDER BY +name_norm, id LIMIT ?8`
+// usersStatements are the two statements of ListUsers for one set of
+// columns, prepared once (fixed texts): the roles come with each row, the
+// keyset position (name_norm, id) is always given.
+type usersStatements struct{ list, search string }
+
+var (
+	usersBrief = listUsersStatements(`id, display_name, email, status, is_owner, roles`)
+	usersFull  = listUsersStatements(`id, display_name, email, status, is_owner, roles,
+		phone, job_title, language, time_zone, created_at, updated_at`)
 )
+
+func listUsersStatements(columns string) usersStatements {
+	from := `SELECT ` + columns + ` FROM users WHERE account_id = ?1`
+	return usersStatements{
+		list: from + ` AND (name_norm, id) > (?2, ?3) ORDER BY name_norm, id LIMIT ?4`,
+		// The search matches a name prefix OR an email prefix. The unary "+"
+		// on name_norm (in the keyset term and the ORDER BY) keeps SQLite from
+		// walking the whole name index in order, fetching every row's email
+		// until enough match; it unions the two index ranges and sorts the few
+		// matches instead: 12 ms down to about 0.3 ms over 10,000 users.
+		search: from + ` AND (+name_norm, id) > (?2, ?3)
+		AND ((name_norm >= ?4 AND name_norm < ?5) OR (email_norm >= ?6 AND email_norm < ?7))
+		ORDER BY +name_norm, id LIMIT ?8`,
+	}
+}
 
 // GetUser returns one user of the account; ENOTFOUND if the user is not in
 // it or the actor may not see the account, EFORBIDDEN for members without user.admin.

@@ -11,6 +11,10 @@ type UserFilter struct {
 	After string
 	// Limit is the page size, 1–200; 0 means 50.
 	Limit int
+	// Brief reads only what a list of users shows: ID, display name, email,
+	// status, owner flag and roles; the other fields stay zero. The Users
+	// tab lists this way: half the columns is a third less time per page.
+	Brief bool
 }
 
 // Page sizes of user lists.

@@ -19,12 +19,39 @@ type UsersView struct {
 	Flash    []string
 }
 
-// UserRow is one user in the list, with role names already translated.
+// UserRow is one user in the list.
 type UserRow struct {
-	User      *tenantdesk.User
-	RoleNames []string
-	// Self marks the signed-in user's own row.
-	Self bool
+	User *tenantdesk.User
+	// ID and URL are the user's ID and page, formatted once for the row.
+	ID, URL string
+	// Roles are the badges of the user's roles, translated; rows with the
+	// same roles share them.
+	Roles RoleBadges
+}
+
+// NewUserRow returns the row of u with the badges of u's roles.
+func NewUserRow(u *tenantdesk.User, roles RoleBadges) UserRow {
+	id := strconv.FormatInt(u.ID, 10)
+	return UserRow{User: u, ID: id, URL: "/account/users/" + id, Roles: roles}
+}
+
+// RoleBadges are the badges of one set of roles: up to maxRoleBadges role
+// names, then "+N more" with the other names in its title.
+type RoleBadges struct {
+	Shown []string
+	More  int    // roles not shown
+	Rest  string // their names, comma-separated
+}
+
+// maxRoleBadges limits the role badges of a row.
+const maxRoleBadges = 4
+
+// NewRoleBadges returns the badges of the translated role names, in order.
+func NewRoleBadges(names []string) RoleBadges {
+	if len(names) <= maxRoleBadges {
+		return RoleBadges{Shown: names}
+	}
+	return RoleBadges{Shown: names[:maxRoleBadges], More: len(names) - maxRoleBadges, Rest: strings.Join(names[maxRoleBadges:], ", ")}
 }
 
 // UserFormView is the invite form (User nil) and the edit form.
@@ -104,15 +131,4 @@ func formAction(v UserFormView) string {
 		return "/account/users"
 	}
 	return userURL(v.User)
-}
-
-// maxRoleBadges limits the role badges of a row; the rest are summed up
-// ("+12 more") with their names in the badge's title.
-const maxRoleBadges = 4
-
-func joinRest(names []string) string {
-	if len(names) <= maxRoleBadges {
-		return ""
-	}
-	return strings.Join(names[maxRoleBadges:], ", ")
 }
