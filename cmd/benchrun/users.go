@@ -464,7 +464,7 @@ func writeWrkScript(path, base string, urls []string) error {
 }
 
 var (
-	userRowAttr = regexp.MustCompile(`data-testid="user-row" data-user-id="(\d+)"`)
+	userRowAttr = regexp.MustCompile(`data-testid="user-row"><td><a href="/account/users/(\d+)"`)
 	nextLink    = regexp.MustCompile(`<a[^>]*data-testid="users-next"[^>]*>`)
 	hrefAttr    = regexp.MustCompile(`href="([^"]*)"`)
 )

@@ -68,8 +68,8 @@ func Asset(ctx context.Context, name string) string {
 // HxHeaders returns the hx-headers JSON that sends the CSRF token with every
 // HTMX request.
 func HxHeaders(ctx context.Context) string {
-	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": From(ctx).CSRF})
-	return string(b)
+	token, _ := json.Marshal(From(ctx).CSRF)
+	return `{"X-CSRF-Token":` + string(token) + `}`
 }
 
 // FormatTime formats t in the viewer's time zone, with the zone's abbreviation.

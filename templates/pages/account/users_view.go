@@ -22,8 +22,9 @@ type UsersView struct {
 // UserRow is one user in the list.
 type UserRow struct {
 	User *tenantdesk.User
-	// ID and URL are the user's ID and page, formatted once for the row.
-	ID, URL string
+	// URL is the user's page and RolesURL the in-place role editor,
+	// formatted once for the row.
+	URL, RolesURL string
 	// Roles are the badges of the user's roles, translated; rows with the
 	// same roles share them.
 	Roles RoleBadges
@@ -31,8 +32,8 @@ type UserRow struct {
 
 // NewUserRow returns the row of u with the badges of u's roles.
 func NewUserRow(u *tenantdesk.User, roles RoleBadges) UserRow {
-	id := strconv.FormatInt(u.ID, 10)
-	return UserRow{User: u, ID: id, URL: "/account/users/" + id, Roles: roles}
+	url := "/account/users/" + strconv.FormatInt(u.ID, 10)
+	return UserRow{User: u, URL: url, RolesURL: url + "/roles", Roles: roles}
 }
 
 // RoleBadges are the badges of one set of roles: up to maxRoleBadges role
