@@ -38,5 +38,5 @@ check-generated: generate css ## fail when generated files differ from what is c
 	@test -z "$$(git status --porcelain -- '*_templ.go')" || (echo "untracked generated files" && git status --porcelain -- '*_templ.go' && exit 1)
 
 bench: ## benchmarks and load figures beside ../shared/bench/reference
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./web/
 	$(GO) run ./cmd/benchrun
