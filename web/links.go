@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -138,7 +139,9 @@ func (s *Server) handleForgotPage(c echo.Context) error {
 }
 
 // handleForgot queues a reset link when the email belongs to an active
-// user and answers with the same page whether or not it does.
+// user and answers with the same page whether or not it does; past the
+// per-IP limit (tenantdesk.ThrottleMaxResetPerIP) it answers 429 with
+// Retry-After, for every email alike.
 func (s *Server) handleForgot(c echo.Context) error {
 	ctx := linkContext(c)
 	f := authpages.ForgotForm{Email: strings.TrimSpace(c.FormValue("email")), DevMailbox: s.cfg.DevMailbox}
@@ -147,7 +150,15 @@ func (s *Server) handleForgot(c echo.Context) error {
 		return render(c, http.StatusUnprocessableEntity, authpages.Forgot(f))
 	}
 	if err := s.svc.Links.RequestPasswordReset(ctx, f.Email); err != nil {
-		return err
+		// Too many requests from this client, whatever the email: the form
+		// again, with the email kept, as sign-in does (auth.go).
+		de := tenantdesk.AsError(err)
+		if de == nil || de.Code != tenantdesk.ETHROTTLED {
+			return err
+		}
+		f.Error = view.N(ctx, "forgot.error.throttled", (de.RetryAfterSeconds+59)/60)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetryAfterSeconds))
+		return render(c, http.StatusTooManyRequests, authpages.Forgot(f))
 	}
 	f.Sent = true
 	return render(c, http.StatusOK, authpages.Forgot(f))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -98,7 +99,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	go janitor(ctx, db, *idle, log.Warn)
+	go janitor(ctx, db, *idle, log)
 	startMail(ctx, db, bundle, mailFlags, smtp, *withDemo, ln.Addr().String(), log, stdout)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -157,21 +158,41 @@ func seedDemo(ctx context.Context, db *sqlite.DB, stdout io.Writer) error {
 	return nil
 }
 
-// janitor deletes expired sessions and old sign-in failures every minute.
-func janitor(ctx context.Context, db *sqlite.DB, idle time.Duration, warn func(string, ...any)) {
+// janitor runs sweep every minute until ctx ends; old mail and links are
+// purged on the first round and then every hour (see sweep).
+func janitor(ctx context.Context, db *sqlite.DB, idle time.Duration, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
-	for {
+	for round := 0; ; round++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := db.DeleteExpiredSessions(ctx, db.Now(), idle); err != nil {
-				warn("janitor: sessions", "error", err.Error())
-			}
-			if _, err := db.PruneSignInFailures(ctx); err != nil {
-				warn("janitor: sign-in failures", "error", err.Error())
-			}
+			sweep(ctx, db, idle, round%60 == 0, log)
 		}
+	}
+}
+
+// sweep deletes expired sessions and throttle counts that left their
+// window (failed sign-ins, "Forgot password" requests) and, with purgeMail,
+// emails and links past sqlite.MailRetention. Errors are logged and the
+// next round tries again.
+func sweep(ctx context.Context, db *sqlite.DB, idle time.Duration, purgeMail bool, log *slog.Logger) {
+	if _, err := db.DeleteExpiredSessions(ctx, db.Now(), idle); err != nil {
+		log.Warn("janitor: sessions", "error", err.Error())
+	}
+	if _, err := db.PruneSignInFailures(ctx); err != nil {
+		log.Warn("janitor: sign-in failures", "error", err.Error())
+	}
+	if _, err := db.PruneResetRequests(ctx); err != nil {
+		log.Warn("janitor: reset requests", "error", err.Error())
+	}
+	if !purgeMail {
+		return
+	}
+	if mails, links, err := db.PurgeMail(ctx); err != nil {
+		log.Warn("janitor: mail retention", "error", err.Error())
+	} else if mails > 0 || links > 0 {
+		log.Debug("janitor: mail retention", "mails", mails, "links", links)
 	}
 }

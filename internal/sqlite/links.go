@@ -301,6 +301,10 @@ func (db *DB) ResetPassword(ctx context.Context, token, password string) (*tenan
 // or a new activation link to an invited one; for an unknown or disabled
 // email it does nothing but audit the request. It returns nil in every one
 // of those cases. See tenantdesk.CredentialLinkService.
+//
+// Every request counts against the client IP of ctx's actor; past
+// tenantdesk.ThrottleMaxResetPerIP in the window it returns ETHROTTLED
+// with RetryAfterSeconds and writes nothing, whatever the email.
 func (db *DB) RequestPasswordReset(ctx context.Context, email string) error {
 	norm := tenantdesk.NormalizeEmail(email)
 	if len(norm) > tenantdesk.MaxEmailLen {
@@ -311,6 +315,9 @@ func (db *DB) RequestPasswordReset(ctx context.Context, email string) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := tx.countResetRequest(ctx); err != nil {
+		return err
+	}
 	e := &tenantdesk.AuditEntry{Action: tenantdesk.AuditPasswordResetRequest, ActorName: norm}
 	result := "unknown_email"
 	u, err := findUser(ctx, tx, `WHERE u.email_norm = ?`, norm)
@@ -356,6 +363,39 @@ func (db *DB) RequestPasswordReset(ctx context.Context, email string) error {
 		db.notifyMail()
 	}
 	return nil
+}
+
+// countResetRequest records a "Forgot password" request from the client IP
+// of ctx's actor, or returns ETHROTTLED (writing nothing) when that IP has
+// made tenantdesk.ThrottleMaxResetPerIP requests in the window already.
+// It counts inside tx, so concurrent requests cannot slip past the limit.
+// Requests without an IP (no actor: CLI, tests) are not counted.
+func (tx *Tx) countResetRequest(ctx context.Context) error {
+	a := tenantdesk.ActorFrom(ctx)
+	if a == nil || a.IP == "" {
+		return nil
+	}
+	wait, err := throttleWait(ctx, tx, `SELECT at FROM password_reset_requests WHERE ip = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
+		a.IP, tenantdesk.ThrottleMaxResetPerIP, tx.now)
+	if err != nil {
+		return err
+	} else if wait > 0 {
+		return throttleError("Too many requests from your network.", wait)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO password_reset_requests (ip, at) VALUES (?,?)`, a.IP, ms(tx.now)); err != nil {
+		return fmt.Errorf("sqlite: record reset request: %w", err)
+	}
+	return nil
+}
+
+// PruneResetRequests deletes "Forgot password" requests older than the
+// throttle window (the janitor calls it with PruneSignInFailures).
+func (db *DB) PruneResetRequests(ctx context.Context) (int64, error) {
+	res, err := db.execWrite(ctx, `DELETE FROM password_reset_requests WHERE at <= ?`, ms(db.Now().Add(-tenantdesk.ThrottleWindow)))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune reset requests: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // ResendLink emails a new link of kind to the holder of an (expired) link.

@@ -40,14 +40,8 @@ func (db *DB) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantdes
 	if wait, err := db.throttled(ctx, email, in.IP, now); err != nil {
 		return nil, nil, err
 	} else if wait > 0 {
-		minutes := int((wait + time.Minute - 1) / time.Minute)
-		e := tenantdesk.Errorf(tenantdesk.ETHROTTLED, "Too many failed sign-in attempts. Try again in %d minutes.", minutes)
-		if minutes == 1 {
-			e.Message = "Too many failed sign-in attempts. Try again in 1 minute."
-		}
-		e.RetryAfterSeconds = int((wait + time.Second - 1) / time.Second)
 		db.auditSignIn(ctx, nil, in, tenantdesk.AuditSignInFailed, "throttled", false)
-		return nil, nil, e
+		return nil, nil, throttleError("Too many failed sign-in attempts.", wait)
 	}
 
 	u, err := db.FindUserByEmail(ctx, email)
@@ -148,33 +142,47 @@ func (db *DB) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk
 }
 
 // throttled returns how long sign-in stays refused for email or ip, 0 when
-// it is allowed. A key is blocked while it has max failures in the window;
-// it frees up when the oldest of its last max failures leaves the window.
+// it is allowed (throttleWait, per key).
 func (db *DB) throttled(ctx context.Context, email, ip string, now time.Time) (time.Duration, error) {
-	since := ms(now.Add(-tenantdesk.ThrottleWindow))
-	var wait time.Duration
-	check := func(query string, key string, max int) error {
-		var at int64
-		err := db.read.QueryRowContext(ctx, query, key, since, max-1).Scan(&at)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("sqlite: throttle: %w", err)
-		}
-		if w := fromMS(at).Add(tenantdesk.ThrottleWindow).Sub(now); w > wait {
-			wait = w
-		}
-		return nil
+	wait, err := throttleWait(ctx, db.read, `SELECT at FROM signin_failures WHERE email_norm = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
+		email, tenantdesk.ThrottleMaxPerEmail, now)
+	if err != nil || ip == "" {
+		return wait, err
 	}
-	if err := check(`SELECT at FROM signin_failures WHERE email_norm = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`, email, tenantdesk.ThrottleMaxPerEmail); err != nil {
-		return 0, err
+	ipWait, err := throttleWait(ctx, db.read, `SELECT at FROM signin_failures WHERE ip = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
+		ip, tenantdesk.ThrottleMaxPerIP, now)
+	return max(wait, ipWait), err
+}
+
+// throttleWait returns how long key stays refused at now, 0 when it is
+// allowed. A key is blocked while it has limit events in the sliding
+// tenantdesk.ThrottleWindow; it frees up when the oldest of its last limit
+// events leaves the window. query takes (key, window start, limit-1) and
+// selects the key's event times after the start, newest first, LIMIT 1 OFFSET.
+func throttleWait(ctx context.Context, q querier, query string, key any, limit int, now time.Time) (time.Duration, error) {
+	var at int64
+	err := q.QueryRowContext(ctx, query, key, ms(now.Add(-tenantdesk.ThrottleWindow)), limit-1).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("sqlite: throttle: %w", err)
 	}
-	if ip != "" {
-		if err := check(`SELECT at FROM signin_failures WHERE ip = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`, ip, tenantdesk.ThrottleMaxPerIP); err != nil {
-			return 0, err
-		}
+	if w := fromMS(at).Add(tenantdesk.ThrottleWindow).Sub(now); w > 0 {
+		return w, nil
 	}
-	return wait, nil
+	return 0, nil
+}
+
+// throttleError is the ETHROTTLED answer for a wait: why, then "Try again in
+// N minutes." (rounded up), and RetryAfterSeconds for the Retry-After header.
+func throttleError(why string, wait time.Duration) *tenantdesk.Error {
+	minutes := int((wait + time.Minute - 1) / time.Minute)
+	e := tenantdesk.Errorf(tenantdesk.ETHROTTLED, "%s Try again in %d minutes.", why, minutes)
+	if minutes == 1 {
+		e.Message = why + " Try again in 1 minute."
+	}
+	e.RetryAfterSeconds = int((wait + time.Second - 1) / time.Second)
+	return e
 }
 
 // SetPassword sets a user's portal password and activates an invited user.

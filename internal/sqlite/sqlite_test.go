@@ -50,7 +50,7 @@ func TestMigrateFreshAndRerun(t *testing.T) {
 	}
 	conn, _ := sql.Open("sqlite", "file:"+path)
 	defer conn.Close()
-	for _, table := range []string{"accounts", "users", "user_roles", "credentials", "sessions", "audit_log", "signin_failures", "secrets"} {
+	for _, table := range []string{"accounts", "users", "user_roles", "credentials", "sessions", "audit_log", "signin_failures", "password_reset_requests", "mail_outbox", "user_tokens", "secrets"} {
 		var name string
 		if err := conn.QueryRow(`SELECT name FROM sqlite_master WHERE type='table' AND name=?`, table).Scan(&name); err != nil {
 			t.Errorf("table %s missing: %v", table, err)

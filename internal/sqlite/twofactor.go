@@ -344,18 +344,8 @@ func (db *DB) checkPassword(ctx context.Context, userID int64, password string) 
 // when it is not: the user is locked while they have
 // ThrottleMaxSecondFactor failures in the window.
 func secondFactorWait(ctx context.Context, q querier, userID int64, now time.Time) (time.Duration, error) {
-	var at int64
-	err := q.QueryRowContext(ctx, `SELECT at FROM second_factor_failures WHERE user_id = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
-		userID, ms(now.Add(-tenantdesk.ThrottleWindow)), tenantdesk.ThrottleMaxSecondFactor-1).Scan(&at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	} else if err != nil {
-		return 0, fmt.Errorf("sqlite: 2fa throttle: %w", err)
-	}
-	if w := fromMS(at).Add(tenantdesk.ThrottleWindow).Sub(now); w > 0 {
-		return w, nil
-	}
-	return 0, nil
+	return throttleWait(ctx, q, `SELECT at FROM second_factor_failures WHERE user_id = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
+		userID, tenantdesk.ThrottleMaxSecondFactor, now)
 }
 
 // secondFactorFailed counts a failure for throttling (unless the attempt

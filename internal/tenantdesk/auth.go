@@ -26,6 +26,13 @@ const (
 	SessionAbsoluteLimit = 12 * time.Hour
 )
 
+// ThrottleMaxResetPerIP is how many "Forgot password" requests one client
+// IP may make within ThrottleWindow, whatever the emails: each request
+// writes, and without a limit one client could probe addresses or fill the
+// audit log at will. Past it, requests are refused (ETHROTTLED) the same way
+// as sign-in, so the answer never depends on whether an email exists.
+const ThrottleMaxResetPerIP = 10
+
 // SignInInput is what a person types on the sign-in page, plus the request's origin.
 type SignInInput struct {
 	Email     string

@@ -120,8 +120,10 @@ type CredentialLinkService interface {
 	UseActivationLink(ctx context.Context, token, password string) (*User, error)
 	// RequestPasswordReset emails a reset link to the active user with that
 	// email (an invited user gets a new activation link instead). It returns
-	// nil whether or not such a user exists, so it never reveals an email;
-	// errors are internal ones only.
+	// nil whether or not such a user exists, so it never reveals an email.
+	// Every request counts against the client IP of ctx's actor: past
+	// ThrottleMaxResetPerIP in ThrottleWindow it returns ETHROTTLED (with
+	// RetryAfterSeconds), whatever the email; other errors are internal.
 	RequestPasswordReset(ctx context.Context, email string) error
 	// ResetPassword sets a new password through a reset link, uses up the
 	// link, ends all the user's sessions and emails a "password changed"

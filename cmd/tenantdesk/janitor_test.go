@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// Every round of the janitor prunes the throttle counts that left their
+// window; the rounds with purgeMail also delete mail and links past
+// sqlite.MailRetention, and log the counts at debug level only.
+func TestJanitorSweepPrunesAndPurges(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "janitor.db")
+	db, err := openDB(ctx, path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	_, owner, err := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueueActivation(ctx, owner.ID); err != nil { // a link and an email
+		t.Fatal(err)
+	}
+	msgs, _ := db.ListMail(ctx, 1)
+	if err := db.MarkMailSent(ctx, msgs[0].ID, now, false); err != nil {
+		t.Fatal(err)
+	}
+	client := tenantdesk.WithActor(ctx, &tenantdesk.Actor{IP: "203.0.113.7"})
+	if err := db.RequestPasswordReset(client, "nobody@acme.example"); err != nil {
+		t.Fatal(err)
+	}
+
+	conn, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rows := func(table string) int {
+		var n int
+		if err := conn.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+
+	now = now.Add(tenantdesk.ThrottleWindow + time.Minute)
+	sweep(ctx, db, time.Hour, false, log)
+	if rows("password_reset_requests") != 0 || rows("mail_outbox") != 1 || rows("user_tokens") != 1 {
+		t.Errorf("after a round without purge: requests %d, mail %d, links %d",
+			rows("password_reset_requests"), rows("mail_outbox"), rows("user_tokens"))
+	}
+	sweep(ctx, db, time.Hour, true, log) // the mail is recent: kept
+	if rows("mail_outbox") != 1 || rows("user_tokens") != 1 {
+		t.Error("recent mail or link purged")
+	}
+
+	now = now.Add(sqlite.MailRetention + tenantdesk.DefaultActivationTTL) // the link has been expired for the retention too
+	sweep(ctx, db, time.Hour, true, log)
+	if rows("mail_outbox") != 0 || rows("user_tokens") != 0 {
+		t.Errorf("after the retention: mail %d, links %d", rows("mail_outbox"), rows("user_tokens"))
+	}
+	if got := logs.String(); strings.Contains(got, "level=WARN") || !strings.Contains(got, "level=DEBUG msg=\"janitor: mail retention\" mails=1 links=1") {
+		t.Errorf("logs: %s", got)
+	}
+}
