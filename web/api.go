@@ -157,6 +157,21 @@ func apiIDParam(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// apiCustomerAndID reads the customer ({tenantId}, as apiCustomerParam)
+// and the numeric ID named idParam ({userId}, {deviceId}) of a path such as
+// …/customers/{tenantId}/users/{userId}.
+func (s *Server) apiCustomerAndID(c echo.Context, idParam string) (*tenantdesk.Account, int64, error) {
+	acc, err := s.apiCustomerParam(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := apiIDParam(c, idParam)
+	if err != nil {
+		return nil, 0, err
+	}
+	return acc, id, nil
+}
+
 // apiCustomerParam resolves the {tenantId} path parameter to a customer
 // account the actor may see at all (its own account, or a customer of the
 // actor's partner account for its partner.admin). Anything else — unknown,

@@ -101,22 +101,9 @@ func (s *Server) handleAPICreateDevice(c echo.Context) error {
 	return apiCreated(c, deviceLocation(acc, d), toAPIDevice(d))
 }
 
-// apiDeviceParams resolves {tenantId} and {deviceId}.
-func (s *Server) apiDeviceParams(c echo.Context) (*tenantdesk.Account, int64, error) {
-	acc, err := s.apiCustomerParam(c)
-	if err != nil {
-		return nil, 0, err
-	}
-	id, err := apiIDParam(c, "deviceId")
-	if err != nil {
-		return nil, 0, err
-	}
-	return acc, id, nil
-}
-
 // handleAPIGetDevice: GET /customers/{tenantId}/devices/{deviceId}
 func (s *Server) handleAPIGetDevice(c echo.Context) error {
-	acc, id, err := s.apiDeviceParams(c)
+	acc, id, err := s.apiCustomerAndID(c, "deviceId")
 	if err != nil {
 		return err
 	}
@@ -129,7 +116,7 @@ func (s *Server) handleAPIGetDevice(c echo.Context) error {
 
 // handleAPIUpdateDevice: PATCH /customers/{tenantId}/devices/{deviceId}
 func (s *Server) handleAPIUpdateDevice(c echo.Context) error {
-	acc, id, err := s.apiDeviceParams(c)
+	acc, id, err := s.apiCustomerAndID(c, "deviceId")
 	if err != nil {
 		return err
 	}
@@ -147,7 +134,7 @@ func (s *Server) handleAPIUpdateDevice(c echo.Context) error {
 
 // handleAPIDeleteDevice: DELETE /customers/{tenantId}/devices/{deviceId}
 func (s *Server) handleAPIDeleteDevice(c echo.Context) error {
-	acc, id, err := s.apiDeviceParams(c)
+	acc, id, err := s.apiCustomerAndID(c, "deviceId")
 	if err != nil {
 		return err
 	}
@@ -170,7 +157,7 @@ type apiUserSoftphones struct {
 
 // handleAPISetUserDevices: PUT /customers/{tenantId}/users/{userId}/devices
 func (s *Server) handleAPISetUserDevices(c echo.Context) error {
-	acc, userID, err := s.apiUserParams(c)
+	acc, userID, err := s.apiCustomerAndID(c, "userId")
 	if err != nil {
 		return err
 	}

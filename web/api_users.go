@@ -132,7 +132,7 @@ func (s *Server) handleAPIListUsers(c echo.Context) error {
 
 // handleAPIGetUser answers one user.
 func (s *Server) handleAPIGetUser(c echo.Context) error {
-	acc, id, err := s.apiUserParams(c)
+	acc, id, err := s.apiCustomerAndID(c, "userId")
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (s *Server) handleAPICreateUser(c echo.Context) error {
 // handleAPIUpdateUser changes any of displayName, email and roles (roles
 // replaces the whole set).
 func (s *Server) handleAPIUpdateUser(c echo.Context) error {
-	acc, id, err := s.apiUserParams(c)
+	acc, id, err := s.apiCustomerAndID(c, "userId")
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func (s *Server) handleAPIUpdateUser(c echo.Context) error {
 
 // handleAPIDeleteUser deletes a user: 204.
 func (s *Server) handleAPIDeleteUser(c echo.Context) error {
-	acc, id, err := s.apiUserParams(c)
+	acc, id, err := s.apiCustomerAndID(c, "userId")
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func (s *Server) handleAPIDeleteUser(c echo.Context) error {
 
 // handleAPIActivationEmail queues a new activation link: 202.
 func (s *Server) handleAPIActivationEmail(c echo.Context) error {
-	acc, id, err := s.apiUserParams(c)
+	acc, id, err := s.apiCustomerAndID(c, "userId")
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (s *Server) handleAPIActivationEmail(c echo.Context) error {
 // handleAPIUCWelcomeEmail queues the UC welcome email: 202; 422
 // uc_role_required when the user lacks customer.user.uc.
 func (s *Server) handleAPIUCWelcomeEmail(c echo.Context) error {
-	acc, id, err := s.apiUserParams(c)
+	acc, id, err := s.apiCustomerAndID(c, "userId")
 	if err != nil {
 		return err
 	}
@@ -256,19 +256,4 @@ func apiNoBody(c echo.Context) error {
 	}
 	var none struct{}
 	return decodeJSON(c, &none)
-}
-
-// apiUserParams reads the customer (tenantId) and user (userId) of a
-// …/customers/{tenantId}/users/{userId}… path; the customer is 404 when
-// the caller may not see it.
-func (s *Server) apiUserParams(c echo.Context) (*tenantdesk.Account, int64, error) {
-	acc, err := s.apiCustomerParam(c)
-	if err != nil {
-		return nil, 0, err
-	}
-	id, err := apiIDParam(c, "userId")
-	if err != nil {
-		return nil, 0, err
-	}
-	return acc, id, nil
 }

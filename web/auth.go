@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -42,9 +41,7 @@ func (s *Server) handleSignIn(c echo.Context) error {
 		status := statusOf(de.Code)
 		switch de.Code {
 		case tenantdesk.ETHROTTLED:
-			minutes := (de.RetryAfterSeconds + 59) / 60
-			f.Error = view.N(ctx, "signin.error.throttled", minutes)
-			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetryAfterSeconds))
+			f.Error = throttledText(c, "signin.error.throttled", de)
 		case tenantdesk.EFORBIDDEN:
 			f.Error = view.T(ctx, de.Key, de.Args)
 		case tenantdesk.EUNAUTHORIZED:

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -156,8 +155,7 @@ func (s *Server) handleForgot(c echo.Context) error {
 		if de == nil || de.Code != tenantdesk.ETHROTTLED {
 			return err
 		}
-		f.Error = view.N(ctx, "forgot.error.throttled", (de.RetryAfterSeconds+59)/60)
-		c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetryAfterSeconds))
+		f.Error = throttledText(c, "forgot.error.throttled", de)
 		return render(c, http.StatusTooManyRequests, authpages.Forgot(f))
 	}
 	f.Sent = true

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/sessions"
@@ -108,3 +109,11 @@ func (s *Server) takeFlashes(c echo.Context) []string {
 
 // joinNames joins names for a sentence.
 func joinNames(names []string) string { return strings.Join(names, ", ") }
+
+// throttledText answers a throttled request (ETHROTTLED): it sets the
+// Retry-After header and returns the message id, a plural message of the
+// minutes to wait (rounded up), in the request's language.
+func throttledText(c echo.Context, id string, de *tenantdesk.Error) string {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetryAfterSeconds))
+	return view.N(c.Request().Context(), id, (de.RetryAfterSeconds+59)/60)
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -177,8 +176,7 @@ func (s *Server) handleSecondFactor(c echo.Context) error {
 		switch de.Code {
 		case tenantdesk.ETHROTTLED:
 			status = http.StatusTooManyRequests
-			f.Error = view.N(ctx, "twofactor.error.throttled", (de.RetryAfterSeconds+59)/60)
-			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetryAfterSeconds))
+			f.Error = throttledText(c, "twofactor.error.throttled", de)
 		case tenantdesk.EFORBIDDEN:
 			// Disabled meanwhile: the sign-in is over.
 			sess := c.Get(ctxSession).(*sessions.Session)
@@ -296,11 +294,7 @@ func (s *Server) handleEnrol(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		if v.Setup != nil && tenantdesk.ErrorCode(err) == tenantdesk.EINVALID {
-			v.Setup.CodeError = errorText(ctx, err)
-		} else {
-			v.Error = errorText(ctx, err)
-		}
+		setupError(ctx, err, v.Setup, &v.Error)
 		return render(c, http.StatusOK, authpages.Enrol(v))
 	}
 	if err := s.completeSignIn(c, res.User.ID); err != nil {
@@ -365,11 +359,7 @@ func (s *Server) handleTwoFactorConfirm(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		if v.Setup != nil && tenantdesk.ErrorCode(err) == tenantdesk.EINVALID {
-			v.Setup.CodeError = errorText(ctx, err)
-		} else {
-			v.Error = errorText(ctx, err)
-		}
+		setupError(ctx, err, v.Setup, &v.Error)
 		return render(c, http.StatusOK, profile.TwoFactor(v))
 	}
 	return render(c, http.StatusOK, profile.RecoveryCodes(profile.RecoveryCodesView{
@@ -395,8 +385,7 @@ func (s *Server) twoFactorFormError(c echo.Context, form string, err error) erro
 		msg = errorText(ctx, err)
 	case tenantdesk.ETHROTTLED:
 		status = http.StatusTooManyRequests
-		msg = view.N(ctx, "twofactor.error.throttled", (de.RetryAfterSeconds+59)/60)
-		c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetryAfterSeconds))
+		msg = throttledText(c, "twofactor.error.throttled", de)
 	default:
 		return err
 	}
@@ -432,4 +421,15 @@ func (s *Server) handleDisableTwoFactor(c echo.Context) error {
 		return err
 	}
 	return redirectAfterPost(c, "/profile/2fa")
+}
+
+// setupError puts a failed confirmation of a TOTP set-up on the page: a
+// wrong code beside the code field of setup, anything else (the set-up
+// gone, 2FA already on) in pageError above it.
+func setupError(ctx context.Context, err error, setup *components.TOTPSetupView, pageError *string) {
+	if setup != nil && tenantdesk.ErrorCode(err) == tenantdesk.EINVALID {
+		setup.CodeError = errorText(ctx, err)
+		return
+	}
+	*pageError = errorText(ctx, err)
 }
