@@ -132,7 +132,7 @@ func (s *Server) handleAccountAudit(c echo.Context) error {
 			Impersonator: e.ImpersonatorName,
 			Action:       e.Action,
 			ActionLabel:  auditActionLabel(ctx, e.Action),
-			Target:       auditTarget(ctx, e, page.TargetNames),
+			Target:       auditTarget(ctx, e),
 			Changes:      auditChanges(ctx, e.Before, e.After),
 			IP:           e.IP,
 			Licensed:     e.Licensed,
@@ -160,14 +160,15 @@ func auditActionLabel(ctx context.Context, action string) string {
 	return action
 }
 
-// auditTarget names an entry's target: the user's or account's current
-// name when it still exists, else its type and ID.
-func auditTarget(ctx context.Context, e *tenantdesk.AuditEntry, names map[string]string) string {
+// auditTarget names an entry's target: its name when the entry was
+// written, else (entries of targets gone before names were kept) its type
+// and ID.
+func auditTarget(ctx context.Context, e *tenantdesk.AuditEntry) string {
 	if e.TargetType == "" {
 		return ""
 	}
-	if name, ok := names[e.TargetType+":"+e.TargetID]; ok {
-		return name
+	if e.TargetName != "" {
+		return e.TargetName
 	}
 	typ := e.TargetType
 	switch e.TargetType {
@@ -354,13 +355,12 @@ func (s *Server) handleAccountAuditCSV(c echo.Context) error {
 			if e.Licensed {
 				billable = yes
 			}
-			target := page.TargetNames[e.TargetType+":"+e.TargetID]
 			if err := w.Write(csvRow([]string{
 				strconv.FormatInt(e.ID, 10),
 				e.CreatedAt.UTC().Format(time.RFC3339),
 				e.CreatedAt.In(loc).Format(time.RFC3339),
 				e.ActorName, e.ImpersonatorName, e.Action, auditActionLabel(ctx, e.Action),
-				e.TargetType, e.TargetID, target, e.Before, e.After, billable, e.IP,
+				e.TargetType, e.TargetID, e.TargetName, e.Before, e.After, billable, e.IP,
 			})); err != nil {
 				return nil
 			}

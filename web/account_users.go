@@ -185,8 +185,20 @@ func (s *Server) userParam(c echo.Context) (*tenantdesk.User, error) {
 func (s *Server) editForm(c echo.Context, u *tenantdesk.User, errMsg string) account.UserFormView {
 	ctx := c.Request().Context()
 	acc := currentAccount(c)
-	return account.UserFormView{Account: acc, User: u, DisplayName: u.DisplayName, Email: u.Email,
+	v := account.UserFormView{Account: acc, User: u, DisplayName: u.DisplayName, Email: u.Email,
 		Groups: roleGroups(ctx, acc, u.Roles, u), Error: errMsg}
+	if !tenantdesk.AdminMayChangeEmail(u) {
+		v.EmailLocked = true
+		switch {
+		case currentUser(c) != nil && currentUser(c).ID == u.ID:
+			v.EmailLockedHint = view.T(ctx, "users.field.email_locked_self")
+		case u.IsOwner:
+			v.EmailLockedHint = view.T(ctx, "users.field.email_locked_owner")
+		default:
+			v.EmailLockedHint = view.T(ctx, "users.field.email_locked_active", map[string]any{"Name": u.DisplayName})
+		}
+	}
+	return v
 }
 
 func (s *Server) handleEditUser(c echo.Context) error {

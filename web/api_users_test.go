@@ -229,7 +229,10 @@ func TestAPIUsersRules(t *testing.T) {
 				expect(t, http.StatusConflict, "email_taken")
 			res.expectField(t, "email")
 		}
-		api.patch(huckPath, map[string]any{"email": becky}).expect(t, http.StatusConflict, "email_taken")
+		// An invited user's email (only those may an admin change, R11).
+		inv := api.post(usersPath(tenant), map[string]any{"displayName": "Typo", "email": "typo@fence.example",
+			"roles": []string{"customer.user"}}).expect(t, http.StatusCreated)
+		api.patch(usersPath(tenant)+"/"+inv.str("id"), map[string]any{"email": becky}).expect(t, http.StatusConflict, "email_taken")
 	})
 	t.Run("last_user_admin and admin_required_first", func(t *testing.T) {
 		// A customer without an Owner, created through the API.

@@ -28,8 +28,10 @@ func statusOf(code string) int {
 	case tenantdesk.ETHROTTLED:
 		return http.StatusTooManyRequests
 	case tenantdesk.ERolePrerequisiteMissing, tenantdesk.ESupervisorRolesExclusive, tenantdesk.ELastUserAdmin,
-		tenantdesk.EAdminRequiredFirst, tenantdesk.EOwnerImmutable, tenantdesk.EUnknownRole:
+		tenantdesk.EAdminRequiredFirst, tenantdesk.EOwnerImmutable, tenantdesk.EUnknownRole, tenantdesk.EEmailChangeSelfService:
 		return http.StatusUnprocessableEntity
+	case tenantdesk.EAPIAccessRequired:
+		return http.StatusForbidden
 	case tenantdesk.ESoftphoneRoleRequired, tenantdesk.ENotASoftphone: // devices (account_devices.go)
 		return http.StatusUnprocessableEntity
 	case tenantdesk.ESoftphoneAssigned, tenantdesk.EMacAddressTaken:

@@ -131,6 +131,21 @@ func (a *testApp) exec(query string, args ...any) {
 	a.DB.ForgetCachedReads() // another connection wrote: the server must see it at once
 }
 
+// count runs a counting query directly on the database file.
+func (a *testApp) count(query string, args ...any) int {
+	a.t.Helper()
+	conn, err := sql.Open("sqlite", "file:"+a.Path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer conn.Close()
+	var n int
+	if err := conn.QueryRow(query, args...).Scan(&n); err != nil {
+		a.t.Fatal(err)
+	}
+	return n
+}
+
 // client is a browser-like HTTP client with its own cookie jar that does
 // not follow redirects, so tests see them.
 type client struct {

@@ -70,7 +70,7 @@ func isUserError(err error) bool {
 	switch tenantdesk.ErrorCode(err) {
 	case tenantdesk.EINVALID, tenantdesk.EEmailTaken, tenantdesk.ECONFLICT,
 		tenantdesk.ERolePrerequisiteMissing, tenantdesk.ESupervisorRolesExclusive, tenantdesk.ELastUserAdmin,
-		tenantdesk.EAdminRequiredFirst, tenantdesk.EOwnerImmutable, tenantdesk.EUnknownRole,
+		tenantdesk.EAdminRequiredFirst, tenantdesk.EOwnerImmutable, tenantdesk.EUnknownRole, tenantdesk.EEmailChangeSelfService,
 		tenantdesk.ESoftphoneRoleRequired, tenantdesk.ENotASoftphone, tenantdesk.ESoftphoneAssigned, tenantdesk.EMacAddressTaken:
 		return true
 	}

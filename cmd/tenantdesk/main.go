@@ -29,6 +29,7 @@ Commands:
   migrate               apply database migrations and exit
   partner create        create a partner account with its Owner
   user passwd           set a user's password (read from stdin)
+  user email            change a user's email, the Owner's too (operator; --email OLD --to NEW)
   token create          print a new API token of a user (--email E [--name N])
   account update        change an account's general information (operator)
   owner transfer        make another user of an account its Owner (operator)
@@ -86,10 +87,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return fmt.Errorf("usage: tenantdesk token create --email E [--name N] [--days D] [--read-only]")
 	case "user":
-		if s := sub(); s == "passwd" {
+		switch sub() {
+		case "passwd":
 			return runUserPasswd(ctx, args, getenv, stdin, stdout, stderr)
+		case "email":
+			return runUserEmail(ctx, args, getenv, stdout, stderr)
 		}
-		return fmt.Errorf("usage: tenantdesk user passwd --email E  (new password on stdin)")
+		return fmt.Errorf("usage: tenantdesk user passwd --email E  (new password on stdin)\n       tenantdesk user email --email OLD --to NEW")
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

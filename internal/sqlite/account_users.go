@@ -440,6 +440,20 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, userID int64, p tenantd
 	if err := tx.releaseSoftphones(ctx, accountID, before.ID, removed); err != nil { // devices.go
 		return nil, err
 	}
+	if before.CanSignIn() && !after.CanSignIn() {
+		// Website access removed: signed out everywhere at once, not at the
+		// idle timeout (their API tokens are refused from now on as well).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, before.ID); err != nil {
+			return nil, fmt.Errorf("sqlite: end sessions: %w", err)
+		}
+	}
+	mailQueued := false
+	if tenantdesk.NormalizeEmail(after.Email) != tenantdesk.NormalizeEmail(before.Email) {
+		if err := tx.afterEmailChange(ctx, &after, before.Email); err != nil {
+			return nil, err
+		}
+		mailQueued = true
+	}
 	change := &tenantdesk.UserChange{User: &after}
 	if tenantdesk.NeedsRealtimeRollout(st, &after) {
 		if change.AutoAssigned, err = tx.rolloutRealtime(ctx, accountID); err != nil {
@@ -452,7 +466,31 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, userID int64, p tenantd
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: commit: %w", err)
 	}
+	if mailQueued {
+		db.notifyMail()
+	}
 	return change, nil
+}
+
+// afterEmailChange does, in tx, what every change of a user's email does
+// whoever makes it (R11): the user's pending links (activation, password
+// reset, email change) stop working, since they were sent to the old
+// address or asked for another one; the old address is told; and an
+// invited user who may sign in gets a new activation link at the new one.
+// u is the user as stored after the change. Call db.notifyMail after
+// committing.
+func (tx *Tx) afterEmailChange(ctx context.Context, u *tenantdesk.User, oldEmail string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_tokens WHERE user_id = ? AND used_at IS NULL`, u.ID); err != nil {
+		return fmt.Errorf("sqlite: end pending links: %w", err)
+	}
+	if err := tx.queueProfileMail(ctx, u, oldEmail, tenantdesk.MailEmailChanged,
+		tenantdesk.MailData{Link: tx.db.Mail.url("/signin"), At: tx.now, Email: u.Email}); err != nil {
+		return err
+	}
+	if u.Status == tenantdesk.UserInvited && u.CanSignIn() {
+		return tx.queueActivation(ctx, u)
+	}
+	return nil
 }
 
 // diffRoles returns the roles in after but not before, and the reverse.
@@ -562,7 +600,7 @@ func (db *DB) DeleteUser(ctx context.Context, accountID, userID int64) error {
 		return fmt.Errorf("sqlite: delete user: %w", err)
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: auditUserDelete, TargetType: "user",
-		TargetID: strconv.FormatInt(userID, 10), Before: auditJSON(map[string]any{"displayName": before.DisplayName,
+		TargetID: strconv.FormatInt(userID, 10), TargetName: before.DisplayName, Before: auditJSON(map[string]any{"displayName": before.DisplayName,
 			"email": before.Email, "roles": before.Roles, "status": before.Status}), Licensed: anyLicensed(before.Roles)}); err != nil {
 		return err
 	}

@@ -302,9 +302,12 @@ func TestDisableEndsSessionsAndEnableRestoresStatus(t *testing.T) {
 	if u.Status != tenantdesk.UserActive {
 		t.Errorf("enabled user with a password: %s", u.Status)
 	}
-	// Email change to a taken address (another account's) is a conflict.
+	// Email change of an invited user to a taken address (another
+	// account's) is a conflict.
+	inv, err := db.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Typo", Email: "typo@c1.example", Roles: []string{"customer.user"}})
+	must(t, err)
 	taken := "OTTO@c2.example"
-	if _, err := db.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Email: &taken}); code(err) != tenantdesk.EEmailTaken {
+	if _, err := db.UpdateUser(ctx, f.c1.ID, inv.User.ID, tenantdesk.UserPatch{Email: &taken}); code(err) != tenantdesk.EEmailTaken {
 		t.Errorf("email taken: %v", err)
 	}
 	same := "MIA@c1.example" // the user's own address in other case is fine

@@ -111,6 +111,12 @@ func (db *DB) AuthenticateToken(ctx context.Context, secret string) (*tenantdesk
 	if !t.Active(now) || u.Status == tenantdesk.UserDisabled || u.AccountID != t.AccountID {
 		return nil, errBadToken()
 	}
+	if !u.CanSignIn() {
+		// Website access removed: the token is kept (its user sees it again
+		// when access comes back) but does nothing until then.
+		return nil, &tenantdesk.Error{Code: tenantdesk.EAPIAccessRequired,
+			Message: "This token's user no longer has website access, so the token is refused. Ask an administrator of the account to give the access back."}
+	}
 	if now.Sub(t.LastUsedAt) >= tenantdesk.TokenLastUsedInterval {
 		// At most one write per token and interval: the condition keeps
 		// concurrent requests from writing it twice.

@@ -2,8 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -24,19 +27,73 @@ func (tx *Tx) audit(ctx context.Context, e *tenantdesk.AuditEntry) error {
 		e.ActorName = "Platform operator"
 	}
 	e.CreatedAt = tx.now
+	if e.TargetName == "" && e.TargetID != "" {
+		name, err := tx.auditTargetName(ctx, e)
+		if err != nil {
+			return err
+		}
+		e.TargetName = name
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO audit_log
 		(account_id, actor_user_id, actor_name, impersonator_user_id, impersonator_name,
-		 action, target_type, target_id, before_json, after_json, licensed, ip, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		 action, target_type, target_id, target_name, who_norm, before_json, after_json, licensed, ip, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		nullInt(e.AccountID), nullInt(e.ActorUserID), e.ActorName,
 		nullInt(e.ImpersonatorUserID), e.ImpersonatorName,
-		e.Action, e.TargetType, e.TargetID, e.Before, e.After, e.Licensed, e.IP, ms(e.CreatedAt))
+		e.Action, e.TargetType, e.TargetID, e.TargetName, auditWhoNorm(e.ActorName, e.ImpersonatorName),
+		e.Before, e.After, e.Licensed, e.IP, ms(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: audit %s: %w", e.Action, err)
 	}
 	e.ID, _ = res.LastInsertId()
 	return nil
 }
+
+// auditWhoNorm is what the Who filter searches: both names, folded.
+func auditWhoNorm(actor, impersonator string) string {
+	return normalizeName(actor) + "\n" + normalizeName(impersonator)
+}
+
+// auditTargetName reads the current name of e's target inside tx, for
+// entries whose caller did not name it: written with the change, it is the
+// name as it was then. A target that is gone (or of a type without names)
+// stays unnamed; callers auditing a delete name the target themselves.
+func (tx *Tx) auditTargetName(ctx context.Context, e *tenantdesk.AuditEntry) (string, error) {
+	var q string
+	var arg any = e.TargetID
+	switch e.TargetType {
+	case "user":
+		q = `SELECT display_name FROM users WHERE id = ?`
+	case "device":
+		q = `SELECT name FROM devices WHERE id = ?`
+	case "token":
+		q = `SELECT name FROM api_tokens WHERE id = ?`
+	case "account":
+		q = `SELECT name FROM accounts WHERE tenant_id = ?`
+	default:
+		return "", nil
+	}
+	if e.TargetType != "account" {
+		id, err := strconv.ParseInt(e.TargetID, 10, 64)
+		if err != nil {
+			return "", nil
+		}
+		arg = id
+	}
+	var name string
+	err := tx.QueryRowContext(ctx, q, arg).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("sqlite: audit target name: %w", err)
+	}
+	return name, nil
+}
+
+// auditColumns are the audit_log columns scanAuditEntry reads, in its order.
+const auditColumns = `id, account_id, COALESCE(actor_user_id, 0), actor_name,
+		COALESCE(impersonator_user_id, 0), impersonator_name, action, target_type, target_id, target_name,
+		before_json, after_json, licensed, ip, created_at`
 
 // auditJSON encodes v for the before/after columns.
 func auditJSON(v any) string {
@@ -55,9 +112,7 @@ func (db *DB) ListAudit(ctx context.Context, accountID int64, limit int) ([]*ten
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, account_id, COALESCE(actor_user_id,0), actor_name,
-		COALESCE(impersonator_user_id,0), impersonator_name, action, target_type, target_id,
-		before_json, after_json, licensed, ip, created_at
+	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+`
 		FROM audit_log WHERE account_id = ? ORDER BY id DESC LIMIT ?`, accountID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list audit: %w", err)
@@ -74,15 +129,12 @@ func (db *DB) ListAudit(ctx context.Context, accountID int64, limit int) ([]*ten
 	return out, rows.Err()
 }
 
-// scanAuditEntry reads one audit_log row selected with the columns id,
-// account_id, actor_user_id, actor_name, impersonator_user_id,
-// impersonator_name, action, target_type, target_id, before_json,
-// after_json, licensed, ip, created_at (in that order).
+// scanAuditEntry reads one audit_log row selected with auditColumns.
 func scanAuditEntry(rows interface{ Scan(...any) error }) (*tenantdesk.AuditEntry, error) {
 	e := &tenantdesk.AuditEntry{}
 	var at int64
 	if err := rows.Scan(&e.ID, &e.AccountID, &e.ActorUserID, &e.ActorName, &e.ImpersonatorUserID,
-		&e.ImpersonatorName, &e.Action, &e.TargetType, &e.TargetID, &e.Before, &e.After,
+		&e.ImpersonatorName, &e.Action, &e.TargetType, &e.TargetID, &e.TargetName, &e.Before, &e.After,
 		&e.Licensed, &e.IP, &at); err != nil {
 		return nil, fmt.Errorf("sqlite: scan audit: %w", err)
 	}

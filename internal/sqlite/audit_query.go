@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -13,8 +11,7 @@ import (
 // keyset pagination on the ID (id < f.Before). Needs AccessUserAdmin:
 // EFORBIDDEN for other members, ENOTFOUND for an account the actor may not
 // see. Every query carries the account ID, so the indexes (account_id, id),
-// (account_id, action, id) and (account_id, actor_user_id, id) serve the
-// page, the action filter and the actor filter.
+// (account_id, action, id) serve the page and the action filter.
 func (db *DB) QueryAudit(ctx context.Context, accountID int64, f tenantdesk.AuditFilter) (*tenantdesk.AuditPage, error) {
 	acc, err := db.readAccount(ctx, accountID)
 	if err != nil {
@@ -29,10 +26,7 @@ func (db *DB) QueryAudit(ctx context.Context, accountID int64, f tenantdesk.Audi
 	} else if limit > tenantdesk.MaxAuditPageSize {
 		limit = tenantdesk.MaxAuditPageSize
 	}
-	q := `SELECT id, account_id, COALESCE(actor_user_id, 0), actor_name,
-		COALESCE(impersonator_user_id, 0), impersonator_name, action, target_type, target_id,
-		before_json, after_json, licensed, ip, created_at
-		FROM audit_log WHERE account_id = ?`
+	q := `SELECT ` + auditColumns + ` FROM audit_log WHERE account_id = ?`
 	args := []any{acc.ID}
 	if f.Before > 0 {
 		q += ` AND id < ?`
@@ -42,13 +36,13 @@ func (db *DB) QueryAudit(ctx context.Context, accountID int64, f tenantdesk.Audi
 		q += ` AND action = ?`
 		args = append(args, f.Action)
 	}
-	if prefix := normalizeName(f.Actor); prefix != "" {
-		// The actor is named by today's display name: the users of the
-		// account and of its partner (whose staff may act on it) whose
-		// sort key starts with the prefix, found on users_account_name.
-		q += ` AND actor_user_id IN (SELECT u.id FROM users u WHERE u.account_id IN (?, ?)
-			AND u.name_norm >= ? AND u.name_norm < ?)`
-		args = append(args, acc.ID, acc.ParentID, prefix, prefix+"\U0010FFFF")
+	if who := normalizeName(f.Actor); who != "" {
+		// The names as they were when the entries were written (who_norm
+		// holds the actor's and the impersonator's): any part of a name
+		// matches, and deleted users are found too. The account's entries
+		// are walked newest first on audit_account until a page is full.
+		q += ` AND instr(who_norm, ?) > 0`
+		args = append(args, who)
 	}
 	if !f.Since.IsZero() {
 		q += ` AND created_at >= ?`
@@ -69,7 +63,7 @@ func (db *DB) QueryAudit(ctx context.Context, accountID int64, f tenantdesk.Audi
 		return nil, fmt.Errorf("sqlite: query audit: %w", err)
 	}
 	defer rows.Close()
-	page := &tenantdesk.AuditPage{TargetNames: map[string]string{}}
+	page := &tenantdesk.AuditPage{}
 	for rows.Next() {
 		e, err := scanAuditEntry(rows)
 		if err != nil {
@@ -84,46 +78,5 @@ func (db *DB) QueryAudit(ctx context.Context, accountID int64, f tenantdesk.Audi
 		page.Entries = page.Entries[:limit]
 		page.Next = page.Entries[limit-1].ID
 	}
-	if err := db.auditTargetNames(ctx, acc, page); err != nil {
-		return nil, err
-	}
 	return page, nil
-}
-
-// auditTargetNames names the page's targets that still exist in the account:
-// its users (by ID, scoped to the account) and the account itself.
-func (db *DB) auditTargetNames(ctx context.Context, acc *tenantdesk.Account, page *tenantdesk.AuditPage) error {
-	var ids []any
-	seen := map[int64]bool{}
-	for _, e := range page.Entries {
-		switch e.TargetType {
-		case "account":
-			if e.TargetID == acc.TenantID {
-				page.TargetNames["account:"+acc.TenantID] = acc.Name
-			}
-		case "user":
-			if id, err := strconv.ParseInt(e.TargetID, 10, 64); err == nil && !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, display_name FROM users WHERE account_id = ? AND id IN (?`+
-		strings.Repeat(",?", len(ids)-1)+`)`, append([]any{acc.ID}, ids...)...)
-	if err != nil {
-		return fmt.Errorf("sqlite: audit targets: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return fmt.Errorf("sqlite: scan audit target: %w", err)
-		}
-		page.TargetNames["user:"+strconv.FormatInt(id, 10)] = name
-	}
-	return rows.Err()
 }

@@ -289,7 +289,7 @@ func (db *DB) DeleteDevice(ctx context.Context, accountID, deviceID int64) error
 		before["assignedUserIds"] = d.AssignedUserIDs()
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditDeviceDelete, TargetType: "device",
-		TargetID: strconv.FormatInt(d.ID, 10), Before: auditJSON(before)}); err != nil {
+		TargetID: strconv.FormatInt(d.ID, 10), TargetName: d.Name, Before: auditJSON(before)}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

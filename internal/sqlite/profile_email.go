@@ -125,6 +125,22 @@ func (db *DB) ConfirmEmailChange(ctx context.Context, token string) (*tenantdesk
 		return nil, err
 	}
 	oldEmail := u.Email
+	// The one rule function, as the user themselves (R11: only they, or
+	// the operator, change an activated user's email).
+	acc, err := tx.loadAccount(ctx, u.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := tx.accountState(ctx, acc)
+	if err != nil {
+		return nil, err
+	}
+	st.By = tenantdesk.BySelf
+	after := *u
+	after.Email = newEmail
+	if err := tenantdesk.CheckUserChange(st, u, &after); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ?, email_norm = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
 		newEmail, tenantdesk.NormalizeEmail(newEmail), ms(tx.now), u.ID, u.AccountID); err != nil {
 		return nil, fmt.Errorf("sqlite: change email: %w", err)
@@ -132,13 +148,8 @@ func (db *DB) ConfirmEmailChange(ctx context.Context, token string) (*tenantdesk
 	if _, err := tx.ExecContext(ctx, `UPDATE user_tokens SET used_at = ? WHERE token_hash = ?`, ms(tx.now), tokenHash(token)); err != nil {
 		return nil, fmt.Errorf("sqlite: use link: %w", err)
 	}
-	// Reset links went to the old address: they stop working with it.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM user_tokens WHERE user_id = ? AND kind = ? AND used_at IS NULL`,
-		u.ID, tenantdesk.LinkReset); err != nil {
-		return nil, fmt.Errorf("sqlite: drop reset links: %w", err)
-	}
-	if err := tx.queueProfileMail(ctx, u, oldEmail, tenantdesk.MailEmailChanged,
-		tenantdesk.MailData{Link: tx.db.Mail.url("/signin"), At: tx.now, Email: newEmail}); err != nil {
+	// Every other pending link stops working; the old address is told.
+	if err := tx.afterEmailChange(ctx, &after, oldEmail); err != nil {
 		return nil, err
 	}
 	e := &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditEmailChanged,

@@ -26,6 +26,9 @@ const (
 	ENoWebsiteAccess = "no_website_access"
 	// EUserDisabled: an email to a disabled user (422).
 	EUserDisabled = "user_disabled"
+	// EAPIAccessRequired: the token's user may not use the API (403): they
+	// may no longer sign in, so their tokens are refused until they may.
+	EAPIAccessRequired = "api_access_required"
 )
 
 // Audit actions of the API area.

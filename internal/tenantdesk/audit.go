@@ -30,11 +30,16 @@ type AuditEntry struct {
 	Action             string
 	TargetType         string
 	TargetID           string
-	Before             string // JSON, "" when not applicable
-	After              string // JSON, "" when not applicable
-	Licensed           bool   // a billable change
-	IP                 string
-	CreatedAt          time.Time
+	// TargetName names the target as it was when the entry was written
+	// (a user's display name, a device's or token's name, an account's
+	// name), so the entry still says whom it was about after a rename or
+	// a delete.
+	TargetName string
+	Before     string // JSON, "" when not applicable
+	After      string // JSON, "" when not applicable
+	Licensed   bool   // a billable change
+	IP         string
+	CreatedAt  time.Time
 }
 
 // AuditService reads an account's audit log.

@@ -39,9 +39,9 @@ var AuditActions = []string{
 type AuditFilter struct {
 	// Action keeps only entries with this action key; "" keeps all.
 	Action string
-	// Actor keeps only entries whose actor's current display name starts
-	// with it, case-insensitively (users of the account and of its partner);
-	// "" keeps all.
+	// Actor keeps only entries whose actor or impersonator, named as they
+	// were when the entry was written, has a name containing it,
+	// case-insensitively (so deleted users are found too); "" keeps all.
 	Actor string
 	// Since and Until bound the entries' time: Since <= CreatedAt < Until.
 	// Zero values leave that side open.
@@ -59,9 +59,6 @@ type AuditFilter struct {
 type AuditPage struct {
 	Entries []*AuditEntry
 	Next    int64
-	// TargetNames names the targets of the page's entries that still exist
-	// in the account, keyed by "type:id" (e.g. "user:12" -> "Huck Finn").
-	TargetNames map[string]string
 }
 
 // AuditQueryService reads an account's audit log with filters.

@@ -28,6 +28,9 @@ const (
 	EOwnerImmutable           = "owner_immutable"
 	EUnknownRole              = "unknown_role"
 	EEmailTaken               = "email_taken"
+	// EEmailChangeSelfService: an admin tried to change the email of a user
+	// who has activated their account; only they can (R11, 422).
+	EEmailChangeSelfService = "email_change_self_service"
 )
 
 // FieldError names one invalid input field and why it is invalid.

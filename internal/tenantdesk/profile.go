@@ -200,17 +200,28 @@ func ValidatePersonalData(in PersonalData) (PersonalData, *Error) {
 	return in, nil
 }
 
-// plainText reports whether s is valid UTF-8 without control characters.
+// plainText reports whether s is valid UTF-8 without control characters
+// (NUL, line breaks, BEL…), line or paragraph separators, or the invisible
+// marks that reorder text (bidi embeddings, overrides and isolates): names
+// and titles end up in emails, lists and CSV exports, where such
+// characters break lines or make "gpj.exe" read as "exe.jpg".
 func plainText(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || bidiControl(r) || r == '\u2028' || r == '\u2029' || r == '\ufeff' {
 			return false
 		}
 	}
 	return true
+}
+
+// bidiControl reports whether r is a bidirectional formatting character
+// (LRM, RLM, ALM, the embeddings and overrides U+202A–U+202E, the isolates
+// U+2066–U+2069).
+func bidiControl(r rune) bool {
+	return r == '\u200e' || r == '\u200f' || r == '\u061c' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // ValidTimeZone reports whether name is "" (UTC) or a zone of TimeZones

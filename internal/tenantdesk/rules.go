@@ -14,7 +14,24 @@ type AccountState struct {
 	// HasLiveSupervisor reports whether an enabled user holds supervisorl3
 	// or higher (R7).
 	HasLiveSupervisor bool
+	// By is the path the change comes through, for the rules that depend
+	// on it (R11). The zero value, ByAdmin, is the strictest.
+	By ChangeBy
 }
+
+// ChangeBy says through which path a change to a user is made.
+type ChangeBy int
+
+const (
+	// ByAdmin: the Owner, a user admin or a partner admin managing users
+	// (the Users tab, the API, imports, onboarding).
+	ByAdmin ChangeBy = iota
+	// BySelf: the user themselves, through the confirmation link that My
+	// profile mails to the new address.
+	BySelf
+	// ByOperator: the platform operator, through the tenantdesk command line.
+	ByOperator
+)
 
 // IsUserAdmin reports whether u counts as a user admin for R3/R4: enabled,
 // holding user.admin and customer.user. A nil user is not one.
@@ -35,7 +52,7 @@ func isLiveSupervisor(u *User) bool {
 	return false
 }
 
-// CheckUserChange is the one rule function (SPEC §2, R1–R8) that every path
+// CheckUserChange is the one rule function (SPEC §2, R1–R8, R11) that every path
 // — pages, API, CLI, imports — calls before it stores a change to a user.
 // before is the user as stored (nil for a create); after is the user as it
 // would be (nil for a delete). It returns the first broken rule as an
@@ -56,6 +73,12 @@ func CheckUserChange(acc AccountState, before, after *User) error {
 		}
 		// R6, R1, R2.
 		if err := CheckRoleSet(after.Roles, acc.Kind == AccountPartner); err != nil {
+			return err
+		}
+	}
+	// R11: who may change an email.
+	if before != nil && after != nil && NormalizeEmail(before.Email) != NormalizeEmail(after.Email) {
+		if err := checkEmailChange(acc.By, before); err != nil {
 			return err
 		}
 	}
@@ -94,6 +117,36 @@ func CheckUserChange(acc AccountState, before, after *User) error {
 		return &Error{Code: ELastUserAdmin, Key: "rule.last_user_admin", Message: "There must be at least one user admin"}
 	}
 	return nil
+}
+
+// checkEmailChange is R11. An email address is how a person signs in and
+// resets a password, so whoever changes it could take the account over:
+// only the person themselves (confirming from the new address) and the
+// platform operator change an activated user's email. An admin may correct
+// the address of a user who has not activated yet (a typo in an
+// invitation): nobody can have signed in with it.
+func checkEmailChange(by ChangeBy, before *User) error {
+	switch {
+	case by == ByOperator, by == BySelf, AdminMayChangeEmail(before):
+		return nil
+	case before.IsOwner:
+		return ownerImmutable("Only the account Owner can change the Owner's email address, on My profile.",
+			"rule.owner_immutable.email", nil)
+	default:
+		return &Error{Code: EEmailChangeSelfService, Key: "rule.email_change_self_service",
+			Args: map[string]any{"Name": before.DisplayName},
+			Message: before.DisplayName + " has activated their account, so only they can change their email address: " +
+				"on My profile, confirming it from the new address. You can change the email of a user who has not activated yet.",
+			Fields: []FieldError{{Field: "email", Key: "rule.email_change_self_service.field",
+				Message: "This user has activated their account: only they can change their email address, on My profile."}}}
+	}
+}
+
+// AdminMayChangeEmail reports whether an admin (not the user, not the
+// operator) may change u's email under R11: only while u is an invited
+// user who is not the Owner. Pages use it to offer the field at all.
+func AdminMayChangeEmail(u *User) bool {
+	return u != nil && !u.IsOwner && u.Status == UserInvited
 }
 
 func ownerImmutable(msg, key string, args map[string]any) *Error {

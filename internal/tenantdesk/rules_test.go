@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Table tests of the one rule function (SPEC §2, R1–R8). The expectations
+// Table tests of the one rule function (SPEC §2, R1–R8, R11). The expectations
 // are derived from SPEC, not from the implementation.
 
 // ruleCase is one change checked by CheckUserChange.
@@ -542,7 +542,7 @@ func r3Cases() []ruleCase {
 	acc := customerAcc(1)
 	cases = append(cases,
 		ruleCase{name: "R3/only admin: rename", acc: acc, before: admin, after: named(admin, "New Name")},
-		ruleCase{name: "R3/only admin: change email", acc: acc, before: admin, after: withEmail(admin, "new@example.com")},
+		ruleCase{name: "R3/only admin: change own email", acc: by(acc, BySelf), before: admin, after: withEmail(admin, "new@example.com")},
 		ruleCase{name: "R3/only admin: add a role", acc: acc, before: admin, after: plus(admin, RoleSettings)},
 		ruleCase{name: "R3/only admin: remove a non-admin role", acc: acc, before: admin, after: minus(admin, RolePBX)},
 		ruleCase{name: "R3/only admin exists: create non-admin", acc: acc, after: usr(RoleCustomerUser)},
@@ -621,7 +621,7 @@ func r5Cases() []ruleCase {
 		p := fmt.Sprintf("R5/customer admins=%d: ", admins)
 		cases = append(cases,
 			ruleCase{name: p + "rename owner", acc: acc, before: co, after: named(co, "Thomas Sawyer")},
-			ruleCase{name: p + "change owner email", acc: acc, before: co, after: withEmail(co, "owner.new@example.com")},
+			ruleCase{name: p + "owner changes own email", acc: by(acc, BySelf), before: co, after: withEmail(co, "owner.new@example.com")},
 		)
 		// Adding a licensed role (with the prerequisites it needs) passes.
 		for _, r := range Catalogue {
@@ -811,7 +811,8 @@ func r8Cases() []ruleCase {
 		{"250 characters", email(strings.Repeat("a", 238)), false},
 	} {
 		c := ruleCase{name: "R8/create email " + ec.name, acc: acc, after: withEmail(base, ec.email)}
-		u := ruleCase{name: "R8/update email " + ec.name, acc: acc, before: base, after: withEmail(base, ec.email)}
+		// An admin may change only an invited user's email (R11).
+		u := ruleCase{name: "R8/update email " + ec.name, acc: acc, before: invited(base), after: withEmail(invited(base), ec.email)}
 		if !ec.ok {
 			c.code, c.field = EINVALID, "email"
 			u.code, u.field = EINVALID, "email"
@@ -820,6 +821,26 @@ func r8Cases() []ruleCase {
 	}
 	if n := len(email(strings.Repeat("a", 188))); n != 200 {
 		panic(fmt.Sprintf("200-character email has %d", n))
+	}
+	// Control characters, line and paragraph separators and bidi controls
+	// reach emails, lists and CSV exports: refused wherever they are.
+	for _, bad := range []struct{ name, dn string }{
+		{"NUL", "Nul\u0000Name"}, {"line break", "Line\nBreak"}, {"carriage return", "Car\rriage"}, {"tab", "Tab\tName"},
+		{"BEL", "Bell\u0007"}, {"DEL", "Del\u007f"}, {"C1 control", "C1\u0085"}, {"RLO", "\u202egnp.exe"},
+		{"LRO", "a\u202db"}, {"RLE", "a\u202bb"}, {"PDF", "a\u202cb"}, {"RLI", "a\u2067b"}, {"PDI", "a\u2069b"},
+		{"RLM", "a\u200fb"}, {"ALM", "a\u061cb"}, {"line separator", "a\u2028b"}, {"paragraph separator", "a\u2029b"},
+		{"BOM", "\ufeffName"},
+	} {
+		cases = append(cases,
+			ruleCase{name: "R8/create displayName with " + bad.name, acc: acc, after: named(base, bad.dn), code: EINVALID, field: "displayName"},
+			ruleCase{name: "R8/update displayName with " + bad.name, acc: acc, before: base, after: named(base, bad.dn), code: EINVALID, field: "displayName"},
+		)
+	}
+	for _, good := range []struct{ name, dn string }{
+		{"arabic", "محمد علي"}, {"hebrew", "דוד לוי"}, {"emoji with ZWJ", "Family \U0001F468\u200D\U0001F469\u200D\U0001F467"},
+		{"apostrophe and hyphen", "Zoë O'Brien-Smith"}, {"non-breaking space", "Jean\u00a0Dupont"},
+	} {
+		cases = append(cases, ruleCase{name: "R8/create displayName " + good.name, acc: acc, after: named(base, good.dn)})
 	}
 	// Both fields bad: both named.
 	both := named(withEmail(base, "nope"), "")
@@ -832,9 +853,100 @@ func r8Cases() []ruleCase {
 
 func TestCheckUserChangeR8Fields(t *testing.T) { runRuleCases(t, r8Cases()) }
 
+// ---- R11 who changes an email -------------------------------------------------
+
+func invited(u *User) *User {
+	c := clone(u)
+	c.Status = UserInvited
+	return c
+}
+
+func by(acc AccountState, b ChangeBy) AccountState {
+	acc.By = b
+	return acc
+}
+
+func r11Cases() []ruleCase {
+	acc := customerAcc(2)
+	const to = "someone.else@example.com"
+	active := usr(RoleCustomerUser)
+	admin := adminUsr()
+	co, po := customerOwner(), partnerOwner()
+	invitedOwner := invited(co)
+	partnerStaff := usr(RolePartnerUser)
+	var cases []ruleCase
+	for _, tc := range []struct {
+		name   string
+		acc    AccountState
+		before *User
+	}{
+		{"customer owner", acc, co}, {"partner owner", partnerAcc(0), po}, {"invited customer owner", acc, invitedOwner},
+	} {
+		cases = append(cases,
+			ruleCase{name: "R11/admin changes email of " + tc.name, acc: tc.acc, before: tc.before,
+				after: withEmail(tc.before, to), code: EOwnerImmutable},
+			ruleCase{name: "R11/admin changes email and name of " + tc.name, acc: tc.acc, before: tc.before,
+				after: named(withEmail(tc.before, to), "Renamed"), code: EOwnerImmutable},
+			ruleCase{name: "R11/owner confirms own new email: " + tc.name, acc: by(tc.acc, BySelf), before: tc.before,
+				after: withEmail(tc.before, to)},
+			ruleCase{name: "R11/operator changes email of " + tc.name, acc: by(tc.acc, ByOperator), before: tc.before,
+				after: withEmail(tc.before, to)},
+		)
+	}
+	for _, tc := range []struct {
+		name   string
+		acc    AccountState
+		before *User
+	}{
+		{"active user", acc, active}, {"active user admin", acc, admin}, {"disabled user", acc, disabled(active)},
+		{"active partner staff", partnerAcc(0), partnerStaff},
+	} {
+		cases = append(cases,
+			ruleCase{name: "R11/admin changes email of " + tc.name, acc: tc.acc, before: tc.before,
+				after: withEmail(tc.before, to), code: EEmailChangeSelfService, field: "email"},
+			ruleCase{name: "R11/user confirms own new email: " + tc.name, acc: by(tc.acc, BySelf), before: tc.before,
+				after: withEmail(tc.before, to)},
+			ruleCase{name: "R11/operator changes email of " + tc.name, acc: by(tc.acc, ByOperator), before: tc.before,
+				after: withEmail(tc.before, to)},
+			// Not an email change: the same address in other letter case, or other fields.
+			ruleCase{name: "R11/admin changes letter case of email of " + tc.name, acc: tc.acc, before: tc.before,
+				after: withEmail(tc.before, strings.ToUpper(tc.before.Email))},
+			ruleCase{name: "R11/admin renames " + tc.name, acc: tc.acc, before: tc.before, after: named(tc.before, "Renamed")},
+		)
+	}
+	for _, tc := range []struct {
+		name   string
+		acc    AccountState
+		before *User
+	}{
+		{"invited user", acc, invited(active)}, {"invited user admin", acc, invited(admin)},
+		{"invited partner staff", partnerAcc(0), invited(partnerStaff)},
+	} {
+		cases = append(cases,
+			ruleCase{name: "R11/admin corrects email of " + tc.name, acc: tc.acc, before: tc.before, after: withEmail(tc.before, to)},
+			ruleCase{name: "R11/operator corrects email of " + tc.name, acc: by(tc.acc, ByOperator), before: tc.before, after: withEmail(tc.before, to)},
+		)
+	}
+	// The field rules still apply to everyone.
+	cases = append(cases, ruleCase{name: "R11/operator sets an invalid email", acc: by(acc, ByOperator), before: active,
+		after: withEmail(active, "not an address"), code: EINVALID, field: "email"})
+	return cases
+}
+
+func TestCheckUserChangeR11EmailChanges(t *testing.T) { runRuleCases(t, r11Cases()) }
+
+// The zero value of ChangeBy must be the strictest path, so that a caller
+// who forgets to say who changes cannot let an admin take over an account.
+func TestChangeByZeroValueIsAdmin(t *testing.T) {
+	var st AccountState
+	if st.By != ByAdmin {
+		t.Fatalf("zero ChangeBy = %v, want ByAdmin", st.By)
+	}
+}
+
 // TestRuleCaseCount keeps the tables from silently shrinking.
 func TestRuleCaseCount(t *testing.T) {
-	n := len(r1Cases()) + len(r2Cases()) + len(r3Cases()) + len(r4Cases()) + len(r5Cases()) + len(r6Cases()) + len(r8Cases())
+	n := len(r1Cases()) + len(r2Cases()) + len(r3Cases()) + len(r4Cases()) + len(r5Cases()) + len(r6Cases()) + len(r8Cases()) + len(r11Cases())
 	t.Logf("%d CheckUserChange cases", n)
 	if n < 300 {
 		t.Errorf("only %d CheckUserChange cases", n)

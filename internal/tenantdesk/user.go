@@ -67,6 +67,9 @@ func ValidateDisplayName(name string) *FieldError {
 	switch {
 	case !utf8.ValidString(name):
 		return &FieldError{Field: "displayName", Message: "Display name is not valid text.", Key: "field.display_name.invalid"}
+	case !plainText(name):
+		return &FieldError{Field: "displayName", Key: "field.display_name.control",
+			Message: "Display name must not contain control characters, line breaks or text-direction overrides."}
 	case n == 0:
 		return &FieldError{Field: "displayName", Message: "Display name is required.", Key: "field.display_name.required"}
 	case n > MaxDisplayNameLen:

@@ -61,7 +61,11 @@ type UserFormView struct {
 	User        *tenantdesk.User // nil when inviting
 	DisplayName string
 	Email       string
-	Groups      []RoleGroup
+	// EmailLocked: the rules do not let this actor change the email (R11);
+	// the field is read-only and EmailLockedHint says why and who can.
+	EmailLocked     bool
+	EmailLockedHint string
+	Groups          []RoleGroup
 	// Error is the translated rule or validation message; FieldErrors by field name.
 	Error       string
 	FieldErrors map[string]string
