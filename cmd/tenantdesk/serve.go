@@ -50,7 +50,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	smtp, err := mailFlags.sender()
+	smtp, err := mailFlags.sender(log)
 	if err != nil {
 		return err
 	}
