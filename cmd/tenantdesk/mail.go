@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -85,10 +84,11 @@ func (m *mailSettings) sender(log *slog.Logger) (mail.Sender, error) {
 	return s, err
 }
 
-// startMail configures the links of emails and starts the delivery worker
-// (none when there is neither SMTP nor the demo mailbox).
-func startMail(ctx context.Context, db *sqlite.DB, bundle *i18n.Bundle, m *mailSettings, smtp mail.Sender,
-	demo bool, listenAddr string, log *slog.Logger, stdout io.Writer) {
+// setupMail configures the links of emails and returns the delivery worker
+// for the caller to run, or nil when there is neither SMTP nor the demo
+// mailbox.
+func setupMail(db *sqlite.DB, bundle *i18n.Bundle, m *mailSettings, smtp mail.Sender,
+	demo bool, listenAddr string, log *slog.Logger, stdout io.Writer) *mail.Worker {
 	base := strings.TrimRight(*m.baseURL, "/")
 	if base == "" {
 		base = "http://" + displayAddr(listenAddr)
@@ -102,10 +102,10 @@ func startMail(ctx context.Context, db *sqlite.DB, bundle *i18n.Bundle, m *mailS
 	case smtp == nil:
 		db.Mail.Notify = nil
 		log.Warn("SMTP is not configured (--smtp-host): activation and password-reset emails are queued but not sent; run with --demo to read them at /dev/mail")
-		return
+		return nil
 	}
 	if demo {
 		fmt.Fprintf(stdout, "Emails the portal sends (activation and password-reset links) are shown at %s/dev/mail\n", base)
 	}
-	go w.Run(ctx)
+	return w
 }

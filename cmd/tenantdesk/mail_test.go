@@ -292,3 +292,51 @@ func TestServeRejectsBadHELO(t *testing.T) {
 		t.Errorf("serve with --smtp-helo %q: %v", "desk example", err)
 	}
 }
+
+// A message the relay is still taking when the portal is told to stop is
+// recorded as sent before the database closes: otherwise it stays claimed,
+// and after the lease a restarted portal delivers it a second time.
+func TestServeShutdownFinishesTheMessageInFlight(t *testing.T) {
+	r := newRelay(t, true)
+	path := filepath.Join(t.TempDir(), "stop.db")
+	queueActivation(t, path)
+	stop, exited := startServe(t, path, nil, append(r.args(), "--base-url", "https://desk.example.com")...)
+	select {
+	case <-r.inData:
+	case <-exited:
+		t.Fatalf("serve: %v", stop())
+	case <-time.After(20 * time.Second):
+		t.Fatal("the relay received no message")
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	// serve waits for the relay's answer: it may not return before it.
+	select {
+	case <-exited:
+		t.Error("serve returned while the relay was still taking the message")
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(r.hold)
+	if err := <-stopped; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+
+	db, err := openDB(context.Background(), path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	msgs, err := db.ListMail(context.Background(), 10)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("outbox: %d messages, %v", len(msgs), err)
+	}
+	if m := msgs[0]; m.SentAt.IsZero() || m.Attempts != 1 || m.LastError != "" {
+		t.Errorf("after shutdown the message is not recorded as sent (it would go out again after the lease): sent %v, attempts %d, error %q",
+			m.SentAt, m.Attempts, m.LastError)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.accepted) != 1 {
+		t.Errorf("the relay accepted %d messages, want 1", len(r.accepted))
+	}
+}

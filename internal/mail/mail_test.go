@@ -219,6 +219,45 @@ func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+// cancelingSender stops its worker (cancels the worker's context) while
+// the first message is being sent, as a shutdown would.
+type cancelingSender struct {
+	fakeSender
+	cancel context.CancelFunc
+}
+
+func (c *cancelingSender) Send(ctx context.Context, m *tenantdesk.MailMessage) error {
+	c.cancel()
+	return c.fakeSender.Send(ctx, m)
+}
+
+// A shutdown while a message is being sent lets that message finish and
+// records it as sent (else it goes out again after the lease), and starts
+// no other.
+func TestWorkerFinishesTheMessageInFlight(t *testing.T) {
+	db, c, uid := newStore(t)
+	queue(t, db, uid)
+	queue(t, db, uid)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &cancelingSender{cancel: cancel}
+	w := &tdmail.Worker{Store: db, Sender: s, Now: c.Now}
+	if n, err := w.RunOnce(ctx); n != 1 || !errors.Is(err, context.Canceled) {
+		t.Errorf("RunOnce: sent %d, err %v; want 1, context canceled", n, err)
+	}
+	if s.count() != 1 {
+		t.Fatalf("the sender saw %d messages, want 1", s.count())
+	}
+	msgs, err := db.ListMail(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if sent := m.ID == s.sent[0].ID; sent == m.SentAt.IsZero() {
+			t.Errorf("message %d (handed to the relay: %v): sent at %v", m.ID, sent, m.SentAt)
+		}
+	}
+}
+
 func TestNotifyWakesTheWorker(t *testing.T) {
 	db, c, uid := newStore(t)
 	s := &fakeSender{seen: make(chan struct{}, 1)}
