@@ -1,12 +1,13 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 type mailSettings struct {
 	baseURL                                     *string
 	smtpHost, smtpUser, smtpPass, smtpFrom, tls *string
+	smtpHELO                                    *string
 	smtpPort                                    *int
 	activationTTL, resetTTL                     *time.Duration
 }
@@ -39,6 +41,7 @@ func addMailFlags(fs *flag.FlagSet, e env) *mailSettings {
 		smtpPass:      fs.String("smtp-password", e.str("SMTP_PASSWORD", ""), "SMTP password; prefer the environment variable TENANTDESK_SMTP_PASSWORD to keep it out of the process list"),
 		smtpFrom:      fs.String("smtp-from", e.str("SMTP_FROM", ""), `sender of emails, e.g. "Tenantdesk <desk@example.com>" (TENANTDESK_SMTP_FROM)`),
 		tls:           fs.String("smtp-tls", e.str("SMTP_TLS", mail.TLSStartTLS), "starttls (required STARTTLS), tls (implicit TLS) or none (TENANTDESK_SMTP_TLS)"),
+		smtpHELO:      fs.String("smtp-helo", e.str("SMTP_HELO", ""), "fully qualified name the portal gives in EHLO and uses in Message-IDs; default the host of --base-url (TENANTDESK_SMTP_HELO)"),
 		activationTTL: fs.Duration("activation-ttl", e.duration("ACTIVATION_TTL", tenantdesk.DefaultActivationTTL), "how long activation links work (TENANTDESK_ACTIVATION_TTL)"),
 		resetTTL:      fs.Duration("reset-ttl", e.duration("RESET_TTL", tenantdesk.DefaultResetTTL), "how long password-reset links work (TENANTDESK_RESET_TTL)"),
 	}
@@ -46,29 +49,46 @@ func addMailFlags(fs *flag.FlagSet, e env) *mailSettings {
 
 // sender checks the settings and returns the SMTP sender, or nil when SMTP
 // is not configured.
-func (m *mailSettings) sender() (mail.Sender, error) {
+func (m *mailSettings) sender(log *slog.Logger) (mail.Sender, error) {
 	if *m.activationTTL < time.Minute || *m.resetTTL < time.Minute {
 		return nil, fmt.Errorf("--activation-ttl and --reset-ttl must be at least 1m")
 	}
+	helo := *m.smtpHELO
 	if *m.baseURL != "" {
 		u, err := url.Parse(*m.baseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("--base-url %q: want an absolute http(s) URL such as https://desk.example.com", *m.baseURL)
 		}
+		if helo == "" {
+			helo = u.Hostname()
+		}
 	}
 	if *m.smtpHost == "" {
 		return nil, nil
 	}
-	return mail.NewSMTPSender(mail.SMTPConfig{
+	if helo == "" {
+		// Neither flag: the machine's name, as before; relays that want a
+		// fully qualified name refuse a short one such as "vm".
+		helo, _ = os.Hostname()
+		if !strings.Contains(helo, ".") {
+			log.Warn("SMTP: the portal introduces itself by the short host name of this machine, which relays may refuse; set --base-url or --smtp-helo", "helo", helo)
+		}
+	}
+	s, err := mail.NewSMTPSender(mail.SMTPConfig{
 		Host: *m.smtpHost, Port: *m.smtpPort, Username: *m.smtpUser, Password: *m.smtpPass,
-		From: *m.smtpFrom, TLS: *m.tls,
+		From: *m.smtpFrom, TLS: *m.tls, HELO: helo,
 	})
+	if errors.Is(err, mail.ErrHELO) {
+		return nil, fmt.Errorf("%w (--smtp-helo)", err)
+	}
+	return s, err
 }
 
-// startMail configures the links of emails and starts the delivery worker
-// (none when there is neither SMTP nor the demo mailbox).
-func startMail(ctx context.Context, db *sqlite.DB, bundle *i18n.Bundle, m *mailSettings, smtp mail.Sender,
-	demo bool, listenAddr string, log *slog.Logger, stdout io.Writer) {
+// setupMail configures the links of emails and returns the delivery worker
+// for the caller to run, or nil when there is neither SMTP nor the demo
+// mailbox.
+func setupMail(db *sqlite.DB, bundle *i18n.Bundle, m *mailSettings, smtp mail.Sender,
+	demo bool, listenAddr string, log *slog.Logger, stdout io.Writer) *mail.Worker {
 	base := strings.TrimRight(*m.baseURL, "/")
 	if base == "" {
 		base = "http://" + displayAddr(listenAddr)
@@ -82,10 +102,10 @@ func startMail(ctx context.Context, db *sqlite.DB, bundle *i18n.Bundle, m *mailS
 	case smtp == nil:
 		db.Mail.Notify = nil
 		log.Warn("SMTP is not configured (--smtp-host): activation and password-reset emails are queued but not sent; run with --demo to read them at /dev/mail")
-		return
+		return nil
 	}
 	if demo {
 		fmt.Fprintf(stdout, "Emails the portal sends (activation and password-reset links) are shown at %s/dev/mail\n", base)
 	}
-	go w.Run(ctx)
+	return w
 }

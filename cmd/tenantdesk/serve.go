@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -50,7 +51,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	smtp, err := mailFlags.sender()
+	smtp, err := mailFlags.sender(log)
 	if err != nil {
 		return err
 	}
@@ -99,8 +100,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	go janitor(ctx, db, *idle, log)
-	startMail(ctx, db, bundle, mailFlags, smtp, *withDemo, ln.Addr().String(), log, stdout)
+	// The janitor and the mail worker stop, and the message being sent is
+	// recorded, before the deferred db.Close runs (defers run last first):
+	// otherwise it is sent again after its lease.
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() { stopBackground(); background.Wait() }()
+	background.Go(func() { janitor(bgCtx, db, *idle, log) })
+	if w := setupMail(db, bundle, mailFlags, smtp, *withDemo, ln.Addr().String(), log, stdout); w != nil {
+		background.Go(func() { w.Run(bgCtx) })
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "Tenantdesk is running at http://%s (database %s, ready in %s). Press Ctrl+C to stop.\n",

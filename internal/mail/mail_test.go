@@ -219,6 +219,45 @@ func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+// cancelingSender stops its worker (cancels the worker's context) while
+// the first message is being sent, as a shutdown would.
+type cancelingSender struct {
+	fakeSender
+	cancel context.CancelFunc
+}
+
+func (c *cancelingSender) Send(ctx context.Context, m *tenantdesk.MailMessage) error {
+	c.cancel()
+	return c.fakeSender.Send(ctx, m)
+}
+
+// A shutdown while a message is being sent lets that message finish and
+// records it as sent (else it goes out again after the lease), and starts
+// no other.
+func TestWorkerFinishesTheMessageInFlight(t *testing.T) {
+	db, c, uid := newStore(t)
+	queue(t, db, uid)
+	queue(t, db, uid)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &cancelingSender{cancel: cancel}
+	w := &tdmail.Worker{Store: db, Sender: s, Now: c.Now}
+	if n, err := w.RunOnce(ctx); n != 1 || !errors.Is(err, context.Canceled) {
+		t.Errorf("RunOnce: sent %d, err %v; want 1, context canceled", n, err)
+	}
+	if s.count() != 1 {
+		t.Fatalf("the sender saw %d messages, want 1", s.count())
+	}
+	msgs, err := db.ListMail(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if sent := m.ID == s.sent[0].ID; sent == m.SentAt.IsZero() {
+			t.Errorf("message %d (handed to the relay: %v): sent at %v", m.ID, sent, m.SentAt)
+		}
+	}
+}
+
 func TestNotifyWakesTheWorker(t *testing.T) {
 	db, c, uid := newStore(t)
 	s := &fakeSender{seen: make(chan struct{}, 1)}
@@ -273,7 +312,8 @@ func TestRendererEveryKindAndLanguage(t *testing.T) {
 }
 
 // fakeSMTP is a minimal SMTP server on loopback that accepts one session
-// without TLS or authentication and hands over what the client sent.
+// without TLS or authentication and hands over what the client sent: the
+// EHLO/HELO line and the envelope, a blank line, then the DATA.
 func fakeSMTP(t *testing.T) (addr string, got <-chan string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -301,6 +341,7 @@ func fakeSMTP(t *testing.T) (addr string, got <-chan string) {
 			cmd := strings.ToUpper(strings.TrimSpace(line))
 			switch {
 			case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+				envelope = append(envelope, strings.TrimSpace(line))
 				say("250-fake.example")
 				say("250-8BITMIME")
 				say("250 SIZE 1048576")
@@ -386,12 +427,82 @@ func TestSMTPSenderDeliversThroughGoMail(t *testing.T) {
 	}
 }
 
+// sendThroughFake delivers one message with cfg (host and port set to a
+// fake server's) and returns the EHLO/HELO argument and the parsed message.
+func sendThroughFake(t *testing.T, cfg tdmail.SMTPConfig) (string, *mail.Message) {
+	t.Helper()
+	addr, got := fakeSMTP(t)
+	host, port, _ := net.SplitHostPort(addr)
+	cfg.Host, cfg.TLS = host, tdmail.TLSNone
+	cfg.Port, _ = strconv.Atoi(port)
+	s, err := tdmail.NewSMTPSender(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), &tenantdesk.MailMessage{To: "olga@acme.example", Subject: "Hi", BodyText: "Hello"}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	var raw string
+	select {
+	case raw = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the fake server received no message")
+	}
+	envelope, data, _ := strings.Cut(raw, "\n\n")
+	greeting, _, _ := strings.Cut(envelope, "\n")
+	verb, helo, _ := strings.Cut(greeting, " ")
+	if verb != "EHLO" && verb != "HELO" {
+		t.Fatalf("first command %q, want EHLO", greeting)
+	}
+	msg, err := mail.ReadMessage(strings.NewReader(data))
+	if err != nil {
+		t.Fatalf("parse DATA: %v\n%s", err, data)
+	}
+	return helo, msg
+}
+
+// Relays that want a fully qualified name refuse the machine's short host
+// name: the sender introduces itself with the configured name, ends its
+// Message-IDs with it, and does not announce the mail library.
+func TestSMTPSenderNamesItselfAndNotTheLibrary(t *testing.T) {
+	for _, tc := range []struct{ helo, wantEHLO, wantDomain string }{
+		{"desk.example.com", "desk.example.com", "desk.example.com"},
+		{"Desk.Example.COM.", "Desk.Example.COM", "Desk.Example.COM"},
+		{"203.0.113.7", "[203.0.113.7]", "[203.0.113.7]"},
+		{"2001:db8::1", "[IPv6:2001:db8::1]", "[IPv6:2001:db8::1]"},
+	} {
+		helo, msg := sendThroughFake(t, tdmail.SMTPConfig{From: "desk@example.com", HELO: tc.helo})
+		if helo != tc.wantEHLO {
+			t.Errorf("HELO %q: the client said EHLO %q, want %q", tc.helo, helo, tc.wantEHLO)
+		}
+		id := msg.Header.Get("Message-ID")
+		local, domain, ok := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">"), "@")
+		if !ok || domain != tc.wantDomain || len(local) < 20 || !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, ">") {
+			t.Errorf("HELO %q: Message-ID %q, want <random@%s>", tc.helo, id, tc.wantDomain)
+		}
+		for _, h := range []string{"X-Mailer", "User-Agent"} {
+			if v := msg.Header.Get(h); v != "" {
+				t.Errorf("HELO %q: %s: %q announces the mail library", tc.helo, h, v)
+			}
+		}
+	}
+	// Two messages never share a Message-ID.
+	_, a := sendThroughFake(t, tdmail.SMTPConfig{From: "desk@example.com", HELO: "desk.example.com"})
+	_, b := sendThroughFake(t, tdmail.SMTPConfig{From: "desk@example.com", HELO: "desk.example.com"})
+	if a.Header.Get("Message-ID") == b.Header.Get("Message-ID") {
+		t.Errorf("the same Message-ID twice: %s", a.Header.Get("Message-ID"))
+	}
+}
+
 func TestSMTPConfigChecks(t *testing.T) {
 	for name, cfg := range map[string]tdmail.SMTPConfig{
 		"no host":    {From: "desk@example.com"},
 		"no sender":  {Host: "smtp.example.com"},
 		"bad sender": {Host: "smtp.example.com", From: "not an address"},
 		"bad TLS":    {Host: "smtp.example.com", From: "desk@example.com", TLS: "ssl3"},
+		"bad HELO":   {Host: "smtp.example.com", From: "desk@example.com", HELO: "desk example.com"},
+		"HELO @":     {Host: "smtp.example.com", From: "desk@example.com", HELO: "desk@example.com"},
+		"HELO label": {Host: "smtp.example.com", From: "desk@example.com", HELO: "desk..example.com"},
 	} {
 		if _, err := tdmail.NewSMTPSender(cfg); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -2,9 +2,13 @@ package mail
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
+	"os"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -32,12 +36,21 @@ type SMTPConfig struct {
 	TLS string
 	// Timeout bounds connecting and each SMTP command; 0 means 30 s.
 	Timeout time.Duration
+	// HELO is the name the client introduces itself with (EHLO) and the
+	// domain of its Message-IDs: a fully qualified host name, since relays
+	// may refuse a short one, or an IP address (sent as an address literal).
+	// Empty: the machine's host name.
+	HELO string
 }
+
+// ErrHELO is wrapped by NewSMTPSender's error for a malformed HELO name.
+var ErrHELO = errors.New("want a host name such as desk.example.com or an IP address")
 
 // SMTPSender sends mail through an SMTP relay with github.com/wneessen/go-mail.
 type SMTPSender struct {
 	client *gomail.Client
 	from   string
+	domain string // of Message-IDs, the same as the EHLO name
 }
 
 // NewSMTPSender checks cfg and prepares the client; it does not connect.
@@ -54,7 +67,18 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	opts := []gomail.Option{gomail.WithTimeout(cfg.Timeout)}
+	if cfg.HELO == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return nil, fmt.Errorf("mail: no HELO name given and no host name: %w", err)
+		}
+		cfg.HELO = h
+	}
+	helo, err := heloName(cfg.HELO)
+	if err != nil {
+		return nil, err
+	}
+	opts := []gomail.Option{gomail.WithTimeout(cfg.Timeout), gomail.WithHELO(helo)}
 	port := cfg.Port
 	switch cfg.TLS {
 	case "", TLSStartTLS:
@@ -86,12 +110,38 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: SMTP client: %w", err)
 	}
-	return &SMTPSender{client: c, from: cfg.From}, nil
+	return &SMTPSender{client: c, from: cfg.From, domain: helo}, nil
+}
+
+// heloName checks a host name or IP address for EHLO and Message-IDs and
+// returns it as sent: a name without its trailing dot, an IP address as an
+// address literal ("[192.0.2.1]", "[IPv6:2001:db8::1]", RFC 5321 4.1.3).
+func heloName(s string) (string, error) {
+	if ip, err := netip.ParseAddr(s); err == nil && ip.Zone() == "" {
+		if ip.Is4() || ip.Is4In6() {
+			return "[" + ip.Unmap().String() + "]", nil
+		}
+		return "[IPv6:" + ip.String() + "]", nil
+	}
+	name := strings.TrimSuffix(s, ".")
+	ok := name != "" && len(name) <= 253
+	for label := range strings.SplitSeq(name, ".") {
+		ok = ok && label != "" && len(label) <= 63 && label[0] != '-' && label[len(label)-1] != '-'
+		for _, r := range label {
+			ok = ok && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-')
+		}
+	}
+	if !ok {
+		return "", fmt.Errorf("mail: HELO name %q: %w", s, ErrHELO)
+	}
+	return name, nil
 }
 
 // Send delivers m over one SMTP connection.
 func (s *SMTPSender) Send(ctx context.Context, m *tenantdesk.MailMessage) error {
-	msg := gomail.NewMsg()
+	// Without User-Agent and X-Mailer: go-mail would name itself and its
+	// version in them, which tells every recipient what to attack.
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := msg.From(s.from); err != nil {
 		return fmt.Errorf("sender: %w", err)
 	}
@@ -100,7 +150,9 @@ func (s *SMTPSender) Send(ctx context.Context, m *tenantdesk.MailMessage) error 
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	msg.SetMessageID()
+	// go-mail's own Message-ID ends in the machine's short host name (and
+	// its random part may start with a dot, which RFC 5322 forbids).
+	msg.SetMessageIDWithValue(rand.Text() + "@" + s.domain)
 	// Auto-Submitted keeps out-of-office replies away (RFC 3834).
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetBodyString(gomail.TypeTextPlain, m.BodyText)

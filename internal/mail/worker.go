@@ -104,7 +104,9 @@ func (w *Worker) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Run delivers mail until ctx ends.
+// Run delivers mail until ctx ends. A message being sent when ctx ends is
+// finished and recorded first (see RunOnce), so wait for Run to return
+// before closing the store.
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
 	interval := w.Interval
@@ -127,7 +129,8 @@ func (w *Worker) Run(ctx context.Context) {
 }
 
 // RunOnce delivers every message due now, in batches, and returns how many
-// it sent. It stops at the first store error.
+// it sent. It stops at the first store error, and when ctx ends, after the
+// message being sent: that one is finished and recorded regardless.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	max := w.MaxAttempts
 	if max <= 0 {
@@ -143,21 +146,31 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			return sent, nil
 		}
 		for _, m := range batch {
-			if err := w.Sender.Send(ctx, m); err != nil {
+			if ctx.Err() != nil {
+				// Stopping: the rest of the batch stays claimed and goes
+				// out after the lease.
+				return sent, ctx.Err()
+			}
+			// A message begun is finished and its outcome recorded even if
+			// ctx ends meanwhile: one sent but not recorded as sent would
+			// go out a second time after the lease. The sender's timeout
+			// bounds the wait.
+			sendCtx := context.WithoutCancel(ctx)
+			if err := w.Sender.Send(sendCtx, m); err != nil {
 				giveUp := m.Attempts >= max
 				retry := w.now().Add(Backoff(m.Attempts))
-				if err := w.Store.MarkMailFailed(ctx, m.ID, err.Error(), retry, giveUp); err != nil {
+				if err := w.Store.MarkMailFailed(sendCtx, m.ID, err.Error(), retry, giveUp); err != nil {
 					return sent, err
 				}
 				level := slog.LevelWarn
 				if giveUp {
 					level = slog.LevelError
 				}
-				w.log().Log(ctx, level, "mail: delivery failed", "mail_id", m.ID, "kind", m.Kind,
+				w.log().Log(sendCtx, level, "mail: delivery failed", "mail_id", m.ID, "kind", m.Kind,
 					"attempt", m.Attempts, "gave_up", giveUp, "error", err.Error())
 				continue
 			}
-			if err := w.Store.MarkMailSent(ctx, m.ID, w.now(), w.KeepBodies); err != nil {
+			if err := w.Store.MarkMailSent(sendCtx, m.ID, w.now(), w.KeepBodies); err != nil {
 				return sent, err
 			}
 			sent++
