@@ -28,9 +28,11 @@ fmt: ## format Go and templ sources
 	gofmt -w $$(git ls-files '*.go')
 	$(GO) tool templ fmt templates
 
-lint: ## gofmt, go vet, templ fmt check
+lint: ## gofmt, go mod tidy, go vet, staticcheck (pinned in go.mod), templ fmt check
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	$(GO) tool templ fmt -fail templates
 
 check-generated: generate css ## fail when generated files differ from what is committed

@@ -1,8 +1,8 @@
 // Package static holds the browser assets of Tenantdesk.
 //
 // The whole static tree the server needs (the compiled Tailwind stylesheet,
-// the vendored htmx build and the small CSP-safe app script) is embedded with
-// go:embed, so one self-contained binary serves everything and no files have
+// the vendored htmx build and the small CSP-safe app script) is embedded
+// (the embed directive below), so one self-contained binary serves everything and no files have
 // to be deployed next to it.
 //
 // static/css/app.css is generated; rebuild it after changing templates,

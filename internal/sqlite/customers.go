@@ -69,10 +69,6 @@ func (tx *Tx) setConnection(ctx context.Context, accountID int64, connection str
 	return nil
 }
 
-func forbidden() error {
-	return &tenantdesk.Error{Code: tenantdesk.EFORBIDDEN, Key: "error.403.message", Message: "You do not have permission to do this."}
-}
-
 // CreatePartnerCustomer creates a customer under the actor's partner
 // account; see tenantdesk.CustomerService.
 func (db *DB) CreatePartnerCustomer(ctx context.Context, in tenantdesk.NewCustomer) (*tenantdesk.CreatedCustomer, error) {
