@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -324,5 +325,41 @@ func TestFTPAuthReservationIsReleasedOnSuccess(t *testing.T) {
 	}
 	if n != 0 {
 		t.Errorf("%d FTP failures left after a good login", n)
+	}
+}
+
+// Disabling 2FA with the right password and 100 wrong codes at once: at
+// most ThrottleMaxSecondFactor codes are tried (the reservation is held
+// until the code is checked), and the right password alone never counts.
+func TestParallelDisableTOTPTriesAtMostTheLimitOfCodes(t *testing.T) {
+	db, owner, _ := openAttemptsDB(t)
+	acc, _ := db.FindAccountByID(context.Background(), owner.AccountID)
+	ctx := tenantdesk.WithActor(context.Background(), &tenantdesk.Actor{User: owner, Account: acc, IP: "192.0.2.1"})
+	setup, err := db.StartTOTPSetup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := auth.TOTPCode(setup.Secret, db.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ConfirmTOTPSetup(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RegenerateRecoveryCodes(ctx, ownerPassword); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "second_factor_failures"); n != 0 {
+		t.Fatalf("a right password counted: %d failures", n)
+	}
+	errs := parallel(100, func(i int) error { return db.DisableTOTP(ctx, ownerPassword, fmt.Sprintf("%06d", 100000+i)) })
+	got := codes(errs)
+	wrong := auditReasons(t, db, tenantdesk.AuditSecondFactorFailed, "wrong_code") + auditReasons(t, db, tenantdesk.AuditSecondFactorFailed, "replayed_code")
+	t.Logf("%d codes tried, outcomes %v", wrong, got)
+	if wrong > tenantdesk.ThrottleMaxSecondFactor {
+		t.Errorf("%d codes tried, limit %d", wrong, tenantdesk.ThrottleMaxSecondFactor)
+	}
+	if n := count(t, db, "second_factor_failures"); n != wrong {
+		t.Errorf("%d failures for %d wrong codes", n, wrong)
 	}
 }
