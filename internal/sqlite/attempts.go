@@ -53,7 +53,8 @@ var (
 // at once, and release settles it: release(true) keeps it as the failure,
 // release(false) deletes it (right password, or refused for another
 // reason). Until released, a reservation counts against the limit. A
-// reservation never released (an error, a crash) stays a failure.
+// reservation never released (a crash, a failed delete) stays a failure. Call
+// release with no transaction of the caller open: it writes (one writer).
 func (db *DB) reserveAttempt(ctx context.Context, kind attemptKind, vals ...any) (release func(failed bool), wait time.Duration, err error) {
 	if len(vals) != len(kind.keys) {
 		return nil, 0, fmt.Errorf("sqlite: %d values for %d throttle keys of %s", len(vals), len(kind.keys), kind.table)
