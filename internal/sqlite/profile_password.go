@@ -51,7 +51,8 @@ func passwordHash(ctx context.Context, q querier, userID int64, kind string) (st
 // returns ETHROTTLED. Returns ErrWrongCurrentPassword for a wrong password.
 func (db *DB) verifyCurrentPassword(ctx context.Context, u *tenantdesk.User, password string) error {
 	email, ip := tenantdesk.NormalizeEmail(u.Email), tenantdesk.ClientIP(ctx)
-	if wait, err := db.throttled(ctx, email, ip, db.Now()); err != nil {
+	release, wait, err := db.reserveAttempt(ctx, signInAttempts, email, ip)
+	if err != nil {
 		return err
 	} else if wait > 0 {
 		minutes := int((wait + time.Minute - 1) / time.Minute)
@@ -60,6 +61,8 @@ func (db *DB) verifyCurrentPassword(ctx context.Context, u *tenantdesk.User, pas
 		e.RetryAfterSeconds = int((wait + time.Second - 1) / time.Second)
 		return e
 	}
+	failed := false
+	defer func() { release(failed) }()
 	hash, err := passwordHash(ctx, db.read, u.ID, "password")
 	if err != nil {
 		return err
@@ -71,14 +74,12 @@ func (db *DB) verifyCurrentPassword(ctx context.Context, u *tenantdesk.User, pas
 	if ok {
 		return nil
 	}
+	failed = true // the reservation is the counted failure
 	tx, err := db.beginTx(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO signin_failures (email_norm, ip, at) VALUES (?,?,?)`, email, ip, ms(tx.now)); err != nil {
-		return fmt.Errorf("sqlite: record failure: %w", err)
-	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditReauthFailed,
 		TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10)}); err != nil {
 		return err
@@ -241,18 +242,21 @@ func (db *DB) FTPAuth(ctx context.Context, in tenantdesk.FTPAuthInput) (*tenantd
 	if len(email) > tenantdesk.MaxEmailLen {
 		email = email[:tenantdesk.MaxEmailLen]
 	}
-	emailKey, ipKey := ftpKey(email), ftpKey(in.ClientIP)
-	now := db.Now()
-	if wait, err := db.throttled(ctx, emailKey, ipKey, now); err != nil {
+	release, wait, err := db.reserveAttempt(ctx, signInAttempts, ftpKey(email), ftpKey(in.ClientIP))
+	if err != nil {
 		return nil, err
 	} else if wait > 0 {
 		e := tenantdesk.Errorf(tenantdesk.ETHROTTLED, "Too many failed FTP logins. Try again later.")
 		e.RetryAfterSeconds = int((wait + time.Second - 1) / time.Second)
-		if err := db.auditFTP(ctx, nil, email, in.ClientIP, "throttled", false); err != nil {
+		if err := db.auditFTP(ctx, nil, email, in.ClientIP, "throttled"); err != nil {
 			return nil, err
 		}
 		return nil, e
 	}
+	// The reservation stays a failure only for a wrong password (or an
+	// unknown user); any other outcome releases it.
+	failed := false
+	defer func() { release(failed) }()
 	u, err := db.FindUserByEmail(ctx, email)
 	if err != nil && tenantdesk.ErrorCode(err) != tenantdesk.ENOTFOUND {
 		return nil, err
@@ -271,32 +275,33 @@ func (db *DB) FTPAuth(ctx context.Context, in tenantdesk.FTPAuthInput) (*tenantd
 	}
 	switch {
 	case !ok:
+		failed = true
 		reason := "wrong_password"
 		if u == nil {
 			reason = "unknown_user"
 		} else if hash == "" {
 			reason = "no_ftp_password"
 		}
-		if err := db.auditFTP(ctx, u, email, in.ClientIP, reason, true); err != nil {
+		if err := db.auditFTP(ctx, u, email, in.ClientIP, reason); err != nil {
 			return nil, err
 		}
 		return nil, errFTPAuth()
 	case u.Status != tenantdesk.UserActive:
-		if err := db.auditFTP(ctx, u, email, in.ClientIP, "user_"+u.Status, false); err != nil {
+		if err := db.auditFTP(ctx, u, email, in.ClientIP, "user_"+u.Status); err != nil {
 			return nil, err
 		}
 		return nil, errFTPAuth()
 	}
-	if err := db.auditFTP(ctx, u, email, in.ClientIP, "", false); err != nil {
+	if err := db.auditFTP(ctx, u, email, in.ClientIP, ""); err != nil {
 		return nil, err
 	}
 	return &tenantdesk.FTPAuthResult{UserID: u.ID, TenantID: u.TenantID, HomeFolder: tenantdesk.FTPHomeFolder(u.TenantID)}, nil
 }
 
-// auditFTP records an FTP login outcome (reason "" = success), counting a
-// failure for throttling with countFailure; a success clears the user's
-// FTP failures.
-func (db *DB) auditFTP(ctx context.Context, u *tenantdesk.User, email, clientIP, reason string, countFailure bool) error {
+// auditFTP records an FTP login outcome (reason "" = success); a success
+// clears the user's FTP failures. (A failed login was counted when it was
+// reserved, FTPAuth.)
+func (db *DB) auditFTP(ctx context.Context, u *tenantdesk.User, email, clientIP, reason string) error {
 	tx, err := db.beginTx(ctx)
 	if err != nil {
 		return err
@@ -315,12 +320,6 @@ func (db *DB) auditFTP(ctx context.Context, u *tenantdesk.User, email, clientIP,
 	}
 	if err := tx.audit(ctx, e); err != nil {
 		return err
-	}
-	if countFailure {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO signin_failures (email_norm, ip, at) VALUES (?,?,?)`,
-			ftpKey(email), ftpKey(clientIP), ms(tx.now)); err != nil {
-			return fmt.Errorf("sqlite: record ftp failure: %w", err)
-		}
 	}
 	if reason == "" {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE email_norm = ?`, ftpKey(email)); err != nil {

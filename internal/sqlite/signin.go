@@ -36,13 +36,22 @@ func (db *DB) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantdes
 	if len(email) > 4*tenantdesk.MaxEmailLen || len(in.Password) > 4*tenantdesk.MaxPasswordLen {
 		return nil, nil, errSignIn()
 	}
-	now := db.Now()
-	if wait, err := db.throttled(ctx, email, in.IP, now); err != nil {
+	emailKey := email
+	if len(emailKey) > tenantdesk.MaxEmailLen {
+		emailKey = emailKey[:tenantdesk.MaxEmailLen] // as auditSignIn stores it, so a success clears it
+	}
+	release, wait, err := db.reserveAttempt(ctx, signInAttempts, emailKey, in.IP)
+	if err != nil {
 		return nil, nil, err
 	} else if wait > 0 {
-		db.auditSignIn(ctx, nil, in, tenantdesk.AuditSignInFailed, "throttled", false)
+		db.auditSignIn(ctx, nil, in, tenantdesk.AuditSignInFailed, "throttled")
 		return nil, nil, throttleError("Too many failed sign-in attempts.", wait)
 	}
+	// The reservation stays a failure only for a wrong password (or an
+	// unknown email); any other outcome, errors before the check included,
+	// releases it.
+	failed := false
+	defer func() { release(failed) }()
 
 	u, err := db.FindUserByEmail(ctx, email)
 	if err != nil && tenantdesk.ErrorCode(err) != tenantdesk.ENOTFOUND {
@@ -62,25 +71,26 @@ func (db *DB) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantdes
 		db.Hasher.Verify(db.dummy(), in.Password) // same cost whether or not the email exists
 	}
 	if !ok || !utf8.ValidString(in.Password) {
+		failed = true
 		reason := "wrong_password"
 		if u == nil {
 			reason = "unknown_email"
 		} else if hash == "" {
 			reason = "no_password"
 		}
-		if err := db.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, reason, true); err != nil {
+		if err := db.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, reason); err != nil {
 			return nil, nil, err
 		}
 		return nil, nil, errSignIn()
 	}
 	if u.Status == tenantdesk.UserDisabled {
-		db.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, "disabled", false)
+		db.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, "disabled")
 		e := tenantdesk.Errorf(tenantdesk.EFORBIDDEN, "This user is disabled. Ask an administrator of your account to enable it.")
 		e.Key = "signin.error.disabled"
 		return nil, nil, e
 	}
 	if !u.CanSignIn() {
-		db.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, "no_website_access", false)
+		db.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, "no_website_access")
 		e := tenantdesk.Errorf(tenantdesk.EFORBIDDEN, "This user has no access to the portal (website access role). Ask an administrator of your account.")
 		e.Key = "signin.error.no_access"
 		return nil, nil, e
@@ -97,15 +107,15 @@ func (db *DB) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantdes
 	} else if step != tenantdesk.SecondFactorNone {
 		action = tenantdesk.AuditSignInPassword
 	}
-	if err := db.auditSignIn(ctx, u, in, action, "", false); err != nil {
+	if err := db.auditSignIn(ctx, u, in, action, ""); err != nil {
 		return nil, nil, err
 	}
 	return u, a, nil
 }
 
-// auditSignIn records a sign-in outcome; with countFailure it also counts a
-// failed attempt for throttling, and a success clears the email's failures.
-func (db *DB) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk.SignInInput, action, reason string, countFailure bool) error {
+// auditSignIn records a sign-in outcome; a success clears the email's
+// failures. (A failed attempt was counted when it was reserved, SignIn.)
+func (db *DB) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk.SignInInput, action, reason string) error {
 	tx, err := db.beginTx(ctx)
 	if err != nil {
 		return err
@@ -128,30 +138,12 @@ func (db *DB) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk
 	if err := tx.audit(ctx, e); err != nil {
 		return err
 	}
-	if countFailure {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO signin_failures (email_norm, ip, at) VALUES (?,?,?)`, email, in.IP, ms(tx.now)); err != nil {
-			return fmt.Errorf("sqlite: record failure: %w", err)
-		}
-	}
 	if action == tenantdesk.AuditSignIn || action == tenantdesk.AuditSignInPassword {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE email_norm = ?`, email); err != nil {
 			return fmt.Errorf("sqlite: clear failures: %w", err)
 		}
 	}
 	return tx.Commit()
-}
-
-// throttled returns how long sign-in stays refused for email or ip, 0 when
-// it is allowed (throttleWait, per key).
-func (db *DB) throttled(ctx context.Context, email, ip string, now time.Time) (time.Duration, error) {
-	wait, err := throttleWait(ctx, db.read, `SELECT at FROM signin_failures WHERE email_norm = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
-		email, tenantdesk.ThrottleMaxPerEmail, now)
-	if err != nil || ip == "" {
-		return wait, err
-	}
-	ipWait, err := throttleWait(ctx, db.read, `SELECT at FROM signin_failures WHERE ip = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
-		ip, tenantdesk.ThrottleMaxPerIP, now)
-	return max(wait, ipWait), err
 }
 
 // throttleWait returns how long key stays refused at now, 0 when it is

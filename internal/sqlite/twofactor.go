@@ -348,15 +348,18 @@ func secondFactorWait(ctx context.Context, q querier, userID int64, now time.Tim
 		userID, tenantdesk.ThrottleMaxSecondFactor, now)
 }
 
-// secondFactorFailed counts a failure for throttling (unless the attempt
-// was refused as throttled) and audits it, in tx. Old failures of the user
+// secondFactorFailed audits a failed attempt in tx and, with count, counts
+// it for throttling (not an attempt refused as throttled, nor one counted
+// already when it was reserved, reserveAttempt). Old failures of the user
 // are pruned on the way.
-func (tx *Tx) secondFactorFailed(ctx context.Context, u *tenantdesk.User, purpose, reason, ip string) error {
+func (tx *Tx) secondFactorFailed(ctx context.Context, u *tenantdesk.User, purpose, reason, ip string, count bool) error {
 	if reason != "throttled" {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM second_factor_failures WHERE user_id = ? AND at <= ?`,
 			u.ID, ms(tx.now.Add(-tenantdesk.ThrottleWindow))); err != nil {
 			return fmt.Errorf("sqlite: prune 2fa failures: %w", err)
 		}
+	}
+	if count {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO second_factor_failures (user_id, at) VALUES (?,?)`, u.ID, ms(tx.now)); err != nil {
 			return fmt.Errorf("sqlite: record 2fa failure: %w", err)
 		}
@@ -367,43 +370,49 @@ func (tx *Tx) secondFactorFailed(ctx context.Context, u *tenantdesk.User, purpos
 	return tx.audit(ctx, e)
 }
 
-// recordSecondFactorFailure is secondFactorFailed in its own transaction.
+// recordSecondFactorFailure audits a refused or reserved (so already
+// counted) attempt, secondFactorFailed in its own transaction.
 func (db *DB) recordSecondFactorFailure(ctx context.Context, u *tenantdesk.User, purpose, reason string) error {
 	tx, err := db.beginTx(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := tx.secondFactorFailed(ctx, u, purpose, reason, ""); err != nil {
+	if err := tx.secondFactorFailed(ctx, u, purpose, reason, "", false); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
 // checkPasswordForChange is the common first part of regenerating codes
-// and disabling: the throttle, then the password (a wrong one counts).
-func (db *DB) checkPasswordForChange(ctx context.Context, u *tenantdesk.User, purpose, password string) error {
-	wait, err := secondFactorWait(ctx, db.read, u.ID, db.Now())
+// and disabling: the throttle, then the password (a wrong one counts). The
+// attempt is reserved before the password is hashed (reserveAttempt); after
+// a right password the caller settles it with release: release(true) keeps
+// it as a failure (a wrong code when disabling), release(false) drops it.
+func (db *DB) checkPasswordForChange(ctx context.Context, u *tenantdesk.User, purpose, password string) (release func(failed bool), err error) {
+	release, wait, err := db.reserveAttempt(ctx, secondFactorAttempts, u.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if wait > 0 {
 		if err := db.recordSecondFactorFailure(ctx, u, purpose, "throttled"); err != nil {
-			return err
+			return nil, err
 		}
-		return errThrottled(wait)
+		return nil, errThrottled(wait)
 	}
 	ok, err := db.checkPassword(ctx, u.ID, password)
 	if err != nil {
-		return err
+		release(false)
+		return nil, err
 	}
 	if !ok {
+		release(true) // the reservation is the counted failure
 		if err := db.recordSecondFactorFailure(ctx, u, purpose, "wrong_password"); err != nil {
-			return err
+			return nil, err
 		}
-		return errPassword()
+		return nil, errPassword()
 	}
-	return nil
+	return release, nil
 }
 
 // RegenerateRecoveryCodes replaces the recovery codes. See tenantdesk.TwoFactorService.
@@ -412,9 +421,11 @@ func (db *DB) RegenerateRecoveryCodes(ctx context.Context, password string) ([]s
 	if err != nil {
 		return nil, err
 	}
-	if err := db.checkPasswordForChange(ctx, u, "regenerate", password); err != nil {
+	release, err := db.checkPasswordForChange(ctx, u, "regenerate", password)
+	if err != nil {
 		return nil, err
 	}
+	release(false) // the password was right, and nothing else is guessed
 	tx, err := db.beginTx(ctx)
 	if err != nil {
 		return nil, err
@@ -494,9 +505,15 @@ func (db *DB) DisableTOTP(ctx context.Context, password, code string) error {
 	if err != nil {
 		return err
 	}
-	if err := db.checkPasswordForChange(ctx, u, "disable", password); err != nil {
+	release, err := db.checkPasswordForChange(ctx, u, "disable", password)
+	if err != nil {
 		return err
 	}
+	// The reservation is held until the code is checked too: a wrong code
+	// keeps it as the counted failure, so parallel requests with the right
+	// password cannot guess codes past the limit either.
+	failed := false
+	defer func() { release(failed) }()
 	box, err := db.secretBox(ctx)
 	if err != nil {
 		return err
@@ -515,7 +532,8 @@ func (db *DB) DisableTOTP(ctx context.Context, password, code string) error {
 	case "not_enabled":
 		return errNotEnabled()
 	default:
-		if err := tx.secondFactorFailed(ctx, u, "disable", reason, ""); err != nil {
+		failed = true
+		if err := tx.secondFactorFailed(ctx, u, "disable", reason, "", false); err != nil {
 			return err
 		}
 		if err := tx.Commit(); err != nil {
@@ -601,7 +619,7 @@ func (db *DB) VerifySecondFactor(ctx context.Context, in tenantdesk.SecondFactor
 		return nil, err
 	}
 	fail := func(reason string, ret error) (*tenantdesk.User, error) {
-		if err := tx.secondFactorFailed(ctx, u, purpose, reason, in.IP); err != nil {
+		if err := tx.secondFactorFailed(ctx, u, purpose, reason, in.IP, reason != "throttled"); err != nil {
 			return nil, err
 		}
 		if err := tx.Commit(); err != nil {
