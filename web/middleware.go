@@ -115,9 +115,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if s.isTLS(r) {
-			sess.Options.Secure = true
-		}
+		sess.Options.Secure = s.secureCookies(r)
 		c.Set(ctxSession, sess)
 		uid, _ := sess.Values[sessionUserID].(int64)
 		if uid == 0 {
@@ -150,24 +148,6 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// csrf protects every state-changing request: the token comes from the
-// form field _csrf or, for HTMX, the X-CSRF-Token header set on <body>.
-func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return isMachinePath(c.Request().URL.Path) },
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		CookieName:     "td_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.cfg.SecureCookies,
-		CookieSameSite: http.SameSiteLaxMode,
-		ContextKey:     "csrf",
-		ErrorHandler: func(err error, c echo.Context) error {
-			return echo.NewHTTPError(http.StatusForbidden, "csrf").SetInternal(err)
-		},
-	})
-}
-
 // viewState prepares what templates read: language, CSRF token, user, zone.
 func (s *Server) viewState(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -189,7 +169,7 @@ func (s *Server) setView(c echo.Context) *view.Request {
 		pref = u.Language
 		loc = loadLocation(u.TimeZone)
 	}
-	token, _ := c.Get("csrf").(string)
+	token, _ := c.Get(ctxCSRF).(string)
 	v := &view.Request{
 		Tr:           s.i18n.Localizer(s.i18n.Match(pref, r.Header.Get("Accept-Language"))),
 		CSRF:         token,

@@ -24,6 +24,11 @@ type Config struct {
 	// SecureCookies marks cookies Secure even when the request is not TLS
 	// (behind a TLS-terminating proxy). Requests over TLS always get Secure cookies.
 	SecureCookies bool
+	// BaseURL is the portal's public URL (--base-url), e.g.
+	// https://desk.example.com: absolute links such as the API problems'
+	// type are built from it, never from the request's Host header.
+	// Empty: http://localhost.
+	BaseURL string
 	// TrustedProxies are the networks whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed. Empty: the peer address is the client.
 	TrustedProxies []*net.IPNet
@@ -97,6 +102,8 @@ type Server struct {
 	echo     *echo.Echo
 	// assetVersion busts browser caches of the embedded static files.
 	assetVersion string
+	// csrfKeys sign the CSRF tokens, newest first (csrf.go).
+	csrfKeys [][]byte
 	// api holds the REST API's rate limiters and OpenAPI document (api_openapi.go).
 	api apiState
 }
@@ -116,6 +123,7 @@ func NewServer(cfg Config, svc Services, bundle *i18n.Bundle, log *slog.Logger, 
 		now = time.Now
 	}
 	s := &Server{cfg: cfg, svc: svc, i18n: bundle, log: log, now: now, assetVersion: assetVersion()}
+	s.csrfKeys = csrfKeys(cfg.SessionKeys)
 	s.sessions = NewSessionStore(svc.Sessions, cfg.SessionKeys, cfg.SecureCookies, now, cfg.IdleTimeout, cfg.AbsoluteTimeout)
 	s.echo = echo.New()
 	s.echo.HideBanner, s.echo.HidePort = true, true
@@ -167,6 +175,13 @@ func (s *Server) fromTrustedProxy(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// secureCookies reports whether cookies set in answer to r are marked
+// Secure: with --secure-cookies, or when the client reached us over TLS.
+// Every cookie (session, CSRF) follows this one rule.
+func (s *Server) secureCookies(r *http.Request) bool {
+	return s.cfg.SecureCookies || s.isTLS(r)
 }
 
 // isTLS reports whether the client reached us over TLS, directly or through
