@@ -178,7 +178,5 @@ func (s *Server) writeProblem(c echo.Context, p *apiProblem) {
 	}
 	b, _ := json.Marshal(p)
 	c.Response().WriteHeader(p.Status)
-	if c.Request().Method != http.MethodHead {
-		_, _ = c.Response().Write(append(b, '\n'))
-	}
+	_, _ = c.Response().Write(append(b, '\n'))
 }

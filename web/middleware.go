@@ -57,7 +57,7 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 		LogRequestID: true, LogError: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			attrs := []slog.Attr{
-				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
+				slog.String("request_id", v.RequestID), slog.String("method", logMethod(c, v.Method)),
 				slog.String("path", v.URIPath), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP),
 			}
@@ -75,6 +75,14 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			return nil
 		},
 	})
+}
+
+// logMethod is the method the client sent (ServeHTTP handles HEAD as GET).
+func logMethod(c echo.Context, m string) string {
+	if isHead(c.Request()) {
+		return http.MethodHead
+	}
+	return m
 }
 
 // contentSecurityPolicy allows scripts and styles from our origin only: no

@@ -135,8 +135,27 @@ func NewServer(cfg Config, svc Services, bundle *i18n.Bundle, log *slog.Logger, 
 	return s
 }
 
-// ServeHTTP makes Server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// ServeHTTP makes Server an http.Handler. It answers HEAD wherever GET is
+// routed, as HTTP requires (echo routes HEAD only to routes registered for
+// it): the request is routed and handled as a GET, so status and headers
+// are the GET's, and net/http, which still holds the original HEAD request,
+// drops the body (sending, for a small body, its Content-Length).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		r = r.WithContext(context.WithValue(r.Context(), headRequest{}, true)) // a copy: net/http keeps its HEAD
+		r.Method = http.MethodGet
+	}
+	s.echo.ServeHTTP(w, r)
+}
+
+// headRequest marks, in the context, a HEAD request that ServeHTTP handles as a GET.
+type headRequest struct{}
+
+// isHead reports whether the client sent r as HEAD.
+func isHead(r *http.Request) bool {
+	head, _ := r.Context().Value(headRequest{}).(bool)
+	return head
+}
 
 // assetVersion is a short hash of the embedded CSS and scripts.
 func assetVersion() string {
