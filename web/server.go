@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -115,6 +116,10 @@ func NewServer(cfg Config, svc Services, bundle *i18n.Bundle, log *slog.Logger, 
 	}
 	if cfg.AbsoluteTimeout == 0 {
 		cfg.AbsoluteTimeout = tenantdesk.SessionAbsoluteLimit
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost"
 	}
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
