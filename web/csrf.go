@@ -122,6 +122,12 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			for _, k := range s.csrfKeys {
 				ok = ok || subtle.ConstantTimeCompare([]byte(sent), []byte(csrfToken(k, binding))) == 1
 			}
+			if !ok && s.sessionEnded(c) {
+				// The form's session timed out or was ended meanwhile: its
+				// token went with it. Send the user to sign in again, as
+				// requireUser would have (nothing is changed either way).
+				return s.requireUser(nil)(c)
+			}
 			if !ok {
 				return echo.NewHTTPError(http.StatusForbidden, "csrf")
 			}
@@ -129,6 +135,14 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxCSRF, csrfToken(s.csrfKeys[0], binding))
 		return next(c)
 	}
+}
+
+// sessionEnded reports a request that sends a session cookie whose session
+// no longer exists.
+func (s *Server) sessionEnded(c echo.Context) bool {
+	sess, _ := c.Get(ctxSession).(*sessions.Session)
+	_, err := c.Request().Cookie(sessionCookie)
+	return err == nil && (sess == nil || sess.ID == "")
 }
 
 // formToken reads the _csrf field from the request's form body only (never

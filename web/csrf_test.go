@@ -13,6 +13,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
 // displayNameOf reads the user's display name from the database.
@@ -204,5 +207,34 @@ func TestEveryCookieSecureLikeTheSessionCookie(t *testing.T) {
 				t.Error("no session cookie seen")
 			}
 		})
+	}
+}
+
+// A form whose session timed out meanwhile leads to the sign-in page, as
+// before the token was bound to the session, not to "Form expired".
+func TestCSRFAfterSessionTimeoutSignsInAgain(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	c.get("/profile")
+	token := c.csrf
+	app.Clock.Advance(tenantdesk.SessionIdleTimeout + time.Minute)
+	res := c.postRaw("/profile", url.Values{"displayName": {"Late"}, "_csrf": {token}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
+		t.Fatalf("post after the session timed out: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	req, _ := http.NewRequest(http.MethodPost, app.Server.URL+"/profile", strings.NewReader("displayName=Late"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-CSRF-Token", token)
+	if res := c.do(req); res.StatusCode != http.StatusUnauthorized || res.Header.Get("HX-Redirect") != "/signin" {
+		t.Fatalf("HTMX post after the session timed out: %d %q", res.StatusCode, res.Header.Get("HX-Redirect"))
+	}
+	if got := displayNameOf(t, app, tom); got == "Late" {
+		t.Fatal("changed without a session")
+	}
+	// Without any session cookie a missing token is still 403.
+	if res := app.client().postRaw("/profile", url.Values{"displayName": {"Late"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("no session, no token: %d", res.StatusCode)
 	}
 }
