@@ -67,12 +67,9 @@ func (s *Server) apiIdempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		rec := &recordingWriter{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
-		if err := next(c); err != nil {
-			// Write the problem now, into the recorder, so it is stored too.
-			c.Error(err)
-		}
-		c.Response().Writer = rec.ResponseWriter
 		bg := context.WithoutCancel(ctx)
+		s.runReleasingOnPanic(c, rec, t.ID, key, next)
+		c.Response().Writer = rec.ResponseWriter
 		status := c.Response().Status
 		if status >= 500 || !c.Response().Committed {
 			if err := s.svc.Idempotency.ReleaseIdempotencyKey(bg, t.ID, key); err != nil {
@@ -92,6 +89,26 @@ func (s *Server) apiIdempotency(next echo.HandlerFunc) echo.HandlerFunc {
 			s.log.Error("api: store idempotent response", "error", err.Error())
 		}
 		return nil
+	}
+}
+
+// runReleasingOnPanic runs the handler with the key reserved. A handler
+// error is written now, into the recorder, so it is stored too. A panic
+// releases the key (nothing is known to have taken effect, as for a 500)
+// and panics on, so that recoverPanics still answers 500: otherwise the key
+// would stay reserved and every retry get 409 for 24 hours.
+func (s *Server) runReleasingOnPanic(c echo.Context, rec *recordingWriter, tokenID int64, key string, next echo.HandlerFunc) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.Response().Writer = rec.ResponseWriter
+			if err := s.svc.Idempotency.ReleaseIdempotencyKey(context.WithoutCancel(c.Request().Context()), tokenID, key); err != nil {
+				s.log.Error("api: release idempotency key", "error", err.Error())
+			}
+			panic(r)
+		}
+	}()
+	if err := next(c); err != nil {
+		c.Error(err)
 	}
 }
 

@@ -66,9 +66,10 @@ func errMalformed(msg string) error {
 
 // decodeJSON decodes the request body into dst (a pointer to a struct)
 // strictly: the Content-Type must be JSON, the body valid UTF-8 and one
-// JSON object with no unknown fields, no value of the wrong type and no
-// null (except fields tagged `api:"nullable"`). Violations are problems
-// naming the field: 415, 413, 400 malformed_json or 400 validation_failed.
+// JSON object with no unknown fields, field names in their exact case, no
+// key twice in an object, no value of the wrong type and no null (except
+// fields tagged `api:"nullable"`). Violations are problems naming the
+// field: 415, 413, 400 malformed_json or 400 validation_failed.
 func decodeJSON(c echo.Context, dst any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
@@ -92,7 +93,116 @@ func decodeJSON(c echo.Context, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errMalformed("The request body holds more than one JSON value: send one object.")
 	}
+	if err := checkKeys(json.NewDecoder(bytes.NewReader(b)), reflect.TypeOf(dst), ""); err != nil {
+		return err
+	}
 	return checkNulls(b, dst)
+}
+
+// checkKeys walks the JSON value next in dec beside the Go type t it was
+// decoded into, and refuses what encoding/json lets through: a key that
+// names a field in another letter case ("Email" for "email"), and a key
+// given twice in one object (where the last would win), at any depth. The
+// body has already decoded, so it is valid JSON. Field paths are dotted
+// ("owner.email"), as encoding/json names them.
+func checkKeys(dec *json.Decoder, t reflect.Type, path string) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return errMalformed("The request body is not valid JSON.")
+	}
+	switch tok {
+	case json.Delim('{'):
+		var fields map[string]reflect.Type
+		if t != nil && t.Kind() == reflect.Struct {
+			fields = jsonFields(t)
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return errMalformed("The request body is not valid JSON.")
+			}
+			key, _ := kt.(string)
+			field := key
+			if path != "" {
+				field = path + "." + key
+			}
+			if seen[key] {
+				return apiFieldError(field, fmt.Sprintf("%s appears more than once: give each field once.", field))
+			}
+			seen[key] = true
+			var elem reflect.Type
+			switch {
+			case fields != nil:
+				var ok bool
+				if elem, ok = fields[key]; !ok {
+					for name := range fields {
+						if strings.EqualFold(name, key) {
+							return apiFieldError(field, fmt.Sprintf("Unknown field %q: field names are case-sensitive, did you mean %q?", key, name))
+						}
+					}
+				}
+			case t != nil && t.Kind() == reflect.Map:
+				elem = t.Elem()
+			}
+			if err := checkKeys(dec, elem, field); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token() // '}'
+	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
+		for dec.More() {
+			if err := checkKeys(dec, elem, path); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token() // ']'
+	}
+	if err != nil {
+		return errMalformed("The request body is not valid JSON.")
+	}
+	return nil
+}
+
+// jsonFields returns the JSON names of struct t's fields and their types,
+// with the fields of embedded structs promoted as encoding/json does.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+			for n, typ := range jsonFields(ft) {
+				if _, ok := out[n]; !ok {
+					out[n] = typ
+				}
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
 }
 
 // jsonDecodeError turns an encoding/json error into a problem naming the field.

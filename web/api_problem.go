@@ -154,13 +154,10 @@ func (s *Server) apiHandleError(err error, c echo.Context) {
 }
 
 // writeProblem writes p; the type is a link to the code's entry in the
-// API reference page.
+// API reference page, under the configured base URL (never the request's
+// Host header, which the client chooses).
 func (s *Server) writeProblem(c echo.Context, p *apiProblem) {
-	scheme := "http"
-	if s.isTLS(c.Request()) {
-		scheme = "https"
-	}
-	p.Type = scheme + "://" + c.Request().Host + "/api-docs#problem-" + p.Code
+	p.Type = s.cfg.BaseURL + "/api-docs#problem-" + p.Code
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "application/problem+json")
 	switch p.Status {
@@ -178,7 +175,5 @@ func (s *Server) writeProblem(c echo.Context, p *apiProblem) {
 	}
 	b, _ := json.Marshal(p)
 	c.Response().WriteHeader(p.Status)
-	if c.Request().Method != http.MethodHead {
-		_, _ = c.Response().Write(append(b, '\n'))
-	}
+	_, _ = c.Response().Write(append(b, '\n'))
 }

@@ -55,7 +55,7 @@ func (s *Server) handleSignIn(c echo.Context) error {
 		return render(c, status, authpages.SignIn(f))
 	}
 	sess := c.Get(ctxSession).(*sessions.Session)
-	if err := s.sessions.Renew(ctx, sess); err != nil {
+	if err := s.renewSession(c, sess); err != nil { // a new ID, so a new CSRF token (csrf.go)
 		return err
 	}
 	if pending, err := s.beginSecondFactor(c, sess, u, f.Next); pending || err != nil {
@@ -80,5 +80,6 @@ func (s *Server) handleSignOut(c echo.Context) error {
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}
+	s.dropCSRFCookie(c) // the sign-in page makes a new one (csrf.go)
 	return redirectAfterPost(c, "/signin?signedout=1")
 }

@@ -58,10 +58,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", reqID, "path", c.Request().URL.Path, "error", err.Error())
 	}
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(status)
-		return
-	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		s.apiHandleError(err, c) // problem+json (api_problem.go)
 		return

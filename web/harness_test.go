@@ -182,6 +182,14 @@ func (c *client) do(req *http.Request) *response {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	r := &response{Response: res, Body: string(b)}
+	// The CSRF token is bound to the session: when the session cookie
+	// changes (sign-in, 2FA, sign-out) the token seen so far may be stale,
+	// and post fetches a page for a fresh one.
+	for _, ck := range res.Cookies() {
+		if ck.Name == "td_session" {
+			c.csrf = ""
+		}
+	}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		r.Doc, _ = goquery.NewDocumentFromReader(bytes.NewReader(b))
 		if tok, ok := r.Doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
@@ -198,11 +206,14 @@ func (c *client) get(path string) *response {
 }
 
 // post sends a form with the CSRF token the client last saw (fetching the
-// sign-in page first when it has none).
+// sign-in page, or the home page when signed in, first when it has none).
 func (c *client) post(path string, form url.Values) *response {
 	c.app.t.Helper()
 	if c.csrf == "" {
 		c.get("/signin")
+	}
+	if c.csrf == "" {
+		c.get("/")
 	}
 	f := url.Values{}
 	for k, v := range form {

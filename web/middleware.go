@@ -57,7 +57,7 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 		LogRequestID: true, LogError: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			attrs := []slog.Attr{
-				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
+				slog.String("request_id", v.RequestID), slog.String("method", logMethod(c, v.Method)),
 				slog.String("path", v.URIPath), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP),
 			}
@@ -75,6 +75,14 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			return nil
 		},
 	})
+}
+
+// logMethod is the method the client sent (ServeHTTP handles HEAD as GET).
+func logMethod(c echo.Context, m string) string {
+	if isHead(c.Request()) {
+		return http.MethodHead
+	}
+	return m
 }
 
 // contentSecurityPolicy allows scripts and styles from our origin only: no
@@ -115,9 +123,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if s.isTLS(r) {
-			sess.Options.Secure = true
-		}
+		sess.Options.Secure = s.secureCookies(r)
 		c.Set(ctxSession, sess)
 		uid, _ := sess.Values[sessionUserID].(int64)
 		if uid == 0 {
@@ -150,24 +156,6 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// csrf protects every state-changing request: the token comes from the
-// form field _csrf or, for HTMX, the X-CSRF-Token header set on <body>.
-func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return isMachinePath(c.Request().URL.Path) },
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		CookieName:     "td_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.cfg.SecureCookies,
-		CookieSameSite: http.SameSiteLaxMode,
-		ContextKey:     "csrf",
-		ErrorHandler: func(err error, c echo.Context) error {
-			return echo.NewHTTPError(http.StatusForbidden, "csrf").SetInternal(err)
-		},
-	})
-}
-
 // viewState prepares what templates read: language, CSRF token, user, zone.
 func (s *Server) viewState(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -189,7 +177,7 @@ func (s *Server) setView(c echo.Context) *view.Request {
 		pref = u.Language
 		loc = loadLocation(u.TimeZone)
 	}
-	token, _ := c.Get("csrf").(string)
+	token, _ := c.Get(ctxCSRF).(string)
 	v := &view.Request{
 		Tr:           s.i18n.Localizer(s.i18n.Match(pref, r.Header.Get("Accept-Language"))),
 		CSRF:         token,

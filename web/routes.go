@@ -49,7 +49,7 @@ func (s *Server) routes() {
 	// Pages: session, CSRF and the view state. Registered with e.Use (with
 	// a skipper for the machine endpoints) so that 404 and 405 pages, which
 	// match no route, are translated and laid out too.
-	e.Use(s.loadSession, s.csrf(), s.viewState)
+	e.Use(s.loadSession, s.csrf, s.viewState)
 
 	e.GET("/signin", s.handleSignInPage)
 	e.POST("/signin", s.handleSignIn)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -24,6 +25,11 @@ type Config struct {
 	// SecureCookies marks cookies Secure even when the request is not TLS
 	// (behind a TLS-terminating proxy). Requests over TLS always get Secure cookies.
 	SecureCookies bool
+	// BaseURL is the portal's public URL (--base-url), e.g.
+	// https://desk.example.com: absolute links such as the API problems'
+	// type are built from it, never from the request's Host header.
+	// Empty: http://localhost.
+	BaseURL string
 	// TrustedProxies are the networks whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed. Empty: the peer address is the client.
 	TrustedProxies []*net.IPNet
@@ -97,6 +103,8 @@ type Server struct {
 	echo     *echo.Echo
 	// assetVersion busts browser caches of the embedded static files.
 	assetVersion string
+	// csrfKeys sign the CSRF tokens, newest first (csrf.go).
+	csrfKeys [][]byte
 	// api holds the REST API's rate limiters and OpenAPI document (api_openapi.go).
 	api apiState
 }
@@ -109,6 +117,10 @@ func NewServer(cfg Config, svc Services, bundle *i18n.Bundle, log *slog.Logger, 
 	if cfg.AbsoluteTimeout == 0 {
 		cfg.AbsoluteTimeout = tenantdesk.SessionAbsoluteLimit
 	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost"
+	}
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
 	}
@@ -116,6 +128,7 @@ func NewServer(cfg Config, svc Services, bundle *i18n.Bundle, log *slog.Logger, 
 		now = time.Now
 	}
 	s := &Server{cfg: cfg, svc: svc, i18n: bundle, log: log, now: now, assetVersion: assetVersion()}
+	s.csrfKeys = csrfKeys(cfg.SessionKeys)
 	s.sessions = NewSessionStore(svc.Sessions, cfg.SessionKeys, cfg.SecureCookies, now, cfg.IdleTimeout, cfg.AbsoluteTimeout)
 	s.echo = echo.New()
 	s.echo.HideBanner, s.echo.HidePort = true, true
@@ -127,8 +140,27 @@ func NewServer(cfg Config, svc Services, bundle *i18n.Bundle, log *slog.Logger, 
 	return s
 }
 
-// ServeHTTP makes Server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// ServeHTTP makes Server an http.Handler. It answers HEAD wherever GET is
+// routed, as HTTP requires (echo routes HEAD only to routes registered for
+// it): the request is routed and handled as a GET, so status and headers
+// are the GET's, and net/http, which still holds the original HEAD request,
+// drops the body (sending, for a small body, its Content-Length).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		r = r.WithContext(context.WithValue(r.Context(), headRequest{}, true)) // a copy: net/http keeps its HEAD
+		r.Method = http.MethodGet
+	}
+	s.echo.ServeHTTP(w, r)
+}
+
+// headRequest marks, in the context, a HEAD request that ServeHTTP handles as a GET.
+type headRequest struct{}
+
+// isHead reports whether the client sent r as HEAD.
+func isHead(r *http.Request) bool {
+	head, _ := r.Context().Value(headRequest{}).(bool)
+	return head
+}
 
 // assetVersion is a short hash of the embedded CSS and scripts.
 func assetVersion() string {
@@ -167,6 +199,13 @@ func (s *Server) fromTrustedProxy(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// secureCookies reports whether cookies set in answer to r are marked
+// Secure: with --secure-cookies, or when the client reached us over TLS.
+// Every cookie (session, CSRF) follows this one rule.
+func (s *Server) secureCookies(r *http.Request) bool {
+	return s.cfg.SecureCookies || s.isTLS(r)
 }
 
 // isTLS reports whether the client reached us over TLS, directly or through

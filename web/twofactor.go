@@ -123,7 +123,7 @@ func (s *Server) secondFactorGone(c echo.Context, expired bool) error {
 // new session ID.
 func (s *Server) completeSignIn(c echo.Context, userID int64) error {
 	sess := c.Get(ctxSession).(*sessions.Session)
-	if err := s.sessions.Renew(c.Request().Context(), sess); err != nil {
+	if err := s.renewSession(c, sess); err != nil { // a new ID, so a new CSRF token (csrf.go)
 		return err
 	}
 	sess.Values = map[any]any{sessionUserID: userID, sessionSignedInAt: s.now().UnixMilli()}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -224,5 +225,42 @@ func TestOwnerTransferAndBackup(t *testing.T) {
 	defer b.Close()
 	if u, err := b.FindUserByEmail(ctx, "next@cust.example"); err != nil || !u.IsOwner {
 		t.Fatalf("backup lacks the data: %v", err)
+	}
+}
+
+// TestServeProblemTypeFromBaseURL: the API's problem type links are built
+// from --base-url, never from the request's Host header.
+func TestServeProblemTypeFromBaseURL(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := freeAddr(t)
+	var out, errb syncBuf
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--db", filepath.Join(t.TempDir(), "base.db"), "--addr", addr,
+			"--base-url", "https://desk.example.com/", "--log-level", "error"}, getenv(nil), nil, &out, &errb)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/api/v1/me", nil)
+		req.Host = "evil.example"
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(b), `"type":"https://desk.example.com/api-docs#problem-unauthorized"`) {
+				t.Fatalf("problem %d %s", res.StatusCode, b)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer: %s %s", out.String(), errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -78,7 +78,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
 	srv := web.NewServer(web.Config{
+		BaseURL:       publicURL(*mailFlags.baseURL, ln.Addr().String()), // absolute links, e.g. API problem types
 		SecureCookies: *secure, TrustedProxies: trusted, SessionKeys: skeys,
 		IdleTimeout: *idle, AbsoluteTimeout: *absolute, FTPAuthSecret: *ftpSecret,
 		DevMailbox: *withDemo, // /dev/mail only in demo mode (mail.go)
@@ -88,10 +93,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Tokens: db, Customers: db, UserMail: db, Idempotency: db, // REST API (web/api.go)
 	}, bundle, log, time.Now)
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -127,6 +128,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	return nil
+}
+
+// publicURL is the portal's public URL: --base-url, else the listen
+// address over plain HTTP (as startMail has it for emailed links).
+func publicURL(baseURL, listenAddr string) string {
+	if base := strings.TrimRight(baseURL, "/"); base != "" {
+		return base
+	}
+	return "http://" + displayAddr(listenAddr)
 }
 
 // displayAddr turns a wildcard listen address into one a browser can open.
