@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -102,7 +101,7 @@ func (db *DB) auditTargetNames(ctx context.Context, acc *tenantdesk.Account, pag
 				page.TargetNames["account:"+acc.TenantID] = acc.Name
 			}
 		case "user":
-			if id, err := strconv.ParseInt(e.TargetID, 10, 64); err == nil && !seen[id] {
+			if id, ok := tenantdesk.ParseUserID(e.TargetID); ok && !seen[id] {
 				seen[id] = true
 				ids = append(ids, id)
 			}
@@ -123,7 +122,7 @@ func (db *DB) auditTargetNames(ctx context.Context, acc *tenantdesk.Account, pag
 		if err := rows.Scan(&id, &name); err != nil {
 			return fmt.Errorf("sqlite: scan audit target: %w", err)
 		}
-		page.TargetNames["user:"+strconv.FormatInt(id, 10)] = name
+		page.TargetNames["user:"+tenantdesk.FormatUserID(id)] = name
 	}
 	return rows.Err()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -75,12 +74,21 @@ func (db *DB) TransferOwnership(ctx context.Context, tenantID, email string) (*t
 		return nil, fmt.Errorf("sqlite: new owner: %w", err)
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: acc.ID, Action: auditOwnerTransfer, TargetType: "user",
-		TargetID: strconv.FormatInt(u.ID, 10), Before: auditJSON(map[string]any{"ownerUserId": formerID}),
-		After: auditJSON(map[string]any{"ownerUserId": u.ID, "email": u.Email, "addedRoles": added}), Licensed: anyLicensed(added)}); err != nil {
+		TargetID: tenantdesk.FormatUserID(u.ID), Before: auditJSON(map[string]any{"ownerUserId": formerOwner(formerID)}),
+		After: auditJSON(map[string]any{"ownerUserId": tenantdesk.FormatUserID(u.ID), "email": u.Email, "addedRoles": added}), Licensed: anyLicensed(added)}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return findUser(ctx, db.read, `WHERE u.id = ?`, u.ID)
+}
+
+// formerOwner is the public ID of the account's former Owner for the audit
+// entry, "" when it had none.
+func formerOwner(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return tenantdesk.FormatUserID(id)
 }

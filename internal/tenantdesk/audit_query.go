@@ -60,7 +60,7 @@ type AuditPage struct {
 	Entries []*AuditEntry
 	Next    int64
 	// TargetNames names the targets of the page's entries that still exist
-	// in the account, keyed by "type:id" (e.g. "user:12" -> "Huck Finn").
+	// in the account, keyed by "type:id" with the public ID (e.g. "user:usaaaaaaaaaaaam" -> "Huck Finn").
 	TargetNames map[string]string
 }
 
