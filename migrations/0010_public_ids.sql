@@ -20,7 +20,7 @@ UPDATE audit_log SET target_id = 'us' ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 10) & 31) + 1, 1) ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 5) & 31) + 1, 1) ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 0) & 31) + 1, 1)
-    WHERE target_type = 'user' AND target_id <> '' AND target_id NOT GLOB '*[^0-9]*' AND length(target_id) <= 18;
+    WHERE target_type = 'user' AND target_id <> '' AND target_id NOT GLOB '*[^0-9]*' AND length(target_id) <= 19;
 UPDATE audit_log SET target_id = 'dv' ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 60) & 31) + 1, 1) ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 55) & 31) + 1, 1) ||
@@ -35,7 +35,7 @@ UPDATE audit_log SET target_id = 'dv' ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 10) & 31) + 1, 1) ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 5) & 31) + 1, 1) ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 0) & 31) + 1, 1)
-    WHERE target_type = 'device' AND target_id <> '' AND target_id NOT GLOB '*[^0-9]*' AND length(target_id) <= 18;
+    WHERE target_type = 'device' AND target_id <> '' AND target_id NOT GLOB '*[^0-9]*' AND length(target_id) <= 19;
 UPDATE audit_log SET target_id = 'tk' ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 60) & 31) + 1, 1) ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 55) & 31) + 1, 1) ||
@@ -50,7 +50,7 @@ UPDATE audit_log SET target_id = 'tk' ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 10) & 31) + 1, 1) ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 5) & 31) + 1, 1) ||
         substr('abcdefghijklmnopqrstuvwxyz234567', ((CAST(target_id AS INTEGER) >> 0) & 31) + 1, 1)
-    WHERE target_type = 'token' AND target_id <> '' AND target_id NOT GLOB '*[^0-9]*' AND length(target_id) <= 18;
+    WHERE target_type = 'token' AND target_id <> '' AND target_id NOT GLOB '*[^0-9]*' AND length(target_id) <= 19;
 
 -- +goose Down
 -- Nothing to undo: the old code shows a public target ID as it is.

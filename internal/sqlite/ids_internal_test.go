@@ -2,10 +2,14 @@ package sqlite
 
 import (
 	"context"
+	"io/fs"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/migrations"
 )
 
 // fixedKeys is a key source whose clock stands still and whose random bits
@@ -83,5 +87,51 @@ func TestProcessKeysAreLargeAndIncreasing(t *testing.T) {
 			t.Fatalf("key %d after %d", k, prev)
 		}
 		prev = k
+	}
+}
+
+// Migration 0010 rewrites the decimal target IDs of older audit rows to the
+// public form: its SQL must encode exactly as tenantdesk.Format…ID does.
+func TestMigration0010EncodesLikeTheCodec(t *testing.T) {
+	db, _ := openLinksDB(t)
+	src, err := fs.ReadFile(migrations.FS, "0010_public_ids.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, _, _ := strings.Cut(string(src), "-- +goose Down")
+	keys := []int64{1, 15, 31, 32, 1234567, 1 << 40, NewKey(), 1<<62 - 1}
+	want := map[string]string{}
+	for _, k := range keys {
+		for typ, format := range map[string]func(int64) string{
+			"user": tenantdesk.FormatUserID, "device": tenantdesk.FormatDeviceID, "token": tenantdesk.FormatAPITokenID} {
+			res, err := db.write.Exec(`INSERT INTO audit_log (action, target_type, target_id, created_at) VALUES ('x', ?, ?, 1)`,
+				typ, strconv.FormatInt(k, 10))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, _ := res.LastInsertId()
+			want[strconv.FormatInt(id, 10)] = format(k)
+		}
+	}
+	// Rows already in the public form, and of accounts, stay as they are.
+	for _, r := range [][2]string{{"user", tenantdesk.FormatUserID(7)}, {"account", "tnabc"}, {"user", ""}} {
+		res, err := db.write.Exec(`INSERT INTO audit_log (action, target_type, target_id, created_at) VALUES ('x', ?, ?, 1)`, r[0], r[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		want[strconv.FormatInt(id, 10)] = r[1]
+	}
+	if _, err := db.write.Exec(up); err != nil {
+		t.Fatal(err)
+	}
+	for id, w := range want {
+		var got string
+		if err := db.read.QueryRow(`SELECT target_id FROM audit_log WHERE id = ?`, id).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != w {
+			t.Errorf("audit row %s: target_id %q, want %q", id, got, w)
+		}
 	}
 }
