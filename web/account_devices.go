@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -88,8 +87,8 @@ func (s *Server) handleCreateDevice(c echo.Context) error {
 
 // deviceParam loads the device named in the URL from the current account.
 func (s *Server) deviceParam(c echo.Context) (*tenantdesk.Device, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := tenantdesk.ParseDeviceID(c.Param("id"))
+	if !ok {
 		return nil, echo.ErrNotFound
 	}
 	return s.svc.Devices.GetDevice(c.Request().Context(), currentAccount(c).ID, id)
@@ -149,7 +148,7 @@ func (s *Server) handleUpdateDevice(c echo.Context) error {
 	if err := s.flash(c, view.T(ctx, "devices.flash.updated", map[string]any{"Name": updated.Name})); err != nil {
 		return err
 	}
-	return redirectAfterPost(c, "/account/devices/"+strconv.FormatInt(d.ID, 10))
+	return redirectAfterPost(c, "/account/devices/"+tenantdesk.FormatDeviceID(d.ID))
 }
 
 func (s *Server) handleAssignDevice(c echo.Context) error {
@@ -158,9 +157,14 @@ func (s *Server) handleAssignDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	userID, perr := strconv.ParseInt(c.FormValue("userId"), 10, 64)
-	if perr != nil || userID < 0 {
-		return echo.ErrBadRequest
+	// The user's public ID, or "" for nobody (releases the softphone).
+	var userID int64
+	if raw := c.FormValue("userId"); raw != "" {
+		id, ok := tenantdesk.ParseUserID(raw)
+		if !ok {
+			return echo.ErrBadRequest
+		}
+		userID = id
 	}
 	updated, err := s.svc.Devices.AssignSoftphone(ctx, d.AccountID, d.ID, userID)
 	if isUserError(err) {
@@ -180,7 +184,7 @@ func (s *Server) handleAssignDevice(c echo.Context) error {
 	if err := s.flash(c, msg); err != nil {
 		return err
 	}
-	return redirectAfterPost(c, "/account/devices/"+strconv.FormatInt(d.ID, 10))
+	return redirectAfterPost(c, "/account/devices/"+tenantdesk.FormatDeviceID(d.ID))
 }
 
 func (s *Server) handleConfirmDeleteDevice(c echo.Context) error {
@@ -214,8 +218,8 @@ func (s *Server) handleDeleteDevice(c echo.Context) error {
 // ---- a user's softphones ----
 
 func (s *Server) softphoneChoice(c echo.Context) (*tenantdesk.SoftphoneChoice, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := tenantdesk.ParseUserID(c.Param("id"))
+	if !ok {
 		return nil, echo.ErrNotFound
 	}
 	return s.svc.Devices.SoftphoneChoice(c.Request().Context(), currentAccount(c).ID, id)
@@ -251,8 +255,8 @@ func (s *Server) handleSetUserSoftphones(c echo.Context) error {
 	params, _ := c.FormParams()
 	var ids []int64
 	for _, raw := range params["softphones"] {
-		id, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || id <= 0 {
+		id, ok := tenantdesk.ParseDeviceID(raw)
+		if !ok {
 			return echo.ErrBadRequest
 		}
 		ids = append(ids, id)
@@ -278,5 +282,5 @@ func (s *Server) handleSetUserSoftphones(c echo.Context) error {
 	if err := s.flash(c, view.T(ctx, "softphones.flash.saved", map[string]any{"Name": ch.User.DisplayName})); err != nil {
 		return err
 	}
-	return redirectAfterPost(c, "/account/users/"+strconv.FormatInt(ch.User.ID, 10)+"/softphones")
+	return redirectAfterPost(c, "/account/users/"+tenantdesk.FormatUserID(ch.User.ID)+"/softphones")
 }

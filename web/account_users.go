@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -175,8 +174,8 @@ func (s *Server) flashAutoAssigned(c echo.Context, change *tenantdesk.UserChange
 
 // userParam loads the user named in the URL from the current account.
 func (s *Server) userParam(c echo.Context) (*tenantdesk.User, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := tenantdesk.ParseUserID(c.Param("id"))
+	if !ok {
 		return nil, echo.ErrNotFound
 	}
 	return s.svc.AccountUsers.GetUser(c.Request().Context(), currentAccount(c).ID, id)
@@ -233,7 +232,7 @@ func (s *Server) handleUpdateUser(c echo.Context) error {
 	if err := s.flashAutoAssigned(c, change); err != nil {
 		return err
 	}
-	return redirectAfterPost(c, "/account/users/"+strconv.FormatInt(u.ID, 10))
+	return redirectAfterPost(c, "/account/users/"+tenantdesk.FormatUserID(u.ID))
 }
 
 // handleConfirm shows the confirmation page of a destructive action.
@@ -249,7 +248,7 @@ func (s *Server) handleConfirm(action string) echo.HandlerFunc {
 			Title:  view.T(ctx, "users.confirm."+action+".title", data),
 			Body:   view.T(ctx, "users.confirm."+action+".body", data),
 			Submit: view.T(ctx, "users.confirm."+action+".submit"),
-			Action: "/account/users/" + strconv.FormatInt(u.ID, 10) + "/" + action}
+			Action: "/account/users/" + tenantdesk.FormatUserID(u.ID) + "/" + action}
 		return render(c, http.StatusOK, account.Confirm(v))
 	}
 }
@@ -274,7 +273,7 @@ func (s *Server) userAction(c echo.Context, do func(ctx context.Context, u *tena
 	if key == "users.flash.deleted" {
 		return redirectAfterPost(c, "/account/users")
 	}
-	return redirectAfterPost(c, "/account/users/"+strconv.FormatInt(u.ID, 10))
+	return redirectAfterPost(c, "/account/users/"+tenantdesk.FormatUserID(u.ID))
 }
 
 func (s *Server) handleDisableUser(c echo.Context) error {
@@ -312,7 +311,7 @@ func (s *Server) handleRoleEditorRow(c echo.Context) error {
 		return err
 	}
 	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, "/account/users/"+strconv.FormatInt(u.ID, 10))
+		return c.Redirect(http.StatusSeeOther, "/account/users/"+tenantdesk.FormatUserID(u.ID))
 	}
 	return render(c, http.StatusOK, account.RoleEditorRow(s.editForm(c, u, "")))
 }

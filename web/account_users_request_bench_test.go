@@ -8,23 +8,32 @@ package web_test
 //	go test -run '^$' -bench UsersTabRequest -benchmem -cpuprofile cpu.out ./web/
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 )
 
 func BenchmarkUsersTabRequest(b *testing.B) {
 	app := newTestApp(b)
 	const owner = "elizabeth.bennet@classics.example"
-	// 9,999 more users in the Owner's account, written in one statement;
-	// the triggers of migration 0008 fill users.roles from user_roles.
-	app.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9999)
-		INSERT INTO users (account_id, display_name, name_norm, email, email_norm, status, created_at, updated_at)
-		SELECT u.account_id, 'Bulk User ' || printf('%05d', i), 'bulk user ' || printf('%05d', i),
+	// 9,999 more users in the Owner's account, written in one statement
+	// with keys as the store assigns them (sqlite.NewKey); the triggers of
+	// migration 0008 fill users.roles from user_roles.
+	keys := make([]int64, 9999)
+	for i := range keys {
+		keys[i] = sqlite.NewKey()
+	}
+	keysJSON, _ := json.Marshal(keys)
+	app.exec(`WITH n(i, id) AS (SELECT key + 1, value FROM json_each(?))
+		INSERT INTO users (id, account_id, display_name, name_norm, email, email_norm, status, created_at, updated_at)
+		SELECT n.id, u.account_id, 'Bulk User ' || printf('%05d', i), 'bulk user ' || printf('%05d', i),
 			'bulk' || i || '@classics.example', 'bulk' || i || '@classics.example', 'invited', 0, 0
-		FROM n, users u WHERE u.email_norm = ?`, owner)
+		FROM n, users u WHERE u.email_norm = ?`, string(keysJSON), owner)
 	app.exec(`INSERT INTO user_roles (user_id, account_id, role)
 		SELECT id, account_id, r.role FROM users, (SELECT 'customer.user' AS role UNION ALL SELECT 'customer.user.supervisorl1') r
 		WHERE email_norm LIKE 'bulk%@classics.example'`)

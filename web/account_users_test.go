@@ -22,7 +22,7 @@ func (a *testApp) user(email string) *tenantdesk.User {
 }
 
 func userPath(u *tenantdesk.User, suffix string) string {
-	return fmt.Sprintf("/account/users/%d%s", u.ID, suffix)
+	return "/account/users/" + tenantdesk.FormatUserID(u.ID) + suffix
 }
 
 func rowNames(r *response) []string {

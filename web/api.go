@@ -19,7 +19,7 @@ import (
 //     handlers do none of that.
 //   - A handler parses with decodeJSON (strict: unknown fields, wrong types,
 //     nulls, bad UTF-8 and oversize bodies are 400/413 problems naming the
-//     field), resolves {tenantId} with s.apiCustomerParam and numeric IDs
+//     field), resolves {tenantId} with s.apiCustomerParam and public IDs
 //     with apiIDParam, reads ?limit=&cursor= with apiPageParams, calls ONE
 //     service method (which authorizes: other accounts are ENOTFOUND) and
 //     answers with apiJSON / apiCreated / apiList. It returns domain errors
@@ -143,29 +143,29 @@ func (s *Server) apiRefuseReadOnly(next echo.HandlerFunc) echo.HandlerFunc {
 
 // ---- parameters ----
 
-// apiID is the JSON form of a numeric object ID: a string, so that IDs
-// stay opaque to clients and safe in JavaScript.
-func apiID(id int64) string { return strconv.FormatInt(id, 10) }
+// Objects travel in the API by their public IDs (SPEC §1: "us…", "dv…",
+// tenantdesk.FormatUserID and friends), never by the database's keys.
 
-// apiIDParam parses the numeric path parameter name; anything else is
+// apiIDParam parses the path parameter name with parse (one of the
+// tenantdesk.Parse…ID); anything else, an ID of another type included, is
 // ENOTFOUND, as an unknown ID is.
-func apiIDParam(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
+func apiIDParam(c echo.Context, name string, parse func(string) (int64, bool)) (int64, error) {
+	id, ok := parse(c.Param(name))
+	if !ok {
 		return 0, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Not found.")
 	}
 	return id, nil
 }
 
 // apiCustomerAndID reads the customer ({tenantId}, as apiCustomerParam)
-// and the numeric ID named idParam ({userId}, {deviceId}) of a path such as
-// …/customers/{tenantId}/users/{userId}.
-func (s *Server) apiCustomerAndID(c echo.Context, idParam string) (*tenantdesk.Account, int64, error) {
+// and the public ID named idParam ({userId}, {deviceId}, parsed with parse)
+// of a path such as …/customers/{tenantId}/users/{userId}.
+func (s *Server) apiCustomerAndID(c echo.Context, idParam string, parse func(string) (int64, bool)) (*tenantdesk.Account, int64, error) {
 	acc, err := s.apiCustomerParam(c)
 	if err != nil {
 		return nil, 0, err
 	}
-	id, err := apiIDParam(c, idParam)
+	id, err := apiIDParam(c, idParam, parse)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -30,9 +29,9 @@ type apiDevice struct {
 func toAPIDevice(d *tenantdesk.Device) apiDevice {
 	ids := []string{}
 	for _, id := range d.AssignedUserIDs() {
-		ids = append(ids, apiID(id))
+		ids = append(ids, tenantdesk.FormatUserID(id))
 	}
-	return apiDevice{ID: apiID(d.ID), Name: d.Name, Kind: d.Kind, Extension: d.Extension, MacAddress: d.MacAddress,
+	return apiDevice{ID: tenantdesk.FormatDeviceID(d.ID), Name: d.Name, Kind: d.Kind, Extension: d.Extension, MacAddress: d.MacAddress,
 		AssignedUserIDs: ids, CreatedAt: apiTime(d.CreatedAt), UpdatedAt: apiTime(d.UpdatedAt)}
 }
 
@@ -53,7 +52,7 @@ type apiDeviceBody struct {
 }
 
 func deviceLocation(acc *tenantdesk.Account, d *tenantdesk.Device) string {
-	return apiPrefix + "/customers/" + acc.TenantID + "/devices/" + apiID(d.ID)
+	return apiPrefix + "/customers/" + acc.TenantID + "/devices/" + tenantdesk.FormatDeviceID(d.ID)
 }
 
 // handleAPIListDevices: GET /customers/{tenantId}/devices?limit=&cursor=&kind=
@@ -103,7 +102,7 @@ func (s *Server) handleAPICreateDevice(c echo.Context) error {
 
 // handleAPIGetDevice: GET /customers/{tenantId}/devices/{deviceId}
 func (s *Server) handleAPIGetDevice(c echo.Context) error {
-	acc, id, err := s.apiCustomerAndID(c, "deviceId")
+	acc, id, err := s.apiCustomerAndID(c, "deviceId", tenantdesk.ParseDeviceID)
 	if err != nil {
 		return err
 	}
@@ -116,7 +115,7 @@ func (s *Server) handleAPIGetDevice(c echo.Context) error {
 
 // handleAPIUpdateDevice: PATCH /customers/{tenantId}/devices/{deviceId}
 func (s *Server) handleAPIUpdateDevice(c echo.Context) error {
-	acc, id, err := s.apiCustomerAndID(c, "deviceId")
+	acc, id, err := s.apiCustomerAndID(c, "deviceId", tenantdesk.ParseDeviceID)
 	if err != nil {
 		return err
 	}
@@ -134,7 +133,7 @@ func (s *Server) handleAPIUpdateDevice(c echo.Context) error {
 
 // handleAPIDeleteDevice: DELETE /customers/{tenantId}/devices/{deviceId}
 func (s *Server) handleAPIDeleteDevice(c echo.Context) error {
-	acc, id, err := s.apiCustomerAndID(c, "deviceId")
+	acc, id, err := s.apiCustomerAndID(c, "deviceId", tenantdesk.ParseDeviceID)
 	if err != nil {
 		return err
 	}
@@ -157,7 +156,7 @@ type apiUserSoftphones struct {
 
 // handleAPISetUserDevices: PUT /customers/{tenantId}/users/{userId}/devices
 func (s *Server) handleAPISetUserDevices(c echo.Context) error {
-	acc, userID, err := s.apiCustomerAndID(c, "userId")
+	acc, userID, err := s.apiCustomerAndID(c, "userId", tenantdesk.ParseUserID)
 	if err != nil {
 		return err
 	}
@@ -170,8 +169,8 @@ func (s *Server) handleAPISetUserDevices(c echo.Context) error {
 	}
 	ids := make([]int64, 0, len(*b.Softphones))
 	for _, raw := range *b.Softphones {
-		id, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || id <= 0 {
+		id, ok := tenantdesk.ParseDeviceID(raw)
+		if !ok {
 			// Not an ID of ours: an unknown device, like any other.
 			return &tenantdesk.Error{Code: tenantdesk.ENOTFOUND, Message: "Device not found."}
 		}
@@ -181,5 +180,5 @@ func (s *Server) handleAPISetUserDevices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return apiJSON(c, http.StatusOK, apiUserSoftphones{UserID: apiID(userID), Softphones: toAPIDevices(devices)})
+	return apiJSON(c, http.StatusOK, apiUserSoftphones{UserID: tenantdesk.FormatUserID(userID), Softphones: toAPIDevices(devices)})
 }

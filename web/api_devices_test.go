@@ -49,7 +49,7 @@ func TestAPIDevicesCRUD(t *testing.T) {
 	}
 	sidPhone := app.device(polly, "Sid's softphone")
 	for _, it := range items {
-		if it["id"] == fmt.Sprint(sidPhone.ID) {
+		if it["id"] == tenantdesk.FormatDeviceID(sidPhone.ID) {
 			if ids := it["assignedUserIds"].([]any); len(ids) != 1 || ids[0] != app.userIDOf(sid) {
 				t.Errorf("assignedUserIds: %v", it)
 			}
@@ -127,7 +127,7 @@ func TestAPIDevicesCRUD(t *testing.T) {
 	c.patch(loc, map[string]any{"macAddress": "00:04:f2:a1:b2:02"}).expect(t, http.StatusConflict, "mac_address_taken")
 	c.patch(loc, map[string]any{"serial": "x"}).expect(t, http.StatusBadRequest, "validation_failed").expectField(t, "serial")
 	// An assigned softphone cannot become a deskphone.
-	c.patch(devicesPath(tenant)+"/"+fmt.Sprint(sidPhone.ID), map[string]any{"kind": "deskphone", "macAddress": "00:04:f2:aa:bb:77"}).
+	c.patch(devicesPath(tenant)+"/"+tenantdesk.FormatDeviceID(sidPhone.ID), map[string]any{"kind": "deskphone", "macAddress": "00:04:f2:aa:bb:77"}).
 		expect(t, http.StatusConflict, "softphone_assigned")
 
 	// Delete: 204, then 404.
@@ -156,7 +156,7 @@ func TestAPIDevicesAuthorization(t *testing.T) {
 	app := newTestApp(t)
 	tenant := app.tenantOf(tom)
 	desk := app.device(tom, "Reception deskphone")
-	deskPath := devicesPath(tenant) + "/" + fmt.Sprint(desk.ID)
+	deskPath := devicesPath(tenant) + "/" + tenantdesk.FormatDeviceID(desk.ID)
 	newDesk := map[string]any{"name": "x", "kind": "softphone"}
 
 	// 401 without or with a bad token.
@@ -237,7 +237,7 @@ func TestAPISetUserDevices(t *testing.T) {
 	ids := func(ds ...*tenantdesk.Device) map[string]any {
 		out := []string{}
 		for _, d := range ds {
-			out = append(out, fmt.Sprint(d.ID))
+			out = append(out, tenantdesk.FormatDeviceID(d.ID))
 		}
 		return map[string]any{"softphones": out}
 	}
@@ -300,7 +300,7 @@ func TestAPISetUserDevices(t *testing.T) {
 		}
 	}
 	c.patch("/api/v1/customers/"+tenant+"/users/"+app.userIDOf(sid), map[string]any{"roles": sidRoles}).expect(t, http.StatusOK)
-	got := app.api(app.apiToken(polly)).get(devicesPath(tenant)+"/"+fmt.Sprint(mine.ID)).expect(t, http.StatusOK)
+	got := app.api(app.apiToken(polly)).get(devicesPath(tenant)+"/"+tenantdesk.FormatDeviceID(mine.ID)).expect(t, http.StatusOK)
 	if n := len(got.JSON["assignedUserIds"].([]any)); n != 0 {
 		t.Errorf("still assigned after losing the role: %s", got.Body)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -94,7 +93,7 @@ func (a *testApp) userIDOf(email string) string {
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	return fmt.Sprint(u.ID)
+	return tenantdesk.FormatUserID(u.ID)
 }
 
 // exchange is one request and its response, as the tests saw them.

@@ -13,7 +13,8 @@ func TestOpenAPIValidatorCatchesDeviations(t *testing.T) {
 	app := newTestApp(t)
 	v := app.validator()
 	tenant := app.tenantOf(tom)
-	good := `{"id":"7","displayName":"Huck Finn","email":"huck.finn@fence.example","roles":["customer.user"],` +
+	const id = "usaaaaaaaaaaaah" // tenantdesk.FormatUserID(7)
+	good := `{"id":"` + id + `","displayName":"Huck Finn","email":"huck.finn@fence.example","roles":["customer.user"],` +
 		`"primaryTenant":"` + tenant + `","isParent":false,"isOwner":false,"status":"active",` +
 		`"createdAt":"2026-11-21T09:00:00.000Z","updatedAt":"2026-11-21T09:00:00.000Z"}`
 	json := http.Header{"Content-Type": {"application/json"}}
@@ -23,14 +24,16 @@ func TestOpenAPIValidatorCatchesDeviations(t *testing.T) {
 		u, _ := url.Parse(path)
 		return exchange{Method: "GET", URL: u, ReqHeader: bearer, Status: status, ResHeader: h, ResBody: []byte(body)}
 	}
-	userPath := usersPath(tenant) + "/7"
+	userPath := usersPath(tenant) + "/" + id
 	if errs := v.check(get(userPath, 200, json, good)); len(errs) > 0 {
 		t.Fatalf("a valid exchange is refused: %v", errs)
 	}
 	for name, x := range map[string]exchange{
 		"missing field":          get(userPath, 200, json, strings.Replace(good, `"isParent":false,`, "", 1)),
 		"extra field":            get(userPath, 200, json, strings.Replace(good, `"isParent":false`, `"isParent":false,"password":"x"`, 1)),
-		"wrong type":             get(userPath, 200, json, strings.Replace(good, `"id":"7"`, `"id":7`, 1)),
+		"wrong type":             get(userPath, 200, json, strings.Replace(good, `"id":"`+id+`"`, `"id":7`, 1)),
+		"numeric id":             get(userPath, 200, json, strings.Replace(good, `"id":"`+id+`"`, `"id":"7"`, 1)),
+		"numeric id in the path": get(usersPath(tenant)+"/7", 200, json, good),
 		"bad enum":               get(userPath, 200, json, strings.Replace(good, `"active"`, `"enabled"`, 1)),
 		"bad date-time":          get(userPath, 200, json, strings.Replace(good, `"2026-11-21T09:00:00.000Z"`, `"yesterday"`, 1)),
 		"undocumented status":    get(userPath, 418, json, good),
@@ -45,7 +48,7 @@ func TestOpenAPIValidatorCatchesDeviations(t *testing.T) {
 		"invalid request accepted": {Method: "POST", URL: &url.URL{Path: usersPath(tenant)},
 			ReqHeader: http.Header{"Authorization": {"Bearer x"}, "Content-Type": {"application/json"}},
 			ReqBody:   []byte(`{"displayName":"X","email":"x@y.example"}`), Status: 201,
-			ResHeader: http.Header{"Content-Type": {"application/json"}, "Location": {usersPath(tenant) + "/7"}},
+			ResHeader: http.Header{"Content-Type": {"application/json"}, "Location": {userPath}},
 			ResBody:   []byte(strings.TrimSuffix(good, "}") + `,"autoAssigned":[]}`)},
 	} {
 		if errs := v.check(x); len(errs) == 0 {

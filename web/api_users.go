@@ -37,7 +37,7 @@ func toAPIUser(u *tenantdesk.User, tenantID string) apiUser {
 	if tenantID == "" {
 		tenantID = u.TenantID
 	}
-	return apiUser{ID: apiID(u.ID), DisplayName: u.DisplayName, Email: u.Email, Roles: roles, PrimaryTenant: tenantID,
+	return apiUser{ID: tenantdesk.FormatUserID(u.ID), DisplayName: u.DisplayName, Email: u.Email, Roles: roles, PrimaryTenant: tenantID,
 		IsOwner: u.IsOwner, Status: u.Status, CreatedAt: apiTime(u.CreatedAt), UpdatedAt: apiTime(u.UpdatedAt)}
 }
 
@@ -58,7 +58,7 @@ type apiUserChange struct {
 func toAPIUserChange(ch *tenantdesk.UserChange, tenantID string) apiUserChange {
 	out := apiUserChange{apiUser: toAPIUser(ch.User, tenantID), AutoAssigned: []apiAutoAssignment{}}
 	for _, a := range ch.AutoAssigned {
-		out.AutoAssigned = append(out.AutoAssigned, apiAutoAssignment{UserID: apiID(a.UserID), DisplayName: a.DisplayName, Role: a.Role})
+		out.AutoAssigned = append(out.AutoAssigned, apiAutoAssignment{UserID: tenantdesk.FormatUserID(a.UserID), DisplayName: a.DisplayName, Role: a.Role})
 	}
 	return out
 }
@@ -101,7 +101,7 @@ func (s *Server) handleAPIMe(c echo.Context) error {
 }
 
 func apiUserURL(tenantID string, userID int64) string {
-	return apiPrefix + "/customers/" + tenantID + "/users/" + apiID(userID)
+	return apiPrefix + "/customers/" + tenantID + "/users/" + tenantdesk.FormatUserID(userID)
 }
 
 // handleAPIListUsers lists a customer's users: ?limit=&cursor=&q= (q
@@ -132,7 +132,7 @@ func (s *Server) handleAPIListUsers(c echo.Context) error {
 
 // handleAPIGetUser answers one user.
 func (s *Server) handleAPIGetUser(c echo.Context) error {
-	acc, id, err := s.apiCustomerAndID(c, "userId")
+	acc, id, err := s.apiCustomerAndID(c, "userId", tenantdesk.ParseUserID)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (s *Server) handleAPICreateUser(c echo.Context) error {
 // handleAPIUpdateUser changes any of displayName, email and roles (roles
 // replaces the whole set).
 func (s *Server) handleAPIUpdateUser(c echo.Context) error {
-	acc, id, err := s.apiCustomerAndID(c, "userId")
+	acc, id, err := s.apiCustomerAndID(c, "userId", tenantdesk.ParseUserID)
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func (s *Server) handleAPIUpdateUser(c echo.Context) error {
 
 // handleAPIDeleteUser deletes a user: 204.
 func (s *Server) handleAPIDeleteUser(c echo.Context) error {
-	acc, id, err := s.apiCustomerAndID(c, "userId")
+	acc, id, err := s.apiCustomerAndID(c, "userId", tenantdesk.ParseUserID)
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func (s *Server) handleAPIDeleteUser(c echo.Context) error {
 
 // handleAPIActivationEmail queues a new activation link: 202.
 func (s *Server) handleAPIActivationEmail(c echo.Context) error {
-	acc, id, err := s.apiCustomerAndID(c, "userId")
+	acc, id, err := s.apiCustomerAndID(c, "userId", tenantdesk.ParseUserID)
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (s *Server) handleAPIActivationEmail(c echo.Context) error {
 // handleAPIUCWelcomeEmail queues the UC welcome email: 202; 422
 // uc_role_required when the user lacks customer.user.uc.
 func (s *Server) handleAPIUCWelcomeEmail(c echo.Context) error {
-	acc, id, err := s.apiCustomerAndID(c, "userId")
+	acc, id, err := s.apiCustomerAndID(c, "userId", tenantdesk.ParseUserID)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -37,7 +36,7 @@ func (a *testApp) device(email, name string) *tenantdesk.Device {
 }
 
 func devicePath(d *tenantdesk.Device, suffix string) string {
-	return fmt.Sprintf("/account/devices/%d%s", d.ID, suffix)
+	return "/account/devices/" + tenantdesk.FormatDeviceID(d.ID) + suffix
 }
 
 func deviceNames(r *response) []string {
@@ -73,11 +72,11 @@ func TestDevicesTabAccess(t *testing.T) {
 	if !strings.Contains(text(res, "title"), "Devices") {
 		t.Errorf("title %q", text(res, "title"))
 	}
-	row := res.Doc.Find(fmt.Sprintf(`[data-device-id="%d"]`, desk.ID))
+	row := res.Doc.Find(`[data-device-id="` + tenantdesk.FormatDeviceID(desk.ID) + `"]`)
 	if !strings.Contains(row.Text(), "00:04:f2:a1:b2:01") || !strings.Contains(row.Text(), "100") {
 		t.Errorf("deskphone row: %q", row.Text())
 	}
-	sidRow := res.Doc.Find(fmt.Sprintf(`[data-device-id="%d"]`, app.device(tom, "Sid's softphone").ID))
+	sidRow := res.Doc.Find(`[data-device-id="` + tenantdesk.FormatDeviceID(app.device(tom, "Sid's softphone").ID) + `"]`)
 	if got := strings.TrimSpace(sidRow.Find(`[data-testid="device-assigned"]`).Text()); got != "Sid Sawyer" {
 		t.Errorf("assigned: %q", got)
 	}
@@ -286,13 +285,13 @@ func TestUserSoftphonesPage(t *testing.T) {
 		t.Fatalf("softphones page: %d", res.StatusCode)
 	}
 	checked := func(r *response, d *tenantdesk.Device) bool {
-		_, ok := r.Doc.Find(fmt.Sprintf(`#softphone-%d`, d.ID)).Attr("checked")
+		_, ok := r.Doc.Find(`#softphone-` + tenantdesk.FormatDeviceID(d.ID)).Attr("checked")
 		return ok
 	}
 	if !checked(res, mine) || checked(res, spare) {
 		t.Errorf("initial ticks wrong")
 	}
-	res = c.post(softPath(sidUser), url.Values{"softphones": {fmt.Sprint(mine.ID), fmt.Sprint(spare.ID)}})
+	res = c.post(softPath(sidUser), url.Values{"softphones": {tenantdesk.FormatDeviceID(mine.ID), tenantdesk.FormatDeviceID(spare.ID)}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d %s", res.StatusCode, res.Body)
 	}
@@ -310,13 +309,13 @@ func TestUserSoftphonesPage(t *testing.T) {
 	if _, err := app.DB.SetUserSoftphones(tenantdesk.OperatorContext(context.Background()), sidUser.AccountID, sidUser.ID, []int64{mine.ID}); err != nil {
 		t.Fatal(err)
 	}
-	res = c.post(softPath(huckUser), url.Values{"softphones": {fmt.Sprint(spare.ID)}})
+	res = c.post(softPath(huckUser), url.Values{"softphones": {tenantdesk.FormatDeviceID(spare.ID)}})
 	if res.StatusCode != http.StatusOK || !strings.Contains(text(res, `[data-testid="form-error"]`), "Softphones") {
 		t.Errorf("no-role save: %d %q", res.StatusCode, text(res, `[data-testid="form-error"]`))
 	}
 	// A deskphone posted by hand: refused with the reason.
 	desk := app.device(tom, "Reception deskphone")
-	res = c.post(softPath(sidUser), url.Values{"softphones": {fmt.Sprint(desk.ID)}})
+	res = c.post(softPath(sidUser), url.Values{"softphones": {tenantdesk.FormatDeviceID(desk.ID)}})
 	if res.StatusCode != http.StatusOK || !strings.Contains(text(res, `[data-testid="form-error"]`), "deskphone") {
 		t.Errorf("deskphone: %d %q", res.StatusCode, text(res, `[data-testid="form-error"]`))
 	}
@@ -365,7 +364,7 @@ func TestDeviceAdminAssignsFromTheDevice(t *testing.T) {
 	if opts.Length() != 2 || !strings.Contains(opts.Text(), "Sid Sawyer") {
 		t.Fatalf("assignment choices: %q", opts.Text())
 	}
-	res := c.post(devicePath(spare, "/assignment"), url.Values{"userId": {fmt.Sprint(sidUser.ID)}})
+	res := c.post(devicePath(spare, "/assignment"), url.Values{"userId": {tenantdesk.FormatUserID(sidUser.ID)}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("assign: %d %s", res.StatusCode, text(res, `[data-testid="assign-error"]`))
 	}
@@ -373,20 +372,20 @@ func TestDeviceAdminAssignsFromTheDevice(t *testing.T) {
 		t.Errorf("not assigned: %+v", d)
 	}
 	// Assigning to a user without the role is refused on the page.
-	res = c.post(devicePath(spare, "/assignment"), url.Values{"userId": {fmt.Sprint(app.user(huck).ID)}})
+	res = c.post(devicePath(spare, "/assignment"), url.Values{"userId": {tenantdesk.FormatUserID(app.user(huck).ID)}})
 	if res.StatusCode != http.StatusOK || !strings.Contains(text(res, `[data-testid="assign-error"]`), "Huck Finn") {
 		t.Errorf("no-role assign: %d %q", res.StatusCode, text(res, `[data-testid="assign-error"]`))
 	}
 	// The assigned user's name links to their softphones (a device admin may assign).
 	list := c.get("/account/devices")
-	if list.Doc.Find(fmt.Sprintf(`a[href="/account/users/%d/softphones"]`, sidUser.ID)).Length() == 0 {
+	if list.Doc.Find(`a[href="/account/users/`+tenantdesk.FormatUserID(sidUser.ID)+`/softphones"]`).Length() == 0 {
 		t.Error("no link to the user's softphones")
 	}
 	if got := c.get(userPath(sidUser, "/softphones")); got.StatusCode != http.StatusOK {
 		t.Errorf("device admin on the softphones page: %d", got.StatusCode)
 	}
 	// Release.
-	if res := c.post(devicePath(spare, "/assignment"), url.Values{"userId": {"0"}}); res.StatusCode != http.StatusSeeOther {
+	if res := c.post(devicePath(spare, "/assignment"), url.Values{"userId": {""}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("release: %d", res.StatusCode)
 	}
 	if d := app.device(tom, "Spare softphone"); len(d.AssignedUsers) != 0 {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -116,8 +115,8 @@ func (s *Server) renderNewToken(c echo.Context, tok *tenantdesk.APIToken, secret
 
 // tokenParam finds the URL's token among the user's own tokens.
 func (s *Server) tokenParam(c echo.Context) (*tenantdesk.APIToken, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := tenantdesk.ParseAPITokenID(c.Param("id"))
+	if !ok {
 		return nil, echo.ErrNotFound
 	}
 	list, err := s.svc.Tokens.ListTokens(c.Request().Context(), currentUser(c).ID)

@@ -170,13 +170,13 @@ func (b *bench) apiPhase(ctx context.Context, refURL, wrk string, seed *seeded) 
 	r.userBytes[0] = 1 << 30
 	for i := range apiRotateIDs {
 		id := ids[i*len(ids)/apiRotateIDs]
-		u := usersURL + "/" + strconv.FormatInt(id, 10)
+		u := usersURL + "/" + tenantdesk.FormatUserID(id)
 		var got apiUserJSON
 		n, err := getJSONSize(ctx, u, header, &got)
 		if err != nil {
 			return nil, err
 		}
-		if got.ID != strconv.FormatInt(id, 10) || got.PrimaryTenant != r.tenantID || got.Email == "" || len(got.Roles) == 0 {
+		if got.ID != tenantdesk.FormatUserID(id) || got.PrimaryTenant != r.tenantID || got.Email == "" || len(got.Roles) == 0 {
 			return nil, fmt.Errorf("GET %s: id %q, primaryTenant %q, email %q, roles %v", u, got.ID, got.PrimaryTenant, got.Email, got.Roles)
 		}
 		r.userBytes = [2]int{min(r.userBytes[0], n), max(r.userBytes[1], n)}
@@ -344,8 +344,8 @@ func walkAPIUsers(ctx context.Context, usersURL string, header http.Header) ([]i
 				return nil, fmt.Errorf("API list: page %d: user %s seen on an earlier page", page, it.ID)
 			}
 			seen[it.ID] = true
-			id, err := strconv.ParseInt(it.ID, 10, 64)
-			if err != nil {
+			id, ok := tenantdesk.ParseUserID(it.ID)
+			if !ok {
 				return nil, fmt.Errorf("API list: page %d: id %q", page, it.ID)
 			}
 			ids = append(ids, id)

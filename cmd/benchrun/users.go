@@ -23,7 +23,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -174,8 +173,8 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 				return err
 			}
 			defer tx.Rollback()
-			insUser, err := tx.PrepareContext(ctx, `INSERT INTO users (account_id, display_name, name_norm, email, email_norm,
-				status, is_owner, phone, job_title, language, time_zone, created_at, updated_at) VALUES (?,?,?,?,?,?,0,'','','','',?,?)`)
+			insUser, err := tx.PrepareContext(ctx, `INSERT INTO users (id, account_id, display_name, name_norm, email, email_norm,
+				status, is_owner, phone, job_title, language, time_zone, created_at, updated_at) VALUES (?,?,?,?,?,?,?,0,'','','','',?,?)`)
 			if err != nil {
 				return err
 			}
@@ -196,18 +195,17 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 				if err := tenantdesk.CheckUserChange(state, nil, u); err != nil {
 					return fmt.Errorf("seed: %s <%s> breaks a rule: %w", name, email, err)
 				}
-				res, err := insUser.ExecContext(ctx, a.ID, name, nameKey(name), email, tenantdesk.NormalizeEmail(email), u.Status, now, now)
-				if err != nil {
+				u.ID = sqlite.NewKey() // keys as insertUser assigns them (sqlite ids.go)
+				if _, err := insUser.ExecContext(ctx, u.ID, a.ID, name, nameKey(name), email, tenantdesk.NormalizeEmail(email), u.Status, now, now); err != nil {
 					return fmt.Errorf("seed: insert user: %w", err)
 				}
-				u.ID, _ = res.LastInsertId()
 				for _, r := range roles {
 					if _, err := insRole.ExecContext(ctx, u.ID, a.ID, r); err != nil {
 						return fmt.Errorf("seed: insert role: %w", err)
 					}
 				}
 				after, _ := json.Marshal(map[string]any{"displayName": name, "email": email, "roles": roles, "owner": false, "status": u.Status})
-				if _, err := insAudit.ExecContext(ctx, a.ID, tenantdesk.AuditUserCreate, strconv.FormatInt(u.ID, 10), string(after), licensed, now); err != nil {
+				if _, err := insAudit.ExecContext(ctx, a.ID, tenantdesk.AuditUserCreate, tenantdesk.FormatUserID(u.ID), string(after), licensed, now); err != nil {
 					return fmt.Errorf("seed: insert audit: %w", err)
 				}
 				if a.ID == s.accountID {

@@ -91,19 +91,20 @@ func (tx *Tx) insertUser(ctx context.Context, acc *tenantdesk.Account, u *tenant
 		return nil, err
 	}
 	u.CreatedAt, u.UpdatedAt = tx.now, tx.now
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (account_id, display_name, name_norm, email, email_norm, status, is_owner,
-		phone, job_title, language, time_zone, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		u.AccountID, u.DisplayName, normalizeName(u.DisplayName), u.Email, tenantdesk.NormalizeEmail(u.Email), u.Status, u.IsOwner,
-		u.Phone, u.JobTitle, u.Language, u.TimeZone, ms(u.CreatedAt), ms(u.UpdatedAt))
-	if err != nil {
+	if u.ID, err = tx.newKey(ctx, "users"); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, account_id, display_name, name_norm, email, email_norm, status, is_owner,
+		phone, job_title, language, time_zone, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		u.ID, u.AccountID, u.DisplayName, normalizeName(u.DisplayName), u.Email, tenantdesk.NormalizeEmail(u.Email), u.Status, u.IsOwner,
+		u.Phone, u.JobTitle, u.Language, u.TimeZone, ms(u.CreatedAt), ms(u.UpdatedAt)); err != nil {
 		return nil, fmt.Errorf("sqlite: create user: %w", err)
 	}
-	u.ID, _ = res.LastInsertId()
 	if err := tx.addRoles(ctx, u, u.Roles); err != nil {
 		return nil, err
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{
-		AccountID: u.AccountID, Action: tenantdesk.AuditUserCreate, TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10),
+		AccountID: u.AccountID, Action: tenantdesk.AuditUserCreate, TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID),
 		After:    auditJSON(map[string]any{"displayName": u.DisplayName, "email": u.Email, "roles": u.Roles, "owner": u.IsOwner, "status": u.Status}),
 		Licensed: anyLicensed(u.Roles),
 	}); err != nil {
@@ -171,7 +172,7 @@ func (tx *Tx) rolloutRealtime(ctx context.Context, accountID int64) ([]tenantdes
 			return nil, err
 		}
 		if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: auditUserAutoRole, TargetType: "user",
-			TargetID: strconv.FormatInt(a.UserID, 10), After: auditJSON(map[string]any{"added": []string{a.Role},
+			TargetID: tenantdesk.FormatUserID(a.UserID), After: auditJSON(map[string]any{"added": []string{a.Role},
 				"reason": "first supervisorl3 or higher in the account"}), Licensed: true}); err != nil {
 			return nil, err
 		}
@@ -432,7 +433,7 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, userID int64, p tenantd
 	}
 	if len(a) > 0 {
 		if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: auditUserUpdate, TargetType: "user",
-			TargetID: strconv.FormatInt(before.ID, 10), Before: auditJSON(b), After: auditJSON(a),
+			TargetID: tenantdesk.FormatUserID(before.ID), Before: auditJSON(b), After: auditJSON(a),
 			Licensed: anyLicensed(added) || anyLicensed(removed)}); err != nil {
 			return nil, err
 		}
@@ -564,7 +565,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, accountID, userID int64, disa
 		}
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: action, TargetType: "user",
-		TargetID: strconv.FormatInt(userID, 10), Before: auditJSON(map[string]any{"status": before.Status}),
+		TargetID: tenantdesk.FormatUserID(userID), Before: auditJSON(map[string]any{"status": before.Status}),
 		After: auditJSON(map[string]any{"status": after.Status}), Licensed: anyLicensed(before.Roles)}); err != nil {
 		return nil, err
 	}
@@ -600,7 +601,7 @@ func (db *DB) DeleteUser(ctx context.Context, accountID, userID int64) error {
 		return fmt.Errorf("sqlite: delete user: %w", err)
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: auditUserDelete, TargetType: "user",
-		TargetID: strconv.FormatInt(userID, 10), TargetName: before.DisplayName, Before: auditJSON(map[string]any{"displayName": before.DisplayName,
+		TargetID: tenantdesk.FormatUserID(userID), TargetName: before.DisplayName, Before: auditJSON(map[string]any{"displayName": before.DisplayName,
 			"email": before.Email, "roles": before.Roles, "status": before.Status}), Licensed: anyLicensed(before.Roles)}); err != nil {
 		return err
 	}

@@ -103,8 +103,8 @@ func newUsersBench(b *testing.B) *usersBench {
 	if err != nil {
 		b.Fatal(err)
 	}
-	insUser, err := tx.Prepare(`INSERT INTO users (account_id, display_name, name_norm, email, email_norm, status, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, 'invited', 1, 1)`)
+	insUser, err := tx.Prepare(`INSERT INTO users (id, account_id, display_name, name_norm, email, email_norm, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, 'invited', 1, 1)`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -116,11 +116,10 @@ func newUsersBench(b *testing.B) *usersBench {
 	for i := range benchAccounts * (benchPerAccount - 1) {
 		a := accounts[i%benchAccounts]
 		name, email := person(i+1, i%benchAccounts+1)
-		res, err := insUser.Exec(a.ID, name, strings.ToLower(name), email, email)
-		if err != nil {
+		id := sqlite.NewKey()
+		if _, err := insUser.Exec(id, a.ID, name, strings.ToLower(name), email, email); err != nil {
 			b.Fatal(err)
 		}
-		id, _ := res.LastInsertId()
 		for _, r := range []string{tenantdesk.RoleCustomerUser, tenantdesk.RoleSupervisorL1} {
 			if _, err := insRole.Exec(id, a.ID, r); err != nil {
 				b.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -247,12 +246,13 @@ func (db *DB) CreateToken(ctx context.Context, userID int64, in tenantdesk.NewAP
 	secret := auth.NewAPIToken()
 	t := &tenantdesk.APIToken{UserID: u.ID, AccountID: u.AccountID, Name: in.Name, Hint: auth.APITokenHint(secret),
 		ReadOnly: in.ReadOnly, ExpiresAt: expires, CreatedAt: tx.now}
-	res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, account_id, name, secret_hash, hint, read_only, created_at, expires_at)
-		VALUES (?,?,?,?,?,?,?,?)`, t.UserID, t.AccountID, t.Name, auth.HashAPIToken(secret), t.Hint, t.ReadOnly, ms(t.CreatedAt), ms(t.ExpiresAt))
-	if err != nil {
+	if t.ID, err = tx.newKey(ctx, "api_tokens"); err != nil {
+		return nil, "", err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, user_id, account_id, name, secret_hash, hint, read_only, created_at, expires_at)
+		VALUES (?,?,?,?,?,?,?,?,?)`, t.ID, t.UserID, t.AccountID, t.Name, auth.HashAPIToken(secret), t.Hint, t.ReadOnly, ms(t.CreatedAt), ms(t.ExpiresAt)); err != nil {
 		return nil, "", fmt.Errorf("sqlite: create token: %w", err)
 	}
-	t.ID, _ = res.LastInsertId()
 	if err := tx.auditToken(ctx, t, tenantdesk.AuditTokenCreate, nil); err != nil {
 		return nil, "", err
 	}
@@ -263,7 +263,7 @@ func (db *DB) CreateToken(ctx context.Context, userID int64, in tenantdesk.NewAP
 }
 
 func (tx *Tx) auditToken(ctx context.Context, t *tenantdesk.APIToken, action string, extra map[string]any) error {
-	after := map[string]any{"name": t.Name, "readOnly": t.ReadOnly, "hint": t.Hint, "userId": t.UserID}
+	after := map[string]any{"name": t.Name, "readOnly": t.ReadOnly, "hint": t.Hint, "userId": tenantdesk.FormatUserID(t.UserID)}
 	if !t.ExpiresAt.IsZero() {
 		after["expiresAt"] = t.ExpiresAt.Format(time.RFC3339)
 	}
@@ -271,7 +271,7 @@ func (tx *Tx) auditToken(ctx context.Context, t *tenantdesk.APIToken, action str
 		after[k] = v
 	}
 	return tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: t.AccountID, Action: action, TargetType: "token",
-		TargetID: strconv.FormatInt(t.ID, 10), After: auditJSON(after)})
+		TargetID: tenantdesk.FormatAPITokenID(t.ID), After: auditJSON(after)})
 }
 
 // userToken loads one of the user's tokens inside tx.

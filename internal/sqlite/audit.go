@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -61,23 +60,27 @@ func auditWhoNorm(actor, impersonator string) string {
 func (tx *Tx) auditTargetName(ctx context.Context, e *tenantdesk.AuditEntry) (string, error) {
 	var q string
 	var arg any = e.TargetID
+	var id int64
+	ok := true
 	switch e.TargetType {
 	case "user":
 		q = `SELECT display_name FROM users WHERE id = ?`
+		id, ok = tenantdesk.ParseUserID(e.TargetID)
 	case "device":
 		q = `SELECT name FROM devices WHERE id = ?`
+		id, ok = tenantdesk.ParseDeviceID(e.TargetID)
 	case "token":
 		q = `SELECT name FROM api_tokens WHERE id = ?`
+		id, ok = tenantdesk.ParseAPITokenID(e.TargetID)
 	case "account":
 		q = `SELECT name FROM accounts WHERE tenant_id = ?`
 	default:
 		return "", nil
 	}
-	if e.TargetType != "account" {
-		id, err := strconv.ParseInt(e.TargetID, 10, 64)
-		if err != nil {
-			return "", nil
-		}
+	if !ok {
+		return "", nil
+	}
+	if id != 0 {
 		arg = id
 	}
 	var name string

@@ -35,6 +35,10 @@ type DB struct {
 	// cache holds hot rows for a moment, invalidated by every write (readcache.go).
 	cache readCache
 
+	// keys makes the keys of new users, devices and tokens (ids.go);
+	// processKeys unless a test replaces it.
+	keys *keySource
+
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// Hasher hashes and verifies passwords.
@@ -101,7 +105,7 @@ func Open(path string) (*DB, error) {
 	read.SetMaxIdleConns(ReaderConns)
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
-	return &DB{write: write, read: read, path: path, Now: time.Now}, nil
+	return &DB{write: write, read: read, path: path, keys: processKeys, Now: time.Now}, nil
 }
 
 // Close closes both pools.

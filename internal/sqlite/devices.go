@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -191,15 +190,17 @@ func (db *DB) CreateDevice(ctx context.Context, accountID int64, in tenantdesk.D
 	if err := tx.checkMacFree(ctx, accountID, in.MacAddress, 0); err != nil {
 		return nil, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO devices (account_id, name, name_norm, kind, extension, mac_address, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?)`, accountID, in.Name, normalizeName(in.Name), in.Kind, in.Extension, nullString(in.MacAddress),
-		ms(tx.now), ms(tx.now))
+	id, err := tx.newKey(ctx, "devices")
 	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, account_id, name, name_norm, kind, extension, mac_address, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?)`, id, accountID, in.Name, normalizeName(in.Name), in.Kind, in.Extension, nullString(in.MacAddress),
+		ms(tx.now), ms(tx.now)); err != nil {
 		return nil, fmt.Errorf("sqlite: create device: %w", err)
 	}
-	id, _ := res.LastInsertId()
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditDeviceCreate, TargetType: "device",
-		TargetID: strconv.FormatInt(id, 10), After: auditJSON(deviceAudit(in))}); err != nil {
+		TargetID: tenantdesk.FormatDeviceID(id), After: auditJSON(deviceAudit(in))}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -256,7 +257,7 @@ func (db *DB) UpdateDevice(ctx context.Context, accountID, deviceID int64, p ten
 		return nil, fmt.Errorf("sqlite: update device: %w", err)
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditDeviceUpdate, TargetType: "device",
-		TargetID: strconv.FormatInt(d.ID, 10), Before: auditJSON(before), After: auditJSON(after)}); err != nil {
+		TargetID: tenantdesk.FormatDeviceID(d.ID), Before: auditJSON(before), After: auditJSON(after)}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -289,7 +290,7 @@ func (db *DB) DeleteDevice(ctx context.Context, accountID, deviceID int64) error
 		before["assignedUserIds"] = d.AssignedUserIDs()
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditDeviceDelete, TargetType: "device",
-		TargetID: strconv.FormatInt(d.ID, 10), TargetName: d.Name, Before: auditJSON(before)}); err != nil {
+		TargetID: tenantdesk.FormatDeviceID(d.ID), TargetName: d.Name, Before: auditJSON(before)}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -348,9 +349,9 @@ func userSoftphones(ctx context.Context, q querier, accountID, userID int64) ([]
 }
 
 func softphoneAudit(devices []*tenantdesk.Device) map[string]any {
-	ids, names := []int64{}, []string{}
+	ids, names := []string{}, []string{}
 	for _, d := range devices {
-		ids = append(ids, d.ID)
+		ids = append(ids, tenantdesk.FormatDeviceID(d.ID))
 		names = append(names, d.Name)
 	}
 	return map[string]any{"softphoneIds": ids, "softphones": names}
@@ -436,7 +437,7 @@ func (db *DB) SetUserSoftphones(ctx context.Context, accountID, userID int64, de
 		return current, tx.Commit()
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditUserSoftphone, TargetType: "user",
-		TargetID: strconv.FormatInt(userID, 10), Before: auditJSON(softphoneAudit(current)), After: auditJSON(softphoneAudit(wanted))}); err != nil {
+		TargetID: tenantdesk.FormatUserID(userID), Before: auditJSON(softphoneAudit(current)), After: auditJSON(softphoneAudit(wanted))}); err != nil {
 		return nil, err
 	}
 	out, err := userSoftphones(ctx, tx, accountID, userID)
@@ -466,7 +467,7 @@ func (tx *Tx) releaseSoftphones(ctx context.Context, accountID, userID int64, re
 	after := softphoneAudit(nil)
 	after["reason"] = "role customer.user.uc.softphone removed"
 	return tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditUserSoftphone, TargetType: "user",
-		TargetID: strconv.FormatInt(userID, 10), Before: auditJSON(softphoneAudit(current)), After: auditJSON(after)})
+		TargetID: tenantdesk.FormatUserID(userID), Before: auditJSON(softphoneAudit(current)), After: auditJSON(after)})
 }
 
 // SoftphoneHolders lists the users of the account who hold
@@ -552,7 +553,7 @@ func (db *DB) AssignSoftphone(ctx context.Context, accountID, deviceID, userID i
 			return fmt.Errorf("sqlite: assign softphone: %w", err)
 		}
 		return tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditUserSoftphone, TargetType: "user",
-			TargetID: strconv.FormatInt(uid, 10), Before: auditJSON(softphoneAudit(before)), After: auditJSON(softphoneAudit(after))})
+			TargetID: tenantdesk.FormatUserID(uid), Before: auditJSON(softphoneAudit(before)), After: auditJSON(softphoneAudit(after))})
 	}
 	if holder != 0 {
 		if err := change(holder, false); err != nil {

@@ -302,7 +302,7 @@ func TestSetUserSoftphones(t *testing.T) {
 	}
 	entries, err := db.ListAudit(context.Background(), f.c1.ID, 5)
 	must(t, err)
-	if e := entries[0]; e.Action != tenantdesk.AuditUserSoftphone || e.TargetID != fmt.Sprint(f.softy.ID) ||
+	if e := entries[0]; e.Action != tenantdesk.AuditUserSoftphone || e.TargetID != tenantdesk.FormatUserID(f.softy.ID) ||
 		!strings.Contains(e.Before, "Softphone A") || !strings.Contains(e.After, "role customer.user.uc.softphone removed") {
 		t.Errorf("release audit: %+v", e)
 	}
@@ -374,7 +374,7 @@ func TestAssignSoftphoneFromTheDevice(t *testing.T) {
 	}
 	entries, err := db.ListAudit(context.Background(), f.c1.ID, 2)
 	must(t, err)
-	if entries[0].TargetID != fmt.Sprint(other.ID) || entries[1].TargetID != fmt.Sprint(f.softy.ID) ||
+	if entries[0].TargetID != tenantdesk.FormatUserID(other.ID) || entries[1].TargetID != tenantdesk.FormatUserID(f.softy.ID) ||
 		!strings.Contains(entries[1].Before, "Softphone") || strings.Contains(entries[1].After, "Softphone") {
 		t.Errorf("move audit: %+v / %+v", entries[0], entries[1])
 	}

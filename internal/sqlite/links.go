@@ -127,7 +127,7 @@ func (tx *Tx) queueLink(ctx context.Context, u *tenantdesk.User, kind string, e 
 	if err := tx.queueUserMail(ctx, u, mailKind, tenantdesk.MailData{Link: link, TTL: ttl}); err != nil {
 		return err
 	}
-	e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", fmt.Sprint(u.ID)
+	e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", tenantdesk.FormatUserID(u.ID)
 	if e.After == "" {
 		e.After = auditJSON(map[string]any{"to": u.Email, "expiresAt": tx.now.Add(ttl).Format(time.RFC3339)})
 	}
@@ -242,7 +242,7 @@ func (db *DB) UseActivationLink(ctx context.Context, token, password string) (*t
 		return nil, fmt.Errorf("sqlite: activate user: %w", err)
 	}
 	e := byUser(u, tenantdesk.AuditActivated)
-	e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", fmt.Sprint(u.ID)
+	e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", tenantdesk.FormatUserID(u.ID)
 	e.Before, e.After = auditJSON(map[string]string{"status": u.Status}), auditJSON(map[string]string{"status": tenantdesk.UserActive})
 	if err := tx.audit(ctx, e); err != nil {
 		return nil, err
@@ -285,7 +285,7 @@ func (db *DB) ResetPassword(ctx context.Context, token, password string) (*tenan
 		return nil, err
 	}
 	e := byUser(u, tenantdesk.AuditPasswordResetComplete)
-	e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", fmt.Sprint(u.ID)
+	e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", tenantdesk.FormatUserID(u.ID)
 	e.After = auditJSON(map[string]any{"sessionsEnded": ended})
 	if err := tx.audit(ctx, e); err != nil {
 		return nil, err
@@ -326,7 +326,7 @@ func (db *DB) RequestPasswordReset(ctx context.Context, email string) error {
 	}
 	queued := false
 	if u != nil {
-		e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", fmt.Sprint(u.ID)
+		e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", tenantdesk.FormatUserID(u.ID)
 		kind, action := tenantdesk.LinkReset, tenantdesk.AuditPasswordResetRequest
 		if u.Status == tenantdesk.UserInvited {
 			// No password to reset yet: the activation link is what they need.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -76,8 +75,8 @@ func (db *DB) TransferOwnership(ctx context.Context, tenantID, email string) (*t
 		return nil, fmt.Errorf("sqlite: new owner: %w", err)
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: acc.ID, Action: auditOwnerTransfer, TargetType: "user",
-		TargetID: strconv.FormatInt(u.ID, 10), Before: auditJSON(map[string]any{"ownerUserId": formerID}),
-		After: auditJSON(map[string]any{"ownerUserId": u.ID, "email": u.Email, "addedRoles": added}), Licensed: anyLicensed(added)}); err != nil {
+		TargetID: tenantdesk.FormatUserID(u.ID), Before: auditJSON(map[string]any{"ownerUserId": formerOwner(formerID)}),
+		After: auditJSON(map[string]any{"ownerUserId": tenantdesk.FormatUserID(u.ID), "email": u.Email, "addedRoles": added}), Licensed: anyLicensed(added)}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -134,7 +133,7 @@ func (db *DB) ChangeUserEmail(ctx context.Context, email, newEmail string) (*ten
 		return nil, fmt.Errorf("sqlite: change email: %w", err)
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditEmailChanged,
-		TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10),
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID),
 		Before: auditJSON(map[string]string{"email": u.Email}), After: auditJSON(map[string]string{"email": after.Email})}); err != nil {
 		return nil, err
 	}
@@ -146,4 +145,12 @@ func (db *DB) ChangeUserEmail(ctx context.Context, email, newEmail string) (*ten
 	}
 	db.notifyMail()
 	return &after, nil
+}
+// formerOwner is the public ID of the account's former Owner for the audit
+// entry, "" when it had none.
+func formerOwner(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return tenantdesk.FormatUserID(id)
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -77,7 +76,7 @@ func (db *DB) UpdatePersonalData(ctx context.Context, in tenantdesk.PersonalData
 		return nil, fmt.Errorf("sqlite: update profile: %w", err)
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditProfileUpdate,
-		TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10), Before: auditJSON(before), After: auditJSON(after)}); err != nil {
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID), Before: auditJSON(before), After: auditJSON(after)}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -146,7 +145,7 @@ func (db *DB) SetPreferences(ctx context.Context, p tenantdesk.Preferences) (*te
 		return nil, fmt.Errorf("sqlite: set preferences: %w", err)
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditPreferencesUpdate,
-		TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10),
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID),
 		Before: auditJSON(map[string]string{"language": u.Language, "timeZone": u.TimeZone}),
 		After:  auditJSON(map[string]string{"language": p.Language, "timeZone": p.TimeZone})}); err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -60,7 +59,7 @@ func (db *DB) RequestEmailChange(ctx context.Context, newEmail, currentPassword 
 		return 0, err
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditEmailChangeRequested,
-		TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10),
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID),
 		After: auditJSON(map[string]string{"email": newEmail, "expiresAt": tx.now.Add(ttl).Format(time.RFC3339)})}); err != nil {
 		return 0, err
 	}
@@ -153,7 +152,7 @@ func (db *DB) ConfirmEmailChange(ctx context.Context, token string) (*tenantdesk
 		return nil, err
 	}
 	e := &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditEmailChanged,
-		TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10),
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID),
 		Before: auditJSON(map[string]string{"email": oldEmail}), After: auditJSON(map[string]string{"email": newEmail})}
 	if a := tenantdesk.ActorFrom(ctx); a == nil || a.User == nil || a.User.ID != u.ID {
 		// Opened without the user's session: the link's holder is the user.

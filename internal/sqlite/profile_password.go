@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
@@ -81,7 +80,7 @@ func (db *DB) verifyCurrentPassword(ctx context.Context, u *tenantdesk.User, pas
 	}
 	defer tx.Rollback()
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditReauthFailed,
-		TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10)}); err != nil {
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID)}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -141,7 +140,7 @@ func (db *DB) ChangePassword(ctx context.Context, currentPassword, newPassword s
 		return 0, err
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditPasswordChanged,
-		TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10),
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID),
 		After: auditJSON(map[string]any{"otherSessionsEnded": ended})}); err != nil {
 		return 0, err
 	}
@@ -210,7 +209,7 @@ func (db *DB) SetFTPPassword(ctx context.Context, currentPassword, ftpPassword s
 		return err
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditFTPPasswordSet,
-		TargetType: "user", TargetID: strconv.FormatInt(u.ID, 10),
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID),
 		After: auditJSON(map[string]any{"replaced": !before.IsZero()})}); err != nil {
 		return err
 	}
@@ -313,7 +312,7 @@ func (db *DB) auditFTP(ctx context.Context, u *tenantdesk.User, email, clientIP,
 		e.After = auditJSON(map[string]string{"reason": reason})
 	}
 	if u != nil {
-		e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", strconv.FormatInt(u.ID, 10)
+		e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", tenantdesk.FormatUserID(u.ID)
 		if reason == "" {
 			e.ActorUserID, e.ActorName = u.ID, u.DisplayName
 		}

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -93,7 +92,7 @@ func (db *DB) EndSession(ctx context.Context, handle string) error {
 		return fmt.Errorf("sqlite: end session: %w", err)
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: a.User.AccountID, Action: tenantdesk.AuditSessionEnded,
-		TargetType: "user", TargetID: strconv.FormatInt(a.User.ID, 10),
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(a.User.ID),
 		After: auditJSON(map[string]string{"ip": ip, "userAgent": agent})}); err != nil {
 		return err
 	}
@@ -117,7 +116,7 @@ func (db *DB) EndOtherSessions(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: a.User.AccountID, Action: tenantdesk.AuditOtherSessionsEnded,
-		TargetType: "user", TargetID: strconv.FormatInt(a.User.ID, 10),
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(a.User.ID),
 		After: auditJSON(map[string]int{"sessionsEnded": n})}); err != nil {
 		return 0, err
 	}

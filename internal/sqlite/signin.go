@@ -127,7 +127,7 @@ func (db *DB) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk
 	}
 	e := &tenantdesk.AuditEntry{Action: action, IP: in.IP, ActorName: email}
 	if u != nil {
-		e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", fmt.Sprint(u.ID)
+		e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", tenantdesk.FormatUserID(u.ID)
 		if action == tenantdesk.AuditSignIn || action == tenantdesk.AuditSignInPassword {
 			e.ActorUserID, e.ActorName = u.ID, u.DisplayName
 		}
@@ -207,7 +207,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, password string) er
 		return fmt.Errorf("sqlite: activate user: %w", err)
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditPasswordSet,
-		TargetType: "user", TargetID: fmt.Sprint(userID)}); err != nil {
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(userID)}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -230,7 +230,7 @@ func (db *DB) SignedOut(ctx context.Context, u *tenantdesk.User) error {
 	}
 	defer tx.Rollback()
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditSignOut,
-		TargetType: "user", TargetID: fmt.Sprint(u.ID)}); err != nil {
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID)}); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -123,7 +123,7 @@ func (db *DB) twoFactorSelf(ctx context.Context, withPending bool) (u *tenantdes
 // empty during a pending sign-in, so it is named here).
 func selfAudit(u *tenantdesk.User, action string) *tenantdesk.AuditEntry {
 	return &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: action, ActorUserID: u.ID, ActorName: u.DisplayName,
-		TargetType: "user", TargetID: fmt.Sprint(u.ID)}
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID)}
 }
 
 // TwoFactorStatus returns the user's own 2FA state. See tenantdesk.TwoFactorService.
@@ -722,7 +722,7 @@ func (db *DB) ResetTwoFactor(ctx context.Context, email string) (*tenantdesk.Use
 		}
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditTwoFactorReset,
-		TargetType: "user", TargetID: fmt.Sprint(u.ID),
+		TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID),
 		Before: auditJSON(map[string]any{"enabled": true, "recoveryCodesLeft": left}),
 		After:  auditJSON(map[string]any{"enabled": false}),
 	}); err != nil {

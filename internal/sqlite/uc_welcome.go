@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -46,7 +45,7 @@ func (db *DB) SendUCWelcomeEmail(ctx context.Context, accountID, userID int64) e
 		return err
 	}
 	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditUCWelcomeSent, TargetType: "user",
-		TargetID: strconv.FormatInt(u.ID, 10), After: auditJSON(map[string]any{"to": u.Email})}); err != nil {
+		TargetID: tenantdesk.FormatUserID(u.ID), After: auditJSON(map[string]any{"to": u.Email})}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -74,9 +74,11 @@ func canAssignSoftphones(ctx context.Context, acc *tenantdesk.Account) bool {
 
 func (f DeviceFormView) fieldError(name string) string { return f.FieldErrors[name] }
 
-func deviceURL(d *tenantdesk.Device) string { return "/account/devices/" + itoa(d.ID) }
+func deviceURL(d *tenantdesk.Device) string { return "/account/devices/" + deviceID(d.ID) }
 
-func softphonesURL(userID int64) string { return "/account/users/" + itoa(userID) + "/softphones" }
+func softphonesURL(userID int64) string {
+	return "/account/users/" + tenantdesk.FormatUserID(userID) + "/softphones"
+}
 
 func deviceFormTitle(ctx context.Context, v DeviceFormView) string {
 	if v.Device == nil {

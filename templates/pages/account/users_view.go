@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -32,7 +31,7 @@ type UserRow struct {
 
 // NewUserRow returns the row of u with the badges of u's roles.
 func NewUserRow(u *tenantdesk.User, roles RoleBadges) UserRow {
-	url := "/account/users/" + strconv.FormatInt(u.ID, 10)
+	url := userURL(u)
 	return UserRow{User: u, URL: url, RolesURL: url + "/roles", Roles: roles}
 }
 
@@ -120,9 +119,13 @@ func statusBadge(status string) string {
 	return "badge badge-yellow"
 }
 
-func userURL(u *tenantdesk.User) string { return "/account/users/" + itoa(u.ID) }
+func userURL(u *tenantdesk.User) string { return "/account/users/" + userID(u.ID) }
 
-func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+// userID and deviceID are the public IDs (SPEC §1) that pages, URLs and
+// form values carry; the integer keys stay inside the database.
+func userID(id int64) string { return tenantdesk.FormatUserID(id) }
+
+func deviceID(id int64) string { return tenantdesk.FormatDeviceID(id) }
 
 func formTitle(ctx context.Context, v UserFormView) string {
 	if v.User == nil {
