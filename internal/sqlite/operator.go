@@ -146,6 +146,7 @@ func (db *DB) ChangeUserEmail(ctx context.Context, email, newEmail string) (*ten
 	db.notifyMail()
 	return &after, nil
 }
+
 // formerOwner is the public ID of the account's former Owner for the audit
 // entry, "" when it had none.
 func formerOwner(id int64) string {
