@@ -74,7 +74,7 @@ func TestUsersTabListsSearchesAndPages(t *testing.T) {
 	op := tenantdesk.OperatorContext(context.Background())
 	fence := app.user(tom).AccountID
 	for i := 0; i < 120; i++ {
-		if err := app.DB.CreateUser(op, &tenantdesk.User{AccountID: fence, DisplayName: fmt.Sprintf("Painter %03d", i),
+		if err := app.ops().CreateUser(op, &tenantdesk.User{AccountID: fence, DisplayName: fmt.Sprintf("Painter %03d", i),
 			Email: fmt.Sprintf("painter%03d@fence.example", i), Roles: []string{"customer.user"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -264,11 +264,11 @@ func TestLastUserAdminIsExplained(t *testing.T) {
 	app := newTestApp(t)
 	op := tenantdesk.OperatorContext(context.Background())
 	acc := &tenantdesk.Account{Name: "Ownerless Ltd"}
-	if err := app.DB.CreateCustomer(op, acc, nil); err != nil {
+	if err := app.ops().CreateCustomer(op, acc, nil); err != nil {
 		t.Fatal(err)
 	}
 	admin := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Solo Admin", Email: "solo@ownerless.example", Roles: []string{"customer.user", "user.admin"}}
-	if err := app.DB.CreateUser(op, admin); err != nil {
+	if err := app.ops().CreateUser(op, admin); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.DB.SetPassword(op, admin.ID, "the only admin here"); err != nil {

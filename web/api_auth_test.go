@@ -113,15 +113,15 @@ func TestAPITokenLifecycle(t *testing.T) {
 		tok := app.apiToken(huck)
 		app.api(tok).get("/api/v1/me").expect(t, http.StatusOK)
 		u, _ := app.DB.FindUserByEmail(ctx, huck)
-		if _, err := app.DB.SetUserDisabled(ctx, u.AccountID, u.ID, true); err != nil {
+		if _, err := app.Svc.Users.SetUserDisabled(ctx, u.AccountID, u.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		app.api(tok).get("/api/v1/me").expect(t, http.StatusUnauthorized, "unauthorized")
-		if _, err := app.DB.SetUserDisabled(ctx, u.AccountID, u.ID, false); err != nil {
+		if _, err := app.Svc.Users.SetUserDisabled(ctx, u.AccountID, u.ID, false); err != nil {
 			t.Fatal(err)
 		}
 		app.api(tok).get("/api/v1/me").expect(t, http.StatusOK)
-		if err := app.DB.DeleteUser(ctx, u.AccountID, u.ID); err != nil {
+		if err := app.Svc.Users.DeleteUser(ctx, u.AccountID, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		app.api(tok).get("/api/v1/me").expect(t, http.StatusUnauthorized, "unauthorized")
@@ -134,7 +134,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		app.api(tok).get(path).expect(t, http.StatusOK)
 		u, _ := app.DB.FindUserByEmail(ctx, becky)
 		roles := []string{tenantdesk.RoleCustomerUser}
-		if _, err := app.DB.UpdateUser(ctx, u.AccountID, u.ID, tenantdesk.UserPatch{Roles: &roles}); err != nil {
+		if _, err := app.Svc.Users.UpdateUser(ctx, u.AccountID, u.ID, tenantdesk.UserPatch{Roles: &roles}); err != nil {
 			t.Fatal(err)
 		}
 		app.api(tok).get(path).expect(t, http.StatusForbidden, "forbidden")

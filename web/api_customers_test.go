@@ -136,12 +136,12 @@ func auditHas(app *testApp, accountID int64, action string) bool {
 func (a *testApp) otherPartner() (token, customerTenant string) {
 	a.t.Helper()
 	ctx := tenantdesk.OperatorContext(context.Background())
-	p, _, err := a.DB.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "Romantics Ltd", OwnerName: "Percy Shelley", OwnerEmail: "percy@romantics.example"})
+	p, _, err := a.ops().CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "Romantics Ltd", OwnerName: "Percy Shelley", OwnerEmail: "percy@romantics.example"})
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	c := &tenantdesk.Account{Name: "Frankenstein Labs", ParentID: p.ID}
-	if err := a.DB.CreateCustomer(ctx, c, &tenantdesk.User{DisplayName: "Mary Shelley", Email: "mary@labs.example"}); err != nil {
+	if err := a.ops().CreateCustomer(ctx, c, &tenantdesk.User{DisplayName: "Mary Shelley", Email: "mary@labs.example"}); err != nil {
 		a.t.Fatal(err)
 	}
 	return a.apiToken("percy@romantics.example"), c.TenantID

@@ -25,11 +25,11 @@ func (c *apiClient) put(path string, body any) *apiRes {
 func otherPartnerToken(t *testing.T, app *testApp) string {
 	t.Helper()
 	op := tenantdesk.OperatorContext(context.Background())
-	p, owner, err := app.DB.CreatePartner(op, tenantdesk.CreatePartnerInput{Name: "Other Partner", OwnerName: "Olga Other", OwnerEmail: "olga@other.example"})
+	p, owner, err := app.ops().CreatePartner(op, tenantdesk.CreatePartnerInput{Name: "Other Partner", OwnerName: "Olga Other", OwnerEmail: "olga@other.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := app.DB.CreateCustomer(op, &tenantdesk.Account{ParentID: p.ID, Name: "Other Customer"},
+	if err := app.ops().CreateCustomer(op, &tenantdesk.Account{ParentID: p.ID, Name: "Other Customer"},
 		&tenantdesk.User{DisplayName: "Oscar", Email: "oscar@othercustomer.example"}); err != nil {
 		t.Fatal(err)
 	}

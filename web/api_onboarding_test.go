@@ -52,7 +52,7 @@ func TestAPIOnboardingSeed001(t *testing.T) {
 	// Imported phone users (no website access) arrive now that an admin exists.
 	for _, p := range [][2]string{{"Ben Rogers", "ben@steamboat.example"}, {"Billy Fisher", "billy@steamboat.example"}, {"Jim Hollis", "jim@steamboat.example"}} {
 		u := &tenantdesk.User{AccountID: acc.ID, DisplayName: p[0], Email: p[1], Roles: []string{tenantdesk.RolePBX}}
-		if err := app.DB.CreateUser(ctx, u); err != nil {
+		if err := app.ops().CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -47,51 +47,6 @@ type apiFieldIssue struct {
 	Message string `json:"message"`
 }
 
-// apiCodeOf is the problem code of a domain error code: generic codes get
-// their API names, every other code (SPEC §2 rules, areas' codes) is
-// reported verbatim.
-func apiCodeOf(code string) string {
-	switch code {
-	case tenantdesk.EINVALID:
-		return codeValidationFailed
-	case tenantdesk.EUNAUTHORIZED:
-		return codeUnauthorized
-	case tenantdesk.EFORBIDDEN:
-		return codeForbidden
-	case tenantdesk.ENOTFOUND:
-		return codeNotFound
-	case tenantdesk.ECONFLICT:
-		return codeConflict
-	case tenantdesk.ETHROTTLED:
-		return codeRateLimited
-	case tenantdesk.EINTERNAL, "":
-		return codeInternal
-	}
-	return code
-}
-
-// apiStatusOf is the HTTP status of a domain error code: the API's own
-// codes here, everything else as the pages have it (statusOf, errors.go).
-// An area whose codes need another status than 500 adds them to statusOf.
-func apiStatusOf(code string) int {
-	switch code {
-	case codeMalformedJSON:
-		return http.StatusBadRequest
-	case codeUnsupportedMediaType:
-		return http.StatusUnsupportedMediaType
-	case codeBodyTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case tenantdesk.EReadOnlyToken:
-		return http.StatusForbidden
-	case tenantdesk.EIdempotencyKeyInUse:
-		return http.StatusConflict
-	case tenantdesk.EIdempotencyKeyReused, tenantdesk.EUCRoleRequired, tenantdesk.EUserNotInvited,
-		tenantdesk.ENoWebsiteAccess, tenantdesk.EUserDisabled:
-		return http.StatusUnprocessableEntity
-	}
-	return statusOf(code)
-}
-
 // apiProblemOf maps any error to its problem: domain errors by code with
 // their message and fields, echo's HTTP errors (unknown route, wrong
 // method, body limit) by status, anything else as an internal error that

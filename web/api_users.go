@@ -212,17 +212,7 @@ func (s *Server) handleAPIActivationEmail(c echo.Context) error {
 	if err := apiNoBody(c); err != nil {
 		return err
 	}
-	err = s.svc.AccountUsers.SendActivationEmail(c.Request().Context(), acc.ID, id)
-	if de := tenantdesk.AsError(err); de != nil && de.Code == tenantdesk.EINVALID {
-		// The service's "nothing to activate" answers are rules, not bad input.
-		switch de.Key {
-		case "user.error.not_invited", "activation.error.not_invited":
-			return &tenantdesk.Error{Code: tenantdesk.EUserNotInvited, Message: de.Message}
-		case "user.error.no_website_access":
-			return &tenantdesk.Error{Code: tenantdesk.ENoWebsiteAccess, Message: de.Message}
-		}
-	}
-	if err != nil {
+	if err := s.svc.AccountUsers.SendActivationEmail(c.Request().Context(), acc.ID, id); err != nil {
 		return err
 	}
 	return apiAccepted(c)

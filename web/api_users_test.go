@@ -281,7 +281,7 @@ func TestAPIUserEmails(t *testing.T) {
 	api.post(path(huck, "uc-welcome-email"), nil).expect(t, http.StatusUnprocessableEntity, "uc_role_required")
 	ctx := tenantdesk.OperatorContext(context.Background())
 	sid, _ := app.DB.FindUserByEmail(ctx, "sid.sawyer@fence.example")
-	if _, err := app.DB.SetUserDisabled(ctx, sid.AccountID, sid.ID, true); err != nil {
+	if _, err := app.Svc.Users.SetUserDisabled(ctx, sid.AccountID, sid.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	api.post(path("sid.sawyer@fence.example", "uc-welcome-email"), nil).expect(t, http.StatusUnprocessableEntity, "user_disabled")

@@ -68,11 +68,11 @@ func TestBrowserLastUserAdminExplained(t *testing.T) {
 	app := newTestApp(t)
 	op := tenantdesk.OperatorContext(context.Background())
 	acc := &tenantdesk.Account{Name: "Ownerless Ltd"}
-	if err := app.DB.CreateCustomer(op, acc, nil); err != nil {
+	if err := app.ops().CreateCustomer(op, acc, nil); err != nil {
 		t.Fatal(err)
 	}
 	admin := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Solo Admin", Email: "solo@ownerless.example", Roles: []string{"customer.user", "user.admin"}}
-	if err := app.DB.CreateUser(op, admin); err != nil {
+	if err := app.ops().CreateUser(op, admin); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.DB.SetPassword(op, admin.ID, "the only admin here"); err != nil {

@@ -129,7 +129,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 				return s.requireUser(nil)(c)
 			}
 			if !ok {
-				return echo.NewHTTPError(http.StatusForbidden, "csrf")
+				return errCSRF
 			}
 		}
 		c.Set(ctxCSRF, csrfToken(s.csrfKeys[0], binding))
@@ -162,3 +162,7 @@ func formToken(r *http.Request) (string, error) {
 	}
 	return r.PostForm.Get(csrfField), nil
 }
+
+// errCSRF refuses a state-changing request without a valid token (403);
+// the error page says the form expired. Recognised by identity, not text.
+var errCSRF = echo.NewHTTPError(http.StatusForbidden, "The form has expired or did not come from this portal.")

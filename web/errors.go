@@ -12,32 +12,84 @@ import (
 	"github.com/tenantdesk/tenantdesk/templates/view"
 )
 
-// statusOf maps a domain error code to its HTTP status (SPEC §5).
-func statusOf(code string) int {
-	switch code {
-	case tenantdesk.EINVALID:
-		return http.StatusBadRequest
-	case tenantdesk.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case tenantdesk.EFORBIDDEN:
-		return http.StatusForbidden
-	case tenantdesk.ENOTFOUND:
-		return http.StatusNotFound
-	case tenantdesk.ECONFLICT, tenantdesk.EEmailTaken:
-		return http.StatusConflict
-	case tenantdesk.ETHROTTLED:
-		return http.StatusTooManyRequests
-	case tenantdesk.ERolePrerequisiteMissing, tenantdesk.ESupervisorRolesExclusive, tenantdesk.ELastUserAdmin,
-		tenantdesk.EAdminRequiredFirst, tenantdesk.EOwnerImmutable, tenantdesk.EUnknownRole, tenantdesk.EEmailChangeSelfService:
-		return http.StatusUnprocessableEntity
-	case tenantdesk.EAPIAccessRequired:
-		return http.StatusForbidden
-	case tenantdesk.ESoftphoneRoleRequired, tenantdesk.ENotASoftphone: // devices (account_devices.go)
-		return http.StatusUnprocessableEntity
-	case tenantdesk.ESoftphoneAssigned, tenantdesk.EMacAddressTaken:
-		return http.StatusConflict
+// errorKind is what the web layer knows of one error code: its HTTP
+// status, its problem code in the API (empty: the code itself) and
+// whether the person can fix it (a page re-renders the form with the
+// message instead of showing an error page).
+type errorKind struct {
+	status  int
+	apiCode string
+	fixable bool
+}
+
+// errorKinds is the one table from error code to HTTP status, API code and
+// "the user can fix it", for pages and API alike (SPEC §5): a new domain
+// code is one row. A code not in it is a fault (500, logged).
+var errorKinds = map[string]errorKind{
+	// Generic codes (internal/tenantdesk/error.go).
+	tenantdesk.EINVALID:      {http.StatusBadRequest, codeValidationFailed, true},
+	tenantdesk.EUNAUTHORIZED: {http.StatusUnauthorized, codeUnauthorized, false},
+	tenantdesk.EFORBIDDEN:    {http.StatusForbidden, codeForbidden, false},
+	tenantdesk.ENOTFOUND:     {http.StatusNotFound, codeNotFound, false},
+	tenantdesk.ECONFLICT:     {http.StatusConflict, codeConflict, true},
+	tenantdesk.ETHROTTLED:    {http.StatusTooManyRequests, codeRateLimited, false},
+	tenantdesk.EINTERNAL:     {http.StatusInternalServerError, codeInternal, false},
+	// The rules of SPEC §2 (R1–R8, R11).
+	tenantdesk.ERolePrerequisiteMissing:  {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.ESupervisorRolesExclusive: {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.ELastUserAdmin:            {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.EAdminRequiredFirst:       {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.EOwnerImmutable:           {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.EUnknownRole:              {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.EEmailChangeSelfService:   {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.EEmailTaken:               {http.StatusConflict, "", true},
+	// Users and emails.
+	tenantdesk.EUserNotInvited:  {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.ENoWebsiteAccess: {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.EUserDisabled:    {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.EUCRoleRequired:  {http.StatusUnprocessableEntity, "", true},
+	// Devices (account_devices.go, api_devices.go).
+	tenantdesk.ESoftphoneRoleRequired: {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.ENotASoftphone:         {http.StatusUnprocessableEntity, "", true},
+	tenantdesk.ESoftphoneAssigned:     {http.StatusConflict, "", true},
+	tenantdesk.EMacAddressTaken:       {http.StatusConflict, "", true},
+	// The API's own (api.go, api_json.go, api_idempotency.go).
+	tenantdesk.EAPIAccessRequired:    {http.StatusForbidden, "", false},
+	tenantdesk.EReadOnlyToken:        {http.StatusForbidden, "", false},
+	tenantdesk.EIdempotencyKeyInUse:  {http.StatusConflict, "", false},
+	tenantdesk.EIdempotencyKeyReused: {http.StatusUnprocessableEntity, "", false},
+	codeMalformedJSON:                {http.StatusBadRequest, "", false},
+	codeUnsupportedMediaType:         {http.StatusUnsupportedMediaType, "", false},
+	codeBodyTooLarge:                 {http.StatusRequestEntityTooLarge, "", false},
+}
+
+// kindOf returns the table's row for code; an unknown code is a fault.
+func kindOf(code string) errorKind {
+	if k, ok := errorKinds[code]; ok {
+		return k
 	}
-	return http.StatusInternalServerError
+	return errorKind{status: http.StatusInternalServerError, apiCode: codeInternal}
+}
+
+// statusOf is the HTTP status of a domain error code.
+func statusOf(code string) int { return kindOf(code).status }
+
+// apiCodeOf is the problem code of a domain error code in the API.
+func apiCodeOf(code string) string {
+	k := kindOf(code)
+	if k.apiCode != "" {
+		return k.apiCode
+	}
+	return code
+}
+
+// apiStatusOf is the HTTP status of an error code in the API (the same as on pages).
+func apiStatusOf(code string) int { return statusOf(code) }
+
+// isUserError reports whether err is something the person can fix (bad
+// input or a broken rule), as opposed to "not found", "forbidden" or a fault.
+func isUserError(err error) bool {
+	return err != nil && tenantdesk.AsError(err) != nil && kindOf(tenantdesk.ErrorCode(err)).fixable
 }
 
 // handleError is echo's error handler: a friendly, translated page that
@@ -70,7 +122,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case status == http.StatusNotFound:
 		v.Title, v.Message = view.T(ctx, "error.404.title"), view.T(ctx, "error.404.message")
-	case status == http.StatusForbidden && he != nil && he.Message == "csrf":
+	case errors.Is(err, errCSRF):
 		v.Title, v.Message = view.T(ctx, "error.csrf.title"), view.T(ctx, "error.csrf.message")
 	case status == http.StatusForbidden:
 		v.Title, v.Message = view.T(ctx, "error.403.title"), view.T(ctx, "error.403.message")

@@ -21,7 +21,9 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/demo"
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/web"
 )
 
@@ -43,6 +45,8 @@ func (c *testClock) Advance(d time.Duration) {
 type testApp struct {
 	t        testing.TB
 	DB       *sqlite.DB
+	Deps     *service.Deps
+	Svc      *service.All // the services; Svc.Operator for arranging what only the operator does
 	Path     string
 	Clock    *testClock
 	Server   *httptest.Server
@@ -83,11 +87,20 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	clock := &testClock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
 	db.Now = clock.Now
 	db.Hasher = auth.NewArgon2id(cheapArgon, 4)
-	signins, err := demo.Seed(context.Background(), db)
+	bundle, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := &testApp{t: t, DB: db, Path: path, Clock: clock, Password: map[string]string{}, Logs: &syncBuffer{}}
+	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle)}
+	svc, err := service.New(deps, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signins, err := demo.Seed(context.Background(), db, svc.Operator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := &testApp{t: t, DB: db, Deps: deps, Svc: svc, Path: path, Clock: clock, Password: map[string]string{}, Logs: &syncBuffer{}}
 	for _, s := range signins {
 		app.Password[s.Email] = s.Password
 	}
@@ -109,10 +122,11 @@ func (a *testApp) start() {
 		a.Server.Close()
 	}
 	log := slog.New(slog.NewTextHandler(a.Logs, nil))
-	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.DB, AccountInfo: a.DB, AuditLog: a.DB, Devices: a.DB, Links: a.DB, Mailbox: a.DB, Profile: a.DB, FTPAuth: a.DB, Tokens: a.DB, Customers: a.DB, UserMail: a.DB, Idempotency: a.DB, Security: a.DB, TwoFactor: a.DB, Ready: a.DB.Ping},
+	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.DB, AuditLog: a.DB, Devices: a.DB, Links: a.DB, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.DB, Tokens: a.DB, Customers: a.Svc.Customers, UserMail: a.DB, Idempotency: a.DB, Security: a.DB, TwoFactor: a.DB, Ready: a.DB.Ping},
 		bundle, log, a.Clock.Now)
 	a.Server = httptest.NewServer(a.Handler)
 	a.DB.Mail.BaseURL, a.DB.Mail.Renderer = a.Server.URL, mail.NewRenderer(bundle) // emailed links (mail_test.go)
+	a.Deps.BaseURL = a.Server.URL
 	a.t.Cleanup(a.Server.Close)
 }
 
@@ -276,3 +290,25 @@ const (
 	becky     = "becky.thatcher@fence.example"
 	huck      = "huck.finn@fence.example"
 )
+
+// testOps are the operator's operations, for arranging what no page
+// offers; they always act as the platform operator.
+type testOps struct{ o *service.Operator }
+
+func (a *testApp) ops() testOps { return testOps{a.Svc.Operator} }
+
+func (p testOps) CreateUser(ctx context.Context, u *tenantdesk.User) error {
+	return p.o.CreateUser(tenantdesk.OperatorContext(ctx), u)
+}
+
+func (p testOps) CreateCustomer(ctx context.Context, a *tenantdesk.Account, owner *tenantdesk.User) error {
+	return p.o.CreateCustomer(tenantdesk.OperatorContext(ctx), a, owner)
+}
+
+func (p testOps) CreatePartner(ctx context.Context, in tenantdesk.CreatePartnerInput) (*tenantdesk.Account, *tenantdesk.User, error) {
+	return p.o.CreatePartner(tenantdesk.OperatorContext(ctx), in)
+}
+
+func (p testOps) QueueActivation(ctx context.Context, userID int64) error {
+	return p.o.QueueActivation(tenantdesk.OperatorContext(ctx), userID)
+}

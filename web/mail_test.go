@@ -29,10 +29,10 @@ func inviteNewcomer(t *testing.T, app *testApp) *tenantdesk.User {
 	}
 	u := &tenantdesk.User{AccountID: owner.AccountID, DisplayName: "Ben Rogers", Email: newcomer,
 		Roles: []string{tenantdesk.RoleCustomerUser}}
-	if err := app.DB.CreateUser(ctx, u); err != nil {
+	if err := app.ops().CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.DB.QueueActivation(ctx, u.ID); err != nil {
+	if err := app.ops().QueueActivation(ctx, u.ID); err != nil {
 		t.Fatal(err)
 	}
 	return u

@@ -64,19 +64,6 @@ func fieldErrors(ctx context.Context, err error) map[string]string {
 	return out
 }
 
-// isUserError reports whether err is something the person can fix (bad
-// input or a broken rule), as opposed to "not found", "forbidden" or a fault.
-func isUserError(err error) bool {
-	switch tenantdesk.ErrorCode(err) {
-	case tenantdesk.EINVALID, tenantdesk.EEmailTaken, tenantdesk.ECONFLICT,
-		tenantdesk.ERolePrerequisiteMissing, tenantdesk.ESupervisorRolesExclusive, tenantdesk.ELastUserAdmin,
-		tenantdesk.EAdminRequiredFirst, tenantdesk.EOwnerImmutable, tenantdesk.EUnknownRole, tenantdesk.EEmailChangeSelfService,
-		tenantdesk.ESoftphoneRoleRequired, tenantdesk.ENotASoftphone, tenantdesk.ESoftphoneAssigned, tenantdesk.EMacAddressTaken:
-		return true
-	}
-	return false
-}
-
 // flash queues a message for the next page (post/redirect/get).
 func (s *Server) flash(c echo.Context, msg string) error {
 	sess, ok := c.Get(ctxSession).(*sessions.Session)

@@ -216,7 +216,7 @@ func TestGeneralInformationEditIsHiddenFromOthers(t *testing.T) {
 	// Tom owns the account, but only its partner edits it: 404, not 403.
 	// Christopher Robin (another customer of the same partner) and the
 	// staff of another partner get 404 too.
-	other, owner, err := app.DB.CreatePartner(tenantdesk.OperatorContext(ctx), tenantdesk.CreatePartnerInput{
+	other, owner, err := app.ops().CreatePartner(tenantdesk.OperatorContext(ctx), tenantdesk.CreatePartnerInput{
 		Name: "Moderns, Ltd.", OwnerName: "Clarissa Dalloway", OwnerEmail: "clarissa.dalloway@moderns.example",
 	})
 	if err != nil {
@@ -287,7 +287,7 @@ func TestPartnerCustomerSearchAndPages(t *testing.T) {
 		if i%2 == 1 {
 			name = strings.ToLower(name) // mixed case sorts case-insensitively
 		}
-		if err := app.DB.CreateCustomer(context.Background(), &tenantdesk.Account{ParentID: classics.ID, Name: name}, nil); err != nil {
+		if err := app.ops().CreateCustomer(context.Background(), &tenantdesk.Account{ParentID: classics.ID, Name: name}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

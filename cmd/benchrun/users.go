@@ -27,6 +27,9 @@ import (
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -121,6 +124,16 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 	}
 	rng := rand.New(rand.NewPCG(3, 100000)) // the same data on every run
 	opCtx := tenantdesk.OperatorContext(ctx)
+	bundle, err := i18n.New()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ops, err := service.NewOperator(&service.Deps{Store: db, Mail: mail.NewRenderer(bundle)})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	accounts := make([]*tenantdesk.Account, usersAccounts)
 	s := &seeded{path: path}
 	var sample []*tenantdesk.User // account #usersAccountNo's users, for the search prefixes
@@ -129,7 +142,7 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 		a := &tenantdesk.Account{Name: fmt.Sprintf("Benchmark Customer %02d", i+1), Reference: fmt.Sprintf("BENCH-%02d", i+1)}
 		name, _ := person(rng, 0, domain)
 		owner := &tenantdesk.User{DisplayName: name, Email: "owner@" + domain}
-		if err := db.CreateCustomer(opCtx, a, owner); err != nil {
+		if err := ops.CreateCustomer(opCtx, a, owner); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("seed: create account %d: %w", i+1, err)
 		}

@@ -26,11 +26,16 @@ func TestJanitorSweepPrunesAndPurges(t *testing.T) {
 	defer db.Close()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
-	_, owner, err := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
+	ops, err := operatorService(db, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueueActivation(ctx, owner.ID); err != nil { // a link and an email
+	op := tenantdesk.OperatorContext(ctx)
+	_, owner, err := ops.CreatePartner(op, tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ops.QueueActivation(op, owner.ID); err != nil { // a link and an email
 		t.Fatal(err)
 	}
 	msgs, _ := db.ListMail(ctx, 1)

@@ -204,11 +204,16 @@ func queueActivation(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, owner, err := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
+	ops, err := operatorService(db, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueueActivation(ctx, owner.ID); err != nil {
+	op := tenantdesk.OperatorContext(ctx)
+	_, owner, err := ops.CreatePartner(op, tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ops.QueueActivation(op, owner.ID); err != nil {
 		t.Fatal(err)
 	}
 }

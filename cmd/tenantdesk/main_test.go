@@ -183,11 +183,15 @@ func TestOwnerTransferAndBackup(t *testing.T) {
 	}
 	p, _ := d.FindAccountByTenantID(ctx, tenant)
 	op := tenantdesk.OperatorContext(ctx)
-	cust := &tenantdesk.Account{Name: "Cust", ParentID: p.ID}
-	if err := d.CreateCustomer(op, cust, &tenantdesk.User{DisplayName: "Old Owner", Email: "old@cust.example"}); err != nil {
+	ops, err := operatorService(d, "")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.CreateUser(op, &tenantdesk.User{AccountID: cust.ID, DisplayName: "Next", Email: "next@cust.example", Roles: []string{"customer.user"}}); err != nil {
+	cust := &tenantdesk.Account{Name: "Cust", ParentID: p.ID}
+	if err := ops.CreateCustomer(op, cust, &tenantdesk.User{DisplayName: "Old Owner", Email: "old@cust.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ops.CreateUser(op, &tenantdesk.User{AccountID: cust.ID, DisplayName: "Next", Email: "next@cust.example", Roles: []string{"customer.user"}}); err != nil {
 		t.Fatal(err)
 	}
 	d.Close()

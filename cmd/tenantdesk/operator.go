@@ -37,7 +37,11 @@ func runPartnerCreate(ctx context.Context, args []string, getenv func(string) st
 		return err
 	}
 	defer db.Close()
-	a, u, err := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: *name, OwnerName: *ownerName, OwnerEmail: *ownerEmail})
+	ops, err := operatorService(db, "")
+	if err != nil {
+		return err
+	}
+	a, u, err := ops.CreatePartner(tenantdesk.OperatorContext(ctx), tenantdesk.CreatePartnerInput{Name: *name, OwnerName: *ownerName, OwnerEmail: *ownerEmail})
 	if err != nil {
 		return describe(err)
 	}

@@ -24,7 +24,11 @@ func runOwnerTransfer(ctx context.Context, args []string, getenv func(string) st
 		return err
 	}
 	defer db.Close()
-	u, err := db.TransferOwnership(tenantdesk.OperatorContext(ctx), *account, *to)
+	ops, err := operatorService(db, "")
+	if err != nil {
+		return err
+	}
+	u, err := ops.TransferOwnership(tenantdesk.OperatorContext(ctx), *account, *to)
 	if err != nil {
 		return describe(err)
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/tenantdesk/tenantdesk/internal/demo"
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/web"
@@ -62,8 +64,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
+	bundle, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	// The services over the store; the mail settings are filled in by
+	// setupMail below, before anything is served.
+	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle)}
+	svc, err := service.New(deps, db)
+	if err != nil {
+		return err
+	}
 	if *withDemo {
-		if err := seedDemo(ctx, db, stdout); err != nil {
+		if err := seedDemo(ctx, db, svc.Operator, stdout); err != nil {
 			return err
 		}
 	}
@@ -71,10 +84,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	skeys, err := sessionKeys(ctx, *keys, db)
-	if err != nil {
-		return err
-	}
-	bundle, err := i18n.New()
 	if err != nil {
 		return err
 	}
@@ -89,8 +98,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DevMailbox: *withDemo, // /dev/mail only in demo mode (mail.go)
 		APIRate:    *apiRate,
 	}, web.Services{
-		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: db, AccountInfo: db, AuditLog: db, Devices: db, Links: db, Mailbox: db, Profile: db, FTPAuth: db, Security: db, TwoFactor: db, Ready: db.Ping,
-		Tokens: db, Customers: db, UserMail: db, Idempotency: db, // REST API (web/api.go)
+		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: db, AuditLog: db, Devices: db, Links: db, Mailbox: db, Profile: svc.Profile, FTPAuth: db, Security: db, TwoFactor: db, Ready: db.Ping,
+		Tokens: db, Customers: svc.Customers, UserMail: db, Idempotency: db, // REST API (web/api.go)
 	}, bundle, log, time.Now)
 
 	hs := &http.Server{
@@ -108,7 +117,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var background sync.WaitGroup
 	defer func() { stopBackground(); background.Wait() }()
 	background.Go(func() { janitor(bgCtx, db, *idle, log) })
-	if w := setupMail(db, bundle, mailFlags, smtp, *withDemo, ln.Addr().String(), log, stdout); w != nil {
+	w := setupMail(db, bundle, mailFlags, smtp, *withDemo, ln.Addr().String(), log, stdout)
+	deps.BaseURL, deps.ActivationTTL, deps.ResetTTL = db.Mail.BaseURL, db.Mail.ActivationTTL, db.Mail.ResetTTL
+	if w != nil {
 		background.Go(func() { w.Run(bgCtx) })
 	}
 	errc := make(chan error, 1)
@@ -153,7 +164,7 @@ func displayAddr(addr string) string {
 
 // seedDemo loads the demo data into an empty database and prints every
 // sign-in once; on a database that has data it does nothing.
-func seedDemo(ctx context.Context, db *sqlite.DB, stdout io.Writer) error {
+func seedDemo(ctx context.Context, db *sqlite.DB, ops *service.Operator, stdout io.Writer) error {
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {
 		return err
@@ -162,7 +173,7 @@ func seedDemo(ctx context.Context, db *sqlite.DB, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "Demo data: the database already has data, so none was added. Demo passwords were printed on the first start; set one anew with: tenantdesk user passwd --email E")
 		return nil
 	}
-	signins, err := demo.Seed(ctx, db)
+	signins, err := demo.Seed(ctx, db, ops)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
+	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -33,15 +35,24 @@ func runUserEmail(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer db.Close()
-	bundle, err := i18n.New()
+	ops, err := operatorService(db, *baseURL)
 	if err != nil {
 		return err
 	}
-	db.Mail.BaseURL, db.Mail.Renderer = *baseURL, mail.NewRenderer(bundle)
-	u, err := db.ChangeUserEmail(tenantdesk.OperatorContext(ctx), *email, *to)
+	u, err := ops.ChangeUserEmail(tenantdesk.OperatorContext(ctx), *email, *to)
 	if err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(stdout, "The email of %s is now %s. The old address is told; pending links of the user no longer work.\n", u.DisplayName, u.Email)
 	return nil
+}
+
+// operatorService returns the operator's service over db, with emails
+// rendered in the users' languages and links that start with baseURL.
+func operatorService(db *sqlite.DB, baseURL string) (*service.Operator, error) {
+	bundle, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
+	return service.NewOperator(&service.Deps{Store: db, Mail: mail.NewRenderer(bundle), BaseURL: baseURL})
 }

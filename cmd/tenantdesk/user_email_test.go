@@ -80,7 +80,11 @@ func TestUserEmailCommand(t *testing.T) {
 	}
 	// Only the operator: the same method with a user's actor is refused.
 	as := tenantdesk.WithActor(ctx, &tenantdesk.Actor{User: u})
-	if _, err := d.ChangeUserEmail(as, "olga@newmail.example", "olga@third.example"); tenantdesk.ErrorCode(err) != tenantdesk.EFORBIDDEN {
+	ops, err := operatorService(d, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ops.ChangeUserEmail(as, "olga@newmail.example", "olga@third.example"); tenantdesk.ErrorCode(err) != tenantdesk.EFORBIDDEN {
 		t.Errorf("non-operator: %v", err)
 	}
 }

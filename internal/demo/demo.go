@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -26,9 +27,11 @@ type person struct {
 	note        string
 }
 
-// Seed creates the demo accounts and users with random passwords. It refuses
-// to touch a database that already holds accounts.
-func Seed(ctx context.Context, db *sqlite.DB) ([]SignIn, error) {
+// Seed creates the demo accounts and users with random passwords, as the
+// platform operator through ops (the same rules as every other path). It
+// refuses to touch a database that already holds accounts.
+func Seed(ctx context.Context, db *sqlite.DB, ops *service.Operator) ([]SignIn, error) {
+	ctx = tenantdesk.OperatorContext(ctx)
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {
 		return nil, err
@@ -45,7 +48,7 @@ func Seed(ctx context.Context, db *sqlite.DB) ([]SignIn, error) {
 		return nil
 	}
 
-	partner, owner, err := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{
+	partner, owner, err := ops.CreatePartner(ctx, tenantdesk.CreatePartnerInput{
 		Name: "Classics, Inc.", OwnerName: "Elizabeth Bennet", OwnerEmail: "elizabeth.bennet@classics.example",
 	})
 	if err != nil {
@@ -58,7 +61,7 @@ func Seed(ctx context.Context, db *sqlite.DB) ([]SignIn, error) {
 		{"Caroline Bingley", "caroline.bingley@classics.example", []string{tenantdesk.RolePartnerUser}, "partner.user"},
 		{"Charlotte Lucas", "charlotte.lucas@classics.example", []string{tenantdesk.RolePartnerUser}, "partner.user"},
 	} {
-		if err := addUser(ctx, db, partner, p, activate); err != nil {
+		if err := addUser(ctx, ops, partner, p, activate); err != nil {
 			return nil, err
 		}
 	}
@@ -71,7 +74,7 @@ func Seed(ctx context.Context, db *sqlite.DB) ([]SignIn, error) {
 		TechnicalManagerName: "Edmund Bertram", TechnicalManagerEmail: "edmund.bertram@classics.example", TechnicalManagerPhone: "+1 555 0101",
 	}
 	tom := &tenantdesk.User{DisplayName: "Tom Sawyer", Email: "tom.sawyer@fence.example"}
-	if err := db.CreateCustomer(ctx, fence, tom); err != nil {
+	if err := ops.CreateCustomer(ctx, fence, tom); err != nil {
 		return nil, err
 	}
 	if err := activate(fence.Name, tom, "Owner"); err != nil {
@@ -85,7 +88,7 @@ func Seed(ctx context.Context, db *sqlite.DB) ([]SignIn, error) {
 		{"Joe Harper", "joe.harper@fence.example", []string{"customer.user", "customer.device.readonly", "recording.viewer", "customer.user.microsoftteams"}, "devices read-only, recordings, Teams"},
 		{"Muff Potter", "muff.potter@fence.example", []string{"customer.user.pbx"}, "no portal access"},
 	} {
-		if err := addUser(ctx, db, fence, p, activate); err != nil {
+		if err := addUser(ctx, ops, fence, p, activate); err != nil {
 			return nil, err
 		}
 	}
@@ -97,13 +100,13 @@ func Seed(ctx context.Context, db *sqlite.DB) ([]SignIn, error) {
 		PersonalManagerName: "Mary Crawford", PersonalManagerEmail: "mary.crawford@classics.example", PersonalManagerPhone: "+1 555 0100",
 	}
 	robin := &tenantdesk.User{DisplayName: "Christopher Robin", Email: "christopher.robin@hundredacre.example"}
-	if err := db.CreateCustomer(ctx, gallery, robin); err != nil {
+	if err := ops.CreateCustomer(ctx, gallery, robin); err != nil {
 		return nil, err
 	}
 	if err := activate(gallery.Name, robin, "Owner"); err != nil {
 		return nil, err
 	}
-	if err := addUser(ctx, db, gallery, person{"Winnie Pooh", "winnie.pooh@hundredacre.example", []string{"customer.user", "customer.user.uc"}, "customer.user + customer.user.uc"}, activate); err != nil {
+	if err := addUser(ctx, ops, gallery, person{"Winnie Pooh", "winnie.pooh@hundredacre.example", []string{"customer.user", "customer.user.uc"}, "customer.user + customer.user.uc"}, activate); err != nil {
 		return nil, err
 	}
 	if err := seedDevices(ctx, db, fence); err != nil { // devices.go
@@ -112,9 +115,9 @@ func Seed(ctx context.Context, db *sqlite.DB) ([]SignIn, error) {
 	return out, nil
 }
 
-func addUser(ctx context.Context, db *sqlite.DB, a *tenantdesk.Account, p person, activate func(string, *tenantdesk.User, string) error) error {
+func addUser(ctx context.Context, ops *service.Operator, a *tenantdesk.Account, p person, activate func(string, *tenantdesk.User, string) error) error {
 	u := &tenantdesk.User{AccountID: a.ID, DisplayName: p.name, Email: p.email, Roles: p.roles}
-	if err := db.CreateUser(ctx, u); err != nil {
+	if err := ops.CreateUser(ctx, u); err != nil {
 		return fmt.Errorf("demo: %s: %w", p.email, err)
 	}
 	if !u.CanSignIn() {

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	tdmail "github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
@@ -80,7 +82,7 @@ func newStore(t *testing.T) (*sqlite.DB, *clock, int64) {
 		t.Fatal(err)
 	}
 	db.Mail = sqlite.MailConfig{BaseURL: "https://desk.example.com", Renderer: tdmail.NewRenderer(bundle)}
-	_, owner, err := db.CreatePartner(context.Background(), tenantdesk.CreatePartnerInput{
+	_, owner, err := servicetest.NewOps(t, db).CreatePartner(context.Background(), tenantdesk.CreatePartnerInput{
 		Name: "Acme", OwnerName: "Olga Owner", OwnerEmail: "olga@acme.example"})
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +92,7 @@ func newStore(t *testing.T) (*sqlite.DB, *clock, int64) {
 
 func queue(t *testing.T, db *sqlite.DB, userID int64) {
 	t.Helper()
-	if err := db.QueueActivation(context.Background(), userID); err != nil {
+	if err := servicetest.NewOpsAt(t, db, "https://desk.example.com").QueueActivation(context.Background(), userID); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -22,6 +22,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantdesk/tenantdesk/internal/service"
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -50,7 +53,8 @@ var (
 // usersBench is the seeded database and what the benchmarks need of it.
 type usersBench struct {
 	db       *sqlite.DB
-	raw      *sql.DB // a read-only connection pool, for ANALYZE
+	users    *service.Users // the Users tab's and the API's service over db
+	raw      *sql.DB        // a read-only connection pool, for ANALYZE
 	account  *tenantdesk.Account
 	ctx      context.Context // the account's Owner, as on the Users tab
 	deep     string          // the cursor of page 200 (the last), found by walking the pages
@@ -85,7 +89,7 @@ func newUsersBench(b *testing.B) *usersBench {
 		a := &tenantdesk.Account{Name: fmt.Sprintf("Bench %02d", i+1)}
 		name, _ := person(0, i+1)
 		o := &tenantdesk.User{DisplayName: name, Email: fmt.Sprintf("owner@bench%02d.example", i+1)}
-		if err := db.CreateCustomer(op, a, o); err != nil {
+		if err := servicetest.NewOps(b, db).CreateCustomer(op, a, o); err != nil {
 			b.Fatal(err)
 		}
 		accounts[i] = a
@@ -134,7 +138,11 @@ func newUsersBench(b *testing.B) *usersBench {
 	}
 	rw.Close()
 
-	ub := &usersBench{db: db, account: accounts[2]}
+	users, err := service.NewUsers(servicetest.Deps(b, db))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ub := &usersBench{db: db, users: users, account: accounts[2]}
 	ro, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(1)")
 	if err != nil {
 		b.Fatal(err)
@@ -150,13 +158,13 @@ func newUsersBench(b *testing.B) *usersBench {
 
 	// Walk to page 200 with the real cursors; it must be the last page.
 	for page := 1; page < benchPerAccount/benchPageSize; page++ {
-		p, err := db.ListUsers(ub.ctx, ub.account.ID, tenantdesk.UserFilter{After: ub.deep})
+		p, err := ub.users.ListUsers(ub.ctx, ub.account.ID, tenantdesk.UserFilter{After: ub.deep})
 		if err != nil || len(p.Users) != benchPageSize || p.NextCursor == "" {
 			b.Fatalf("page %d: %v", page, err)
 		}
 		ub.deep = p.NextCursor
 	}
-	if p, err := db.ListUsers(ub.ctx, ub.account.ID, tenantdesk.UserFilter{After: ub.deep}); err != nil || len(p.Users) != benchPageSize || p.NextCursor != "" {
+	if p, err := ub.users.ListUsers(ub.ctx, ub.account.ID, tenantdesk.UserFilter{After: ub.deep}); err != nil || len(p.Users) != benchPageSize || p.NextCursor != "" {
 		b.Fatalf("page 200: %v", err)
 	}
 
@@ -207,11 +215,11 @@ func BenchmarkListUsers100k(b *testing.B) {
 			return f
 		}
 		for i := range len(ub.prefixes) {
-			full, err := ub.db.ListUsers(ub.ctx, ub.account.ID, filter(i, false))
+			full, err := ub.users.ListUsers(ub.ctx, ub.account.ID, filter(i, false))
 			if err != nil {
 				b.Fatal(err)
 			}
-			brief, err := ub.db.ListUsers(ub.ctx, ub.account.ID, filter(i, true))
+			brief, err := ub.users.ListUsers(ub.ctx, ub.account.ID, filter(i, true))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -236,7 +244,7 @@ func BenchmarkListUsers100k(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				b.ReportAllocs()
 				for i := 0; b.Loop(); i++ {
-					if _, err := ub.db.ListUsers(ub.ctx, ub.account.ID, filter(i, brief)); err != nil {
+					if _, err := ub.users.ListUsers(ub.ctx, ub.account.ID, filter(i, brief)); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -252,7 +260,7 @@ func BenchmarkListUsers100k(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			f := tenantdesk.UserFilter{Query: ub.prefixes[i%len(ub.prefixes)], Brief: true}
-			if _, err := ub.db.ListUsers(ub.ctx, ub.account.ID, f); err != nil {
+			if _, err := ub.users.ListUsers(ub.ctx, ub.account.ID, f); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -67,19 +66,9 @@ func newTenantID() string {
 	return "tn" + string(b)
 }
 
-// ValidateAccountName checks an account name: 1–200 characters.
-func validateAccountName(name string) *tenantdesk.FieldError {
-	n := utf8.RuneCountInString(strings.TrimSpace(name))
-	if n == 0 {
-		return &tenantdesk.FieldError{Field: "name", Message: "Account name is required."}
-	} else if n > 200 || !utf8.ValidString(name) {
-		return &tenantdesk.FieldError{Field: "name", Message: "Account name must be at most 200 characters."}
-	}
-	return nil
-}
-
-// createAccount inserts an account row inside tx.
-func (tx *Tx) createAccount(ctx context.Context, a *tenantdesk.Account) error {
+// InsertAccount stores a new account under a new tenant ID. See
+// tenantdesk.AccountTx.
+func (tx *Tx) InsertAccount(ctx context.Context, a *tenantdesk.Account) error {
 	a.TenantID = newTenantID()
 	a.CreatedAt, a.UpdatedAt = tx.now, tx.now
 	res, err := tx.ExecContext(ctx, `INSERT INTO accounts (tenant_id, kind, parent_id, name, reference, description,
@@ -93,83 +82,12 @@ func (tx *Tx) createAccount(ctx context.Context, a *tenantdesk.Account) error {
 		return fmt.Errorf("sqlite: create account: %w", err)
 	}
 	a.ID, _ = res.LastInsertId()
-	return tx.audit(ctx, &tenantdesk.AuditEntry{
-		AccountID: a.ID, Action: tenantdesk.AuditAccountCreate, TargetType: "account", TargetID: a.TenantID,
-		After: auditJSON(map[string]any{"name": a.Name, "kind": a.Kind, "reference": a.Reference}),
-	})
+	return nil
 }
 
-// CreatePartner creates a partner account with its Owner. Returns EINVALID
-// for bad fields and EEmailTaken if the owner's email exists in any account.
-func (db *DB) CreatePartner(ctx context.Context, in tenantdesk.CreatePartnerInput) (*tenantdesk.Account, *tenantdesk.User, error) {
-	var fields []tenantdesk.FieldError
-	if fe := validateAccountName(in.Name); fe != nil {
-		fields = append(fields, *fe)
-	}
-	if fe := tenantdesk.ValidateDisplayName(in.OwnerName); fe != nil {
-		fe.Field = "ownerName"
-		fields = append(fields, *fe)
-	}
-	if fe := tenantdesk.ValidateEmail(in.OwnerEmail); fe != nil {
-		fe.Field = "ownerEmail"
-		fields = append(fields, *fe)
-	}
-	if len(fields) > 0 {
-		return nil, nil, &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: fields[0].Message, Fields: fields}
-	}
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer tx.Rollback()
-	a := &tenantdesk.Account{Kind: tenantdesk.AccountPartner, Name: in.Name}
-	if err := tx.createAccount(ctx, a); err != nil {
-		return nil, nil, err
-	}
-	u := &tenantdesk.User{AccountID: a.ID, TenantID: a.TenantID, DisplayName: in.OwnerName, Email: in.OwnerEmail,
-		Roles: tenantdesk.PartnerOwnerRoles, Status: tenantdesk.UserInvited, IsOwner: true}
-	if _, err := tx.insertUser(ctx, a, u); err != nil {
-		return nil, nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, nil, fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return a, u, nil
-}
-
-// CreateCustomer creates a customer account, optionally under a partner and
-// with an Owner who holds every permission role (R5). It is the operator's
-// and demo data's path; the partner's onboarding builds on it.
-func (db *DB) CreateCustomer(ctx context.Context, a *tenantdesk.Account, owner *tenantdesk.User) error {
-	if fe := validateAccountName(a.Name); fe != nil {
-		return &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: fe.Message, Fields: []tenantdesk.FieldError{*fe}}
-	}
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	a.Kind = tenantdesk.AccountCustomer
-	if a.ParentID != 0 {
-		var kind string
-		if err := tx.QueryRowContext(ctx, `SELECT kind FROM accounts WHERE id = ?`, a.ParentID).Scan(&kind); err != nil || kind != tenantdesk.AccountPartner {
-			return tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Partner account not found.")
-		}
-	}
-	if err := tx.createAccount(ctx, a); err != nil {
-		return err
-	}
-	if owner != nil {
-		owner.AccountID, owner.TenantID, owner.IsOwner = a.ID, a.TenantID, true
-		owner.Roles = tenantdesk.CustomerOwnerRoles()
-		if owner.Status == "" {
-			owner.Status = tenantdesk.UserInvited
-		}
-		if _, err := tx.insertUser(ctx, a, owner); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
+// FindAccountByTenantID reads an account by tenant ID inside tx.
+func (tx *Tx) FindAccountByTenantID(ctx context.Context, tenantID string) (*tenantdesk.Account, error) {
+	return scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+accountFrom+`WHERE a.tenant_id = ?`, tenantID))
 }
 
 // readAccount returns the account for a read-only service call: the

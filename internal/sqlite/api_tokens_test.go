@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+
 	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -18,12 +20,12 @@ func TestAPITokens(t *testing.T) {
 	op := tenantdesk.OperatorContext(context.Background())
 	acc := &tenantdesk.Account{Name: "Tokens Inc."}
 	owner := &tenantdesk.User{DisplayName: "Olga", Email: "olga@tokens.example"}
-	if err := db.CreateCustomer(op, acc, owner); err != nil {
+	if err := servicetest.NewOps(t, db).CreateCustomer(op, acc, owner); err != nil {
 		t.Fatal(err)
 	}
 	admin := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Uma", Email: "uma@tokens.example",
 		Roles: []string{tenantdesk.RoleUserAdmin, tenantdesk.RoleCustomerUser}}
-	if err := db.CreateUser(op, admin); err != nil {
+	if err := servicetest.NewOps(t, db).CreateUser(op, admin); err != nil {
 		t.Fatal(err)
 	}
 	as := func(u *tenantdesk.User) context.Context {
@@ -163,7 +165,7 @@ func TestAPITokens(t *testing.T) {
 
 	t.Run("disabled user", func(t *testing.T) {
 		user := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Dora", Email: "dora@tokens.example", Roles: []string{tenantdesk.RoleCustomerUser}}
-		if err := db.CreateUser(op, user); err != nil {
+		if err := servicetest.NewOps(t, db).CreateUser(op, user); err != nil {
 			t.Fatal(err)
 		}
 		_, secret, err := db.CreateToken(op, user.ID, tenantdesk.NewAPIToken{Name: "dora"})
@@ -173,7 +175,7 @@ func TestAPITokens(t *testing.T) {
 		if _, err := db.AuthenticateToken(context.Background(), secret); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.SetUserDisabled(op, acc.ID, user.ID, true); err != nil {
+		if _, err := servicetest.NewUsers(t, db).SetUserDisabled(op, acc.ID, user.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.AuthenticateToken(context.Background(), secret); tenantdesk.ErrorCode(err) != tenantdesk.EUNAUTHORIZED {
@@ -182,7 +184,7 @@ func TestAPITokens(t *testing.T) {
 		if _, _, err := db.CreateToken(op, user.ID, tenantdesk.NewAPIToken{Name: "again"}); tenantdesk.ErrorCode(err) != tenantdesk.EINVALID {
 			t.Fatalf("token for disabled user: %v", err)
 		}
-		if err := db.DeleteUser(op, acc.ID, user.ID); err != nil {
+		if err := servicetest.NewUsers(t, db).DeleteUser(op, acc.ID, user.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.AuthenticateToken(context.Background(), secret); tenantdesk.ErrorCode(err) != tenantdesk.EUNAUTHORIZED {

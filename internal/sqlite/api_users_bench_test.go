@@ -86,7 +86,7 @@ func BenchmarkAPIGetUser100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	actorCtx := tenantdesk.WithActor(context.Background(), &tenantdesk.Actor{User: auth.User, Account: auth.Account, IP: "192.0.2.1"})
-	if u, err := ub.db.GetUser(actorCtx, ub.account.ID, ids[1]); err != nil || u.ID != ids[1] || len(u.Roles) != 2 {
+	if u, err := ub.users.GetUser(actorCtx, ub.account.ID, ids[1]); err != nil || u.ID != ids[1] || len(u.Roles) != 2 {
 		b.Fatalf("GetUser: %v, %+v", err, u)
 	}
 
@@ -113,7 +113,7 @@ func BenchmarkAPIGetUser100k(b *testing.B) {
 			return err
 		}},
 		{"GetUser", func(i int) error {
-			_, err := ub.db.GetUser(actorCtx, ub.account.ID, ids[i%len(ids)])
+			_, err := ub.users.GetUser(actorCtx, ub.account.ID, ids[i%len(ids)])
 			return err
 		}},
 		{"AuthenticateToken+GetUser", func(i int) error {
@@ -122,7 +122,7 @@ func BenchmarkAPIGetUser100k(b *testing.B) {
 				return err
 			}
 			ctx := tenantdesk.WithActor(context.Background(), &tenantdesk.Actor{User: a.User, Account: a.Account, IP: "192.0.2.1"})
-			_, err = ub.db.GetUser(ctx, ub.account.ID, ids[i%len(ids)])
+			_, err = ub.users.GetUser(ctx, ub.account.ID, ids[i%len(ids)])
 			return err
 		}},
 		{"alt-token-without-account", func(int) error {

@@ -25,6 +25,11 @@ func (tx *Tx) audit(ctx context.Context, e *tenantdesk.AuditEntry) error {
 	if e.ActorUserID == 0 && e.ActorName == "" {
 		e.ActorName = "Platform operator"
 	}
+	return tx.insertAudit(ctx, e)
+}
+
+// insertAudit writes e as it is, naming a target the caller did not name.
+func (tx *Tx) insertAudit(ctx context.Context, e *tenantdesk.AuditEntry) error {
 	e.CreatedAt = tx.now
 	if e.TargetName == "" && e.TargetID != "" {
 		name, err := tx.auditTargetName(ctx, e)

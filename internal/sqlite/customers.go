@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -19,36 +18,6 @@ import (
 // and the same user path for the Owner (insertUser), and audits in both
 // the partner's and the customer's log.
 
-var _ tenantdesk.CustomerService = (*DB)(nil)
-
-// normalizeConnection checks that s is one JSON object of at most
-// MaxConnectionLen bytes and returns it compacted ("{}" for "").
-func normalizeConnection(s string) (string, *tenantdesk.FieldError) {
-	if strings.TrimSpace(s) == "" {
-		return "{}", nil
-	}
-	var obj map[string]any
-	dec := json.NewDecoder(strings.NewReader(s))
-	if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
-		return "", &tenantdesk.FieldError{Field: "connection", Message: "connection must be a JSON object."}
-	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, []byte(s)); err != nil {
-		return "", &tenantdesk.FieldError{Field: "connection", Message: "connection must be a JSON object."}
-	}
-	if b.Len() > tenantdesk.MaxConnectionLen {
-		return "", &tenantdesk.FieldError{Field: "connection", Message: fmt.Sprintf("connection must be at most %d KiB of JSON.", tenantdesk.MaxConnectionLen>>10)}
-	}
-	return b.String(), nil
-}
-
-// validateCustomerInfo runs the general-information rules on the fields the
-// API sets and returns the normalized values.
-func validateCustomerInfo(name, reference, description string) (tenantdesk.GeneralInfo, []tenantdesk.FieldError) {
-	info := tenantdesk.GeneralInfo{Name: name, Reference: reference, Description: description}.Normalize()
-	return info, info.Validate()
-}
-
 func readConnection(ctx context.Context, q querier, accountID int64) (string, error) {
 	var c string
 	err := q.QueryRowContext(ctx, `SELECT connection FROM account_connections WHERE account_id = ?`, accountID).Scan(&c)
@@ -60,99 +29,13 @@ func readConnection(ctx context.Context, q querier, accountID int64) (string, er
 	return c, nil
 }
 
-func (tx *Tx) setConnection(ctx context.Context, accountID int64, connection string) error {
+func (tx *Tx) SetConnection(ctx context.Context, accountID int64, connection string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO account_connections (account_id, connection, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (account_id) DO UPDATE SET connection = excluded.connection, updated_at = excluded.updated_at`,
 		accountID, connection, ms(tx.now)); err != nil {
 		return fmt.Errorf("sqlite: set connection: %w", err)
 	}
 	return nil
-}
-
-// CreatePartnerCustomer creates a customer under the actor's partner
-// account; see tenantdesk.CustomerService.
-func (db *DB) CreatePartnerCustomer(ctx context.Context, in tenantdesk.NewCustomer) (*tenantdesk.CreatedCustomer, error) {
-	actor := tenantdesk.ActorFrom(ctx)
-	if actor == nil {
-		return nil, tenantdesk.Errorf(tenantdesk.EUNAUTHORIZED, "Sign in first.")
-	}
-	if actor.User == nil || actor.Account == nil || !actor.Account.IsPartner() || actor.User.AccountID != actor.Account.ID ||
-		!actor.User.HasRole(tenantdesk.RolePartnerAdmin) {
-		return nil, &tenantdesk.Error{Code: tenantdesk.EFORBIDDEN, Key: "error.403.message",
-			Message: "Only a partner administrator (partner.admin) can create customer accounts."}
-	}
-	info, fields := validateCustomerInfo(in.Name, in.Reference, in.Description)
-	connection, fe := normalizeConnection(in.Connection)
-	if fe != nil {
-		fields = append(fields, *fe)
-	}
-	if in.Owner != nil {
-		if fe := tenantdesk.ValidateDisplayName(in.Owner.DisplayName); fe != nil {
-			fe.Field = "owner.displayName"
-			fields = append(fields, *fe)
-		}
-		if fe := tenantdesk.ValidateEmail(in.Owner.Email); fe != nil {
-			fe.Field = "owner.email"
-			fields = append(fields, *fe)
-		}
-	}
-	if len(fields) > 0 {
-		return nil, &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: fields[0].Message, Fields: fields}
-	}
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	partner, err := tx.loadAccount(ctx, actor.Account.ID)
-	if err != nil {
-		return nil, err
-	}
-	a := &tenantdesk.Account{Kind: tenantdesk.AccountCustomer, ParentID: partner.ID, Name: info.Name,
-		Reference: info.Reference, Description: info.Description}
-	if err := tx.createAccount(ctx, a); err != nil { // audits account.create in the customer's log
-		return nil, err
-	}
-	if err := tx.setConnection(ctx, a.ID, connection); err != nil {
-		return nil, err
-	}
-	out := &tenantdesk.CreatedCustomer{}
-	if in.Owner != nil {
-		u := &tenantdesk.User{DisplayName: in.Owner.DisplayName, Email: in.Owner.Email, IsOwner: true,
-			Roles: tenantdesk.CustomerOwnerRoles(), Status: tenantdesk.UserInvited}
-		if _, err := tx.insertUser(ctx, a, u); err != nil {
-			if de := tenantdesk.AsError(err); de != nil {
-				for i := range de.Fields {
-					de.Fields[i].Field = "owner." + de.Fields[i].Field
-				}
-			}
-			return nil, err
-		}
-		if err := tx.queueActivation(ctx, u); err != nil {
-			return nil, err
-		}
-		out.Owner = u
-	}
-	after := map[string]any{"tenantId": a.TenantID, "name": a.Name, "reference": a.Reference}
-	if out.Owner != nil {
-		after["owner"] = out.Owner.Email
-	}
-	if err := tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: partner.ID, Action: tenantdesk.AuditCustomerCreate,
-		TargetType: "account", TargetID: a.TenantID, After: auditJSON(after)}); err != nil {
-		return nil, err
-	}
-	stored, err := tx.loadAccount(ctx, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("sqlite: commit: %w", err)
-	}
-	if out.Owner != nil {
-		db.notifyMail()
-	}
-	out.Customer = &tenantdesk.Customer{Account: stored, Connection: connection}
-	return out, nil
 }
 
 // authorizeCustomerRead lets the customer's user admins, its partner's
@@ -241,7 +124,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, tenantID string, p tenantdesk.
 	}
 	conn := oldConn
 	if p.Connection != nil {
-		c, fe := normalizeConnection(*p.Connection)
+		c, fe := tenantdesk.NormalizeConnection(*p.Connection)
 		if fe != nil {
 			fields = append(fields, *fe)
 		}
@@ -260,7 +143,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, tenantID string, p tenantdesk.
 	}
 	if conn != oldConn {
 		b["connection"], a["connection"] = json.RawMessage(oldConn), json.RawMessage(conn)
-		if err := tx.setConnection(ctx, acc.ID, conn); err != nil {
+		if err := tx.SetConnection(ctx, acc.ID, conn); err != nil {
 			return nil, err
 		}
 	}

@@ -143,6 +143,9 @@ type Tx struct {
 	*sql.Tx
 	now time.Time
 	db  *DB
+	// mailQueued: the transaction wrote to the outbox, so Update wakes the
+	// delivery worker after the commit.
+	mailQueued bool
 }
 
 // beginTx starts a write transaction (BEGIN IMMEDIATE via _txlock, so

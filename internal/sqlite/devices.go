@@ -450,26 +450,6 @@ func (db *DB) SetUserSoftphones(ctx context.Context, accountID, userID int64, de
 	return out, nil
 }
 
-// releaseSoftphones is the hook UpdateUser calls after a role change: when
-// customer.user.uc.softphone was among the removed roles, the user's
-// softphones are released in the same transaction and audited.
-func (tx *Tx) releaseSoftphones(ctx context.Context, accountID, userID int64, removedRoles []string) error {
-	if !slices.Contains(removedRoles, tenantdesk.RoleSoftphone) {
-		return nil
-	}
-	current, err := userSoftphones(ctx, tx, accountID, userID)
-	if err != nil || len(current) == 0 {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM softphone_assignments WHERE user_id = ? AND account_id = ?`, userID, accountID); err != nil {
-		return fmt.Errorf("sqlite: release softphones: %w", err)
-	}
-	after := softphoneAudit(nil)
-	after["reason"] = "role customer.user.uc.softphone removed"
-	return tx.audit(ctx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditUserSoftphone, TargetType: "user",
-		TargetID: tenantdesk.FormatUserID(userID), Before: auditJSON(softphoneAudit(current)), After: auditJSON(after)})
-}
-
 // SoftphoneHolders lists the users of the account who hold
 // customer.user.uc.softphone. Needs CanAssignSoftphones.
 func (db *DB) SoftphoneHolders(ctx context.Context, accountID int64) ([]tenantdesk.DeviceUser, error) {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -31,7 +33,7 @@ func newDeviceFixture(t *testing.T) *deviceFixture {
 		{&f.softy, "Softy", []string{"customer.user", "customer.user.uc", "customer.user.uc.softphone"}},
 	} {
 		u := &tenantdesk.User{AccountID: f.c1.ID, DisplayName: p.name, Email: strings.ReplaceAll(strings.ToLower(p.name), " ", ".") + "@c1.example", Roles: p.roles}
-		must(t, f.db.CreateUser(op, u))
+		must(t, servicetest.NewOps(t, f.db).CreateUser(op, u))
 		*p.u = u
 	}
 	return f
@@ -270,7 +272,7 @@ func TestSetUserSoftphones(t *testing.T) {
 	// One user per softphone: Owner 1 cannot take Softy's softphone.
 	owner := f.owner1
 	roles := append(append([]string{}, owner.Roles...), "customer.user.uc", "customer.user.uc.softphone")
-	_, err = db.UpdateUser(ctx, f.c1.ID, owner.ID, tenantdesk.UserPatch{Roles: &roles})
+	_, err = servicetest.NewUsers(t, db).UpdateUser(ctx, f.c1.ID, owner.ID, tenantdesk.UserPatch{Roles: &roles})
 	must(t, err)
 	if _, err := db.SetUserSoftphones(ctx, f.c1.ID, owner.ID, []int64{s1.ID}); code(err) != tenantdesk.ESoftphoneAssigned {
 		t.Errorf("taking another user's softphone: %v", err)
@@ -293,7 +295,7 @@ func TestSetUserSoftphones(t *testing.T) {
 
 	// Losing the role releases the softphones in the same change, audited.
 	softyRoles := []string{"customer.user", "customer.user.uc"}
-	_, err = db.UpdateUser(ctx, f.c1.ID, f.softy.ID, tenantdesk.UserPatch{Roles: &softyRoles})
+	_, err = servicetest.NewUsers(t, db).UpdateUser(ctx, f.c1.ID, f.softy.ID, tenantdesk.UserPatch{Roles: &softyRoles})
 	must(t, err)
 	choice, err = db.SoftphoneChoice(ctx, f.c1.ID, owner.ID)
 	must(t, err)
@@ -330,7 +332,7 @@ func TestDeleteDeviceReleasesAssignment(t *testing.T) {
 	s2 := f.device(t, f.c1.ID, "Softphone 2", "softphone", "")
 	_, err = db.SetUserSoftphones(ctx, f.c1.ID, f.softy.ID, []int64{s2.ID})
 	must(t, err)
-	must(t, db.DeleteUser(f.as(f.owner1), f.c1.ID, f.softy.ID))
+	must(t, servicetest.NewUsers(t, db).DeleteUser(f.as(f.owner1), f.c1.ID, f.softy.ID))
 	if d, err := db.GetDevice(ctx, f.c1.ID, s2.ID); err != nil || len(d.AssignedUsers) != 0 {
 		t.Errorf("after deleting the user: %v %+v", err, d)
 	}
@@ -351,7 +353,7 @@ func TestAssignSoftphoneFromTheDevice(t *testing.T) {
 	desk := f.device(t, f.c1.ID, "Desk", "deskphone", "00:1a:2b:3c:4d:5e")
 	other := &tenantdesk.User{AccountID: f.c1.ID, DisplayName: "Other Softy", Email: "other.softy@c1.example",
 		Roles: []string{"customer.user", "customer.user.uc", "customer.user.uc.softphone"}}
-	must(t, db.CreateUser(tenantdesk.OperatorContext(context.Background()), other))
+	must(t, servicetest.NewOps(t, db).CreateUser(tenantdesk.OperatorContext(context.Background()), other))
 
 	holders, err := db.SoftphoneHolders(ctx, f.c1.ID)
 	must(t, err)

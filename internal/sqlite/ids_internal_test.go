@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/migrations"
 )
@@ -27,7 +29,7 @@ func TestKeysOfTheSameMillisecondDiffer(t *testing.T) {
 	ctx := tenantdesk.OperatorContext(context.Background())
 	var ids []int64
 	for _, email := range []string{"a@same.example", "b@same.example"} {
-		_, owner, err := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: email, OwnerName: "Same Ms", OwnerEmail: email})
+		_, owner, err := servicetest.NewOps(t, db).CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: email, OwnerName: "Same Ms", OwnerEmail: email})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,12 +54,12 @@ func TestNewKeyDrawsAgainOnAClash(t *testing.T) {
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	db.keys = fixedKeys(at)
 	ctx := tenantdesk.OperatorContext(context.Background())
-	_, first, err := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "One", OwnerName: "One", OwnerEmail: "one@clash.example"})
+	_, first, err := servicetest.NewOps(t, db).CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "One", OwnerName: "One", OwnerEmail: "one@clash.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.keys = fixedKeys(at) // a fresh process: the same key comes first
-	_, second, err := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "Two", OwnerName: "Two", OwnerEmail: "two@clash.example"})
+	_, second, err := servicetest.NewOps(t, db).CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "Two", OwnerName: "Two", OwnerEmail: "two@clash.example"})
 	if err != nil {
 		t.Fatalf("create on a clashing key: %v", err)
 	}

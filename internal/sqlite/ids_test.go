@@ -3,6 +3,8 @@ package sqlite_test
 import (
 	"testing"
 
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -26,24 +28,24 @@ func TestDeletedUserIDIsNeverReused(t *testing.T) {
 
 	// The newest user of C1 goes; a user is created in C2.
 	gone := f.member1
-	must(t, db.DeleteUser(f.as(f.owner1), f.c1.ID, gone.ID))
-	ch, err := db.InviteUser(f.as(f.owner2), f.c2.ID, tenantdesk.NewUser{DisplayName: "Temp Two", Email: "temp.two@c2.example", Roles: []string{"customer.user"}})
+	must(t, servicetest.NewUsers(t, db).DeleteUser(f.as(f.owner1), f.c1.ID, gone.ID))
+	ch, err := servicetest.NewUsers(t, db).InviteUser(f.as(f.owner2), f.c2.ID, tenantdesk.NewUser{DisplayName: "Temp Two", Email: "temp.two@c2.example", Roles: []string{"customer.user"}})
 	must(t, err)
 	checkNew(ch.User)
-	if _, err := db.GetUser(f.as(f.owner2), f.c2.ID, gone.ID); code(err) != tenantdesk.ENOTFOUND {
+	if _, err := servicetest.NewUsers(t, db).GetUser(f.as(f.owner2), f.c2.ID, gone.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("the deleted user's ID through C2: %v", err)
 	}
 
 	// Create, delete, create in one account: the audit entries of the first
 	// must not name the second.
-	temp1, err := db.InviteUser(f.as(f.owner1), f.c1.ID, tenantdesk.NewUser{DisplayName: "Temp One", Email: "temp.one@c1.example", Roles: []string{"customer.user"}})
+	temp1, err := servicetest.NewUsers(t, db).InviteUser(f.as(f.owner1), f.c1.ID, tenantdesk.NewUser{DisplayName: "Temp One", Email: "temp.one@c1.example", Roles: []string{"customer.user"}})
 	must(t, err)
 	checkNew(temp1.User)
-	must(t, db.DeleteUser(f.as(f.owner1), f.c1.ID, temp1.User.ID))
-	temp3, err := db.InviteUser(f.as(f.owner1), f.c1.ID, tenantdesk.NewUser{DisplayName: "Temp Three", Email: "temp.three@c1.example", Roles: []string{"customer.user"}})
+	must(t, servicetest.NewUsers(t, db).DeleteUser(f.as(f.owner1), f.c1.ID, temp1.User.ID))
+	temp3, err := servicetest.NewUsers(t, db).InviteUser(f.as(f.owner1), f.c1.ID, tenantdesk.NewUser{DisplayName: "Temp Three", Email: "temp.three@c1.example", Roles: []string{"customer.user"}})
 	must(t, err)
 	checkNew(temp3.User)
-	if _, err := db.GetUser(f.as(f.owner1), f.c1.ID, temp1.User.ID); code(err) != tenantdesk.ENOTFOUND {
+	if _, err := servicetest.NewUsers(t, db).GetUser(f.as(f.owner1), f.c1.ID, temp1.User.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("Temp One's ID after Temp Three was created: %v", err)
 	}
 	page, err := db.QueryAudit(f.as(f.owner1), f.c1.ID, tenantdesk.AuditFilter{})

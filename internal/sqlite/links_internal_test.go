@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -28,7 +30,7 @@ func openLinksDB(t *testing.T) (*DB, *tenantdesk.User) {
 	}
 	db.Hasher = plainHasher{}
 	db.Mail.BaseURL = "https://desk.example.com/"
-	_, owner, err := db.CreatePartner(context.Background(), tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
+	_, owner, err := servicetest.NewOps(t, db).CreatePartner(context.Background(), tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +62,7 @@ func TestQueueActivationIsPartOfTheTransaction(t *testing.T) {
 	if count(t, db, "mail_outbox") != 0 || count(t, db, "user_tokens") != 0 {
 		t.Fatal("a rolled-back transaction left mail or a link behind")
 	}
-	if err := db.QueueActivation(ctx, owner.ID); err != nil {
+	if err := servicetest.NewOpsAt(t, db, "https://desk.example.com").QueueActivation(ctx, owner.ID); err != nil {
 		t.Fatal(err)
 	}
 	if count(t, db, "mail_outbox") != 1 || count(t, db, "user_tokens") != 1 {
@@ -71,7 +73,7 @@ func TestQueueActivationIsPartOfTheTransaction(t *testing.T) {
 func TestLinksStoreOnlyTheTokensHash(t *testing.T) {
 	db, owner := openLinksDB(t)
 	ctx := context.Background()
-	if err := db.QueueActivation(ctx, owner.ID); err != nil {
+	if err := servicetest.NewOpsAt(t, db, "https://desk.example.com").QueueActivation(ctx, owner.ID); err != nil {
 		t.Fatal(err)
 	}
 	msgs, _ := db.ListMail(ctx, 1)
@@ -106,7 +108,7 @@ func TestLinksStoreOnlyTheTokensHash(t *testing.T) {
 		}
 	}
 	// A new activation replaces the old link.
-	if err := db.QueueActivation(ctx, owner.ID); err != nil {
+	if err := servicetest.NewOpsAt(t, db, "https://desk.example.com").QueueActivation(ctx, owner.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.CheckLink(ctx, tenantdesk.LinkActivation, token); tenantdesk.ErrorCode(err) != tenantdesk.ENOTFOUND {
@@ -117,7 +119,7 @@ func TestLinksStoreOnlyTheTokensHash(t *testing.T) {
 	if err := db.SetPassword(ctx, owner.ID, "a good long password"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueueActivation(ctx, owner.ID); tenantdesk.ErrorCode(err) != tenantdesk.EINVALID {
+	if err := servicetest.NewOpsAt(t, db, "https://desk.example.com").QueueActivation(ctx, owner.ID); tenantdesk.ErrorCode(err) != tenantdesk.EUserNotInvited {
 		t.Errorf("activation for an active user: %v", err)
 	}
 }

@@ -101,6 +101,7 @@ func (tx *Tx) enqueueMail(ctx context.Context, m *tenantdesk.MailMessage) error 
 		return fmt.Errorf("sqlite: enqueue mail: %w", err)
 	}
 	m.ID, _ = res.LastInsertId()
+	tx.mailQueued = true
 	return nil
 }
 

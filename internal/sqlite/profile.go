@@ -15,7 +15,6 @@ import (
 // profile_email.go, sessions in profile_sessions.go.
 
 var (
-	_ tenantdesk.ProfileService = (*DB)(nil)
 	_ tenantdesk.FTPAuthService = (*DB)(nil)
 )
 

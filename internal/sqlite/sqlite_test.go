@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+
 	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -66,16 +68,16 @@ func TestMigrateFreshAndRerun(t *testing.T) {
 func TestEmailUniqueAcrossAccountsCaseInsensitive(t *testing.T) {
 	db, _ := openTestDB(t)
 	ctx := context.Background()
-	p, _, err := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "P", OwnerName: "Pat", OwnerEmail: "pat@p.example"})
+	p, _, err := servicetest.NewOps(t, db).CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "P", OwnerName: "Pat", OwnerEmail: "pat@p.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c1 := &tenantdesk.Account{Name: "C1", ParentID: p.ID}
-	if err := db.CreateCustomer(ctx, c1, &tenantdesk.User{DisplayName: "Ann", Email: "Ann@Example.com"}); err != nil {
+	if err := servicetest.NewOps(t, db).CreateCustomer(ctx, c1, &tenantdesk.User{DisplayName: "Ann", Email: "Ann@Example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	c2 := &tenantdesk.Account{Name: "C2"}
-	err = db.CreateCustomer(ctx, c2, &tenantdesk.User{DisplayName: "Ann again", Email: "  ann@EXAMPLE.com"})
+	err = servicetest.NewOps(t, db).CreateCustomer(ctx, c2, &tenantdesk.User{DisplayName: "Ann again", Email: "  ann@EXAMPLE.com"})
 	if tenantdesk.ErrorCode(err) != tenantdesk.EEmailTaken {
 		t.Fatalf("same email in another account: %v", err)
 	}
@@ -85,7 +87,7 @@ func TestEmailUniqueAcrossAccountsCaseInsensitive(t *testing.T) {
 	}
 	var err2 error
 	u := &tenantdesk.User{AccountID: p.ID, DisplayName: "X", Email: "ANN@example.COM", Roles: []string{"partner.user"}}
-	if err2 = db.CreateUser(ctx, u); tenantdesk.ErrorCode(err2) != tenantdesk.EEmailTaken {
+	if err2 = servicetest.NewOps(t, db).CreateUser(ctx, u); tenantdesk.ErrorCode(err2) != tenantdesk.EEmailTaken {
 		t.Fatalf("CreateUser with a taken email: %v", err2)
 	}
 	got, _ := db.FindUserByEmail(ctx, "ann@example.com")
@@ -97,7 +99,7 @@ func TestEmailUniqueAcrossAccountsCaseInsensitive(t *testing.T) {
 func TestCreateUserValidatesFields(t *testing.T) {
 	db, _ := openTestDB(t)
 	ctx := context.Background()
-	p, _, _ := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "P", OwnerName: "Pat", OwnerEmail: "pat@p.example"})
+	p, _, _ := servicetest.NewOps(t, db).CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "P", OwnerName: "Pat", OwnerEmail: "pat@p.example"})
 	for name, c := range map[string]struct {
 		u    tenantdesk.User
 		code string
@@ -110,12 +112,12 @@ func TestCreateUserValidatesFields(t *testing.T) {
 	} {
 		u := c.u
 		u.AccountID = p.ID
-		if err := db.CreateUser(ctx, &u); tenantdesk.ErrorCode(err) != c.code {
+		if err := servicetest.NewOps(t, db).CreateUser(ctx, &u); tenantdesk.ErrorCode(err) != c.code {
 			t.Errorf("%s: got %v, want %s", name, err, c.code)
 		}
 	}
 	ok := &tenantdesk.User{AccountID: p.ID, DisplayName: strings.Repeat("a", 100), Email: strings.Repeat("a", 186) + "@p.example.com", Roles: []string{"partner.user"}}
-	if err := db.CreateUser(ctx, ok); err != nil {
+	if err := servicetest.NewOps(t, db).CreateUser(ctx, ok); err != nil {
 		t.Errorf("100-char name and 200-char email: %v", err)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+
 	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -40,11 +42,11 @@ func twoFactorFixture(t *testing.T) (*fixture, *clock) {
 	f := &fixture{db: db}
 	f.c1 = &tenantdesk.Account{Name: "C1"}
 	f.owner1 = &tenantdesk.User{DisplayName: "Olive", Email: "olive@c1.example"}
-	must(t, db.CreateCustomer(op, f.c1, f.owner1))
+	must(t, servicetest.NewOps(t, db).CreateCustomer(op, f.c1, f.owner1))
 	f.admin1 = &tenantdesk.User{AccountID: f.c1.ID, DisplayName: "Ada", Email: "ada@c1.example", Roles: []string{"customer.user", "user.admin"}}
-	must(t, db.CreateUser(op, f.admin1))
+	must(t, servicetest.NewOps(t, db).CreateUser(op, f.admin1))
 	f.member1 = &tenantdesk.User{AccountID: f.c1.ID, DisplayName: "Mia", Email: "mia@c1.example", Roles: []string{"customer.user"}}
-	must(t, db.CreateUser(op, f.member1))
+	must(t, servicetest.NewOps(t, db).CreateUser(op, f.member1))
 	must(t, db.SetPassword(op, f.member1.ID, memberPassword))
 	for _, u := range []**tenantdesk.User{&f.owner1, &f.admin1, &f.member1} {
 		r, err := db.FindUserByID(op, (*u).ID)
@@ -145,7 +147,7 @@ func TestConfiguredSecretKey(t *testing.T) {
 	ctx := tenantdesk.OperatorContext(context.Background())
 	acc := &tenantdesk.Account{Name: "K"}
 	u := &tenantdesk.User{DisplayName: "Kim", Email: "kim@k.example"}
-	must(t, db.CreateCustomer(ctx, acc, u))
+	must(t, servicetest.NewOps(t, db).CreateCustomer(ctx, acc, u))
 	as := tenantdesk.WithActor(context.Background(), &tenantdesk.Actor{User: u})
 	setup, err := db.StartTOTPSetup(as)
 	if err != nil {

@@ -42,16 +42,13 @@ type Account struct {
 // IsPartner reports whether a is a partner (reseller) account.
 func (a *Account) IsPartner() bool { return a.Kind == AccountPartner }
 
-// AccountService reads and changes accounts.
+// AccountService reads accounts. (Creating partners is the operator's,
+// internal/service.Operator, which the web layer never receives.)
 type AccountService interface {
 	// FindAccountByID returns ENOTFOUND if there is no such account.
 	FindAccountByID(ctx context.Context, id int64) (*Account, error)
 	// FindAccountByTenantID returns ENOTFOUND if there is no such account.
 	FindAccountByTenantID(ctx context.Context, tenantID string) (*Account, error)
-	// CreatePartner creates a partner account with its Owner (partner.admin,
-	// partner.user). Used by the operator's command line and the demo data.
-	// Returns EINVALID for bad fields and EEmailTaken if the email exists.
-	CreatePartner(ctx context.Context, in CreatePartnerInput) (*Account, *User, error)
 }
 
 // CreatePartnerInput holds what the operator gives for a new partner.

@@ -1,7 +1,10 @@
 package tenantdesk
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -229,4 +232,44 @@ func IsPartnerStaffOf(a *Actor, acc *Account) bool {
 func IsPartnerStaff(a *Actor) bool {
 	return a != nil && a.User != nil && a.Account != nil && a.Account.IsPartner() &&
 		(a.User.HasRole(RolePartnerAdmin) || a.User.HasRole(RolePartnerUser))
+}
+
+// ValidateAccountName checks an account name: 1–200 characters of text.
+func ValidateAccountName(name string) *FieldError {
+	n := utf8.RuneCountInString(strings.TrimSpace(name))
+	if n == 0 {
+		return &FieldError{Field: "name", Message: "Account name is required."}
+	} else if n > MaxAccountNameLen || !utf8.ValidString(name) {
+		return &FieldError{Field: "name", Message: "Account name must be at most 200 characters."}
+	}
+	return nil
+}
+
+// NormalizeConnection checks that s (a customer's phone-platform
+// connection) is one JSON object of at most MaxConnectionLen bytes and
+// returns it compacted ("{}" for "").
+func NormalizeConnection(s string) (string, *FieldError) {
+	if strings.TrimSpace(s) == "" {
+		return "{}", nil
+	}
+	var obj map[string]any
+	dec := json.NewDecoder(strings.NewReader(s))
+	if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
+		return "", &FieldError{Field: "connection", Message: "connection must be a JSON object."}
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(s)); err != nil {
+		return "", &FieldError{Field: "connection", Message: "connection must be a JSON object."}
+	}
+	if b.Len() > MaxConnectionLen {
+		return "", &FieldError{Field: "connection", Message: fmt.Sprintf("connection must be at most %d KiB of JSON.", MaxConnectionLen>>10)}
+	}
+	return b.String(), nil
+}
+
+// ValidateCustomerInfo runs the general-information rules on the fields the
+// API sets and returns the normalized values.
+func ValidateCustomerInfo(name, reference, description string) (GeneralInfo, []FieldError) {
+	info := GeneralInfo{Name: name, Reference: reference, Description: description}.Normalize()
+	return info, info.Validate()
 }

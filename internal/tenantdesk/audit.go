@@ -12,6 +12,12 @@ const (
 	AuditSignOut       = "auth.signout"
 	AuditAccountCreate = "account.create"
 	AuditUserCreate    = "user.create"
+	AuditUserUpdate    = "user.update"
+	AuditUserDelete    = "user.delete"
+	AuditUserDisable   = "user.disable"
+	AuditUserEnable    = "user.enable"
+	AuditUserAutoRole  = "user.auto_role"
+	AuditOwnerTransfer = "account.owner_transfer"
 	AuditPasswordSet   = "user.password_set"
 )
 

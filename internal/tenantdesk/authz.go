@@ -1,10 +1,14 @@
 package tenantdesk
 
-// Access levels an actor can have on an account, from none to full user
-// management. Services ask for the level an operation needs.
+// AccessLevel is the access an actor has on an account, from none to full
+// user management. Services ask for the level an operation needs. (A type
+// of its own, so that no other number passes for one.)
+type AccessLevel int
+
+// Access levels, in order.
 const (
 	// AccessNone: the account is invisible to the actor (ENOTFOUND).
-	AccessNone = iota
+	AccessNone AccessLevel = iota
 	// AccessMember: a user of the account; sees general information and
 	// their own profile.
 	AccessMember
@@ -14,7 +18,7 @@ const (
 )
 
 // AccessTo returns the actor's access level on acc (R9).
-func AccessTo(a *Actor, acc *Account) int {
+func AccessTo(a *Actor, acc *Account) AccessLevel {
 	switch {
 	case a == nil || acc == nil:
 		return AccessNone
@@ -36,7 +40,7 @@ func AccessTo(a *Actor, acc *Account) int {
 // Authorize returns nil when the actor in ctx has at least level on acc,
 // ENOTFOUND when acc is not theirs to see at all, EFORBIDDEN when it is but
 // the level is too low, and EUNAUTHORIZED without an actor.
-func Authorize(a *Actor, acc *Account, level int) error {
+func Authorize(a *Actor, acc *Account, level AccessLevel) error {
 	if a == nil {
 		return Errorf(EUNAUTHORIZED, "Sign in first.")
 	}

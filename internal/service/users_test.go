@@ -1,4 +1,4 @@
-package sqlite_test
+package service_test
 
 import (
 	"context"
@@ -6,81 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// fixture: a partner with two customers; each customer has an Owner.
-type fixture struct {
-	db                *sqlite.DB
-	partner, c1, c2   *tenantdesk.Account
-	partnerOwner      *tenantdesk.User
-	owner1, owner2    *tenantdesk.User
-	admin1, member1   *tenantdesk.User
-	partnerUser       *tenantdesk.User
-	otherPartnerAdmin *tenantdesk.User
-}
-
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	db, path := openTestDB(t)
-	dbPaths.Store(db, path)
-	ctx := tenantdesk.OperatorContext(context.Background())
-	f := &fixture{db: db}
-	var err error
-	f.partner, f.partnerOwner, err = db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "P", OwnerName: "Pat", OwnerEmail: "pat@p.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.partnerUser = &tenantdesk.User{AccountID: f.partner.ID, DisplayName: "Staff", Email: "staff@p.example", Roles: []string{"partner.user"}}
-	must(t, db.CreateUser(ctx, f.partnerUser))
-	other, otherOwner, err := db.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "Q", OwnerName: "Quinn", OwnerEmail: "quinn@q.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = other
-	f.otherPartnerAdmin = otherOwner
-	f.c1 = &tenantdesk.Account{Name: "C1", ParentID: f.partner.ID}
-	f.owner1 = &tenantdesk.User{DisplayName: "Olive", Email: "olive@c1.example"}
-	must(t, db.CreateCustomer(ctx, f.c1, f.owner1))
-	f.c2 = &tenantdesk.Account{Name: "C2", ParentID: f.partner.ID}
-	f.owner2 = &tenantdesk.User{DisplayName: "Otto", Email: "otto@c2.example"}
-	must(t, db.CreateCustomer(ctx, f.c2, f.owner2))
-	f.admin1 = &tenantdesk.User{AccountID: f.c1.ID, DisplayName: "Ada", Email: "ada@c1.example", Roles: []string{"customer.user", "user.admin"}}
-	must(t, db.CreateUser(ctx, f.admin1))
-	f.member1 = &tenantdesk.User{AccountID: f.c1.ID, DisplayName: "Mia", Email: "mia@c1.example", Roles: []string{"customer.user"}}
-	must(t, db.CreateUser(ctx, f.member1))
-	// Reload so roles (e.g. the Owner's) are as stored.
-	for _, u := range []**tenantdesk.User{&f.partnerOwner, &f.partnerUser, &f.otherPartnerAdmin, &f.owner1, &f.owner2, &f.admin1, &f.member1} {
-		r, err := db.FindUserByID(ctx, (*u).ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		*u = r
-	}
-	return f
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func (f *fixture) as(u *tenantdesk.User) context.Context {
-	acc, err := f.db.FindAccountByID(context.Background(), u.AccountID)
-	if err != nil {
-		panic(err)
-	}
-	return tenantdesk.WithActor(context.Background(), &tenantdesk.Actor{User: u, Account: acc, IP: "192.0.2.1"})
-}
-
-func code(err error) string { return tenantdesk.ErrorCode(err) }
+// Tests of the users service (tenantdesk.AccountUserService) on a real
+// SQLite store: authorization per actor, the rules with real data, the R7
+// roll-out, keyset pages and search, disable/enable.
 
 func TestAccountUsersAuthorization(t *testing.T) {
 	f := newFixture(t)
-	db := f.db
+	db, users := f.db, f.users
 	roles := []string{"customer.user"}
 	for _, c := range []struct {
 		name  string
@@ -96,29 +32,29 @@ func TestAccountUsersAuthorization(t *testing.T) {
 		{"admin of another partner", f.otherPartnerAdmin, tenantdesk.ENOTFOUND},
 	} {
 		ctx := f.as(c.actor)
-		if _, err := db.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{}); code(err) != c.want {
+		if _, err := users.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{}); code(err) != c.want {
 			t.Errorf("%s: ListUsers = %v, want %q", c.name, err, c.want)
 		}
-		if _, err := db.GetUser(ctx, f.c1.ID, f.member1.ID); code(err) != c.want {
+		if _, err := users.GetUser(ctx, f.c1.ID, f.member1.ID); code(err) != c.want {
 			t.Errorf("%s: GetUser = %v, want %q", c.name, err, c.want)
 		}
 		email := fmt.Sprintf("new-%d@c1.example", len(c.name))
-		if _, err := db.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "New", Email: email, Roles: roles}); code(err) != c.want {
+		if _, err := users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "New", Email: email, Roles: roles}); code(err) != c.want {
 			t.Errorf("%s: InviteUser = %v, want %q", c.name, err, c.want)
 		}
 		name := "Renamed by " + c.name
-		if _, err := db.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{DisplayName: &name}); code(err) != c.want {
+		if _, err := users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{DisplayName: &name}); code(err) != c.want {
 			t.Errorf("%s: UpdateUser = %v, want %q", c.name, err, c.want)
 		}
 	}
-	if _, err := db.ListUsers(context.Background(), f.c1.ID, tenantdesk.UserFilter{}); code(err) != tenantdesk.EUNAUTHORIZED {
+	if _, err := users.ListUsers(context.Background(), f.c1.ID, tenantdesk.UserFilter{}); code(err) != tenantdesk.EUNAUTHORIZED {
 		t.Errorf("anonymous: %v", err)
 	}
 	// A user of this account addressed through another account is not found.
-	if _, err := db.GetUser(f.as(f.owner2), f.c2.ID, f.member1.ID); code(err) != tenantdesk.ENOTFOUND {
+	if _, err := users.GetUser(f.as(f.owner2), f.c2.ID, f.member1.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("user of c1 through c2: %v", err)
 	}
-	if err := db.DeleteUser(f.as(f.owner2), f.c2.ID, f.member1.ID); code(err) != tenantdesk.ENOTFOUND {
+	if err := users.DeleteUser(f.as(f.owner2), f.c2.ID, f.member1.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("delete c1's user through c2: %v", err)
 	}
 	if _, err := db.FindUserByID(context.Background(), f.member1.ID); err != nil {
@@ -128,47 +64,47 @@ func TestAccountUsersAuthorization(t *testing.T) {
 
 func TestAccountUsersRulesInTheDatabase(t *testing.T) {
 	f := newFixture(t)
-	db, ctx := f.db, f.as(f.owner1)
+	db, users, ctx := f.db, f.users, f.as(f.owner1)
 	// R5: the Owner.
-	if err := db.DeleteUser(ctx, f.c1.ID, f.owner1.ID); code(err) != tenantdesk.EOwnerImmutable {
+	if err := users.DeleteUser(ctx, f.c1.ID, f.owner1.ID); code(err) != tenantdesk.EOwnerImmutable {
 		t.Errorf("delete owner: %v", err)
 	}
-	if _, err := db.SetUserDisabled(ctx, f.c1.ID, f.owner1.ID, true); code(err) != tenantdesk.EOwnerImmutable {
+	if _, err := users.SetUserDisabled(ctx, f.c1.ID, f.owner1.ID, true); code(err) != tenantdesk.EOwnerImmutable {
 		t.Errorf("disable owner: %v", err)
 	}
 	// R3 with Owner + Ada as admins: Ada can go, but in a customer without
 	// an Owner the last admin cannot.
 	noOwner := &tenantdesk.Account{Name: "C3"}
 	op := tenantdesk.OperatorContext(context.Background())
-	must(t, db.CreateCustomer(op, noOwner, nil))
+	must(t, servicetest.NewOps(t, db).CreateCustomer(op, noOwner, nil))
 	// R4: the first change must make an admin.
-	if _, err := db.InviteUser(op, noOwner.ID, tenantdesk.NewUser{DisplayName: "Joe", Email: "joe@c3.example", Roles: []string{"customer.user"}}); code(err) != tenantdesk.EAdminRequiredFirst {
+	if _, err := users.InviteUser(op, noOwner.ID, tenantdesk.NewUser{DisplayName: "Joe", Email: "joe@c3.example", Roles: []string{"customer.user"}}); code(err) != tenantdesk.EAdminRequiredFirst {
 		t.Fatalf("first user not admin: %v", err)
 	}
-	first, err := db.InviteUser(op, noOwner.ID, tenantdesk.NewUser{DisplayName: "Amy", Email: "amy@c3.example", Roles: []string{"customer.user", "user.admin"}})
+	first, err := users.InviteUser(op, noOwner.ID, tenantdesk.NewUser{DisplayName: "Amy", Email: "amy@c3.example", Roles: []string{"customer.user", "user.admin"}})
 	must(t, err)
 	amy := first.User
-	if err := db.DeleteUser(op, noOwner.ID, amy.ID); code(err) != tenantdesk.ELastUserAdmin {
+	if err := users.DeleteUser(op, noOwner.ID, amy.ID); code(err) != tenantdesk.ELastUserAdmin {
 		t.Errorf("delete last admin: %v", err)
 	}
-	if _, err := db.SetUserDisabled(op, noOwner.ID, amy.ID, true); code(err) != tenantdesk.ELastUserAdmin {
+	if _, err := users.SetUserDisabled(op, noOwner.ID, amy.ID, true); code(err) != tenantdesk.ELastUserAdmin {
 		t.Errorf("disable last admin: %v", err)
 	}
 	only := []string{"customer.user"}
-	if _, err := db.UpdateUser(op, noOwner.ID, amy.ID, tenantdesk.UserPatch{Roles: &only}); code(err) != tenantdesk.ELastUserAdmin {
+	if _, err := users.UpdateUser(op, noOwner.ID, amy.ID, tenantdesk.UserPatch{Roles: &only}); code(err) != tenantdesk.ELastUserAdmin {
 		t.Errorf("demote last admin: %v", err)
 	} else if err != nil && tenantdesk.ErrorMessage(err) != "There must be at least one user admin" {
 		t.Errorf("message %q", tenantdesk.ErrorMessage(err))
 	}
 	// A second admin makes the first removable.
-	_, err = db.InviteUser(op, noOwner.ID, tenantdesk.NewUser{DisplayName: "Ben", Email: "ben@c3.example", Roles: []string{"customer.user", "user.admin"}})
+	_, err = users.InviteUser(op, noOwner.ID, tenantdesk.NewUser{DisplayName: "Ben", Email: "ben@c3.example", Roles: []string{"customer.user", "user.admin"}})
 	must(t, err)
-	if _, err := db.UpdateUser(op, noOwner.ID, amy.ID, tenantdesk.UserPatch{Roles: &only}); err != nil {
+	if _, err := users.UpdateUser(op, noOwner.ID, amy.ID, tenantdesk.UserPatch{Roles: &only}); err != nil {
 		t.Errorf("demote with another admin: %v", err)
 	}
 	// Nothing half-done: a rejected change leaves the user as it was.
 	bad := []string{"customer.user", "customer.user.supervisorl1", "customer.user.supervisorl2"}
-	if _, err := db.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &bad}); code(err) != tenantdesk.ESupervisorRolesExclusive {
+	if _, err := users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &bad}); code(err) != tenantdesk.ESupervisorRolesExclusive {
 		t.Errorf("two supervisors: %v", err)
 	}
 	got, _ := db.FindUserByID(ctx, f.member1.ID)
@@ -179,24 +115,24 @@ func TestAccountUsersRulesInTheDatabase(t *testing.T) {
 
 func TestRealtimeRolloutOnFirstLiveSupervisor(t *testing.T) {
 	f := newFixture(t)
-	db, ctx := f.db, f.as(f.admin1)
+	db, users, ctx := f.db, f.users, f.as(f.admin1)
 	var pbx []*tenantdesk.User
 	for i := 0; i < 3; i++ {
-		ch, err := db.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: fmt.Sprintf("Agent %d", i),
+		ch, err := users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: fmt.Sprintf("Agent %d", i),
 			Email: fmt.Sprintf("agent%d@c1.example", i), Roles: []string{"customer.user.pbx"}})
 		must(t, err)
 		pbx = append(pbx, ch.User)
 	}
 	// A level-1 supervisor triggers nothing.
 	l1 := []string{"customer.user", "customer.user.supervisorl1"}
-	ch, err := db.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &l1})
+	ch, err := users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &l1})
 	must(t, err)
 	if len(ch.AutoAssigned) != 0 {
 		t.Fatalf("supervisorl1 assigned %v", ch.AutoAssigned)
 	}
 	// The first level-3 supervisor (who also holds pbx) rolls the add-on out to every pbx holder, him included.
 	l3 := []string{"customer.user", "customer.user.supervisorl3", "customer.user.pbx"}
-	ch, err = db.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &l3})
+	ch, err = users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &l3})
 	must(t, err)
 	if len(ch.AutoAssigned) != 4 {
 		t.Fatalf("auto-assigned %d users, want 4: %+v", len(ch.AutoAssigned), ch.AutoAssigned)
@@ -221,7 +157,7 @@ func TestRealtimeRolloutOnFirstLiveSupervisor(t *testing.T) {
 		t.Errorf("%d auto-role audit entries, want 4", auto)
 	}
 	// A second live supervisor does not roll out again; other accounts are untouched.
-	ch, err = db.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Sup Two", Email: "sup2@c1.example", Roles: []string{"customer.user", "customer.user.supervisorl4"}})
+	ch, err = users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Sup Two", Email: "sup2@c1.example", Roles: []string{"customer.user", "customer.user.supervisorl4"}})
 	must(t, err)
 	if len(ch.AutoAssigned) != 0 {
 		t.Errorf("second live supervisor rolled out again: %v", ch.AutoAssigned)
@@ -230,9 +166,9 @@ func TestRealtimeRolloutOnFirstLiveSupervisor(t *testing.T) {
 
 func TestListUsersKeysetPagesAndSearch(t *testing.T) {
 	f := newFixture(t)
-	db, ctx := f.db, f.as(f.owner1)
+	users, ctx := f.users, f.as(f.owner1)
 	for i := 0; i < 120; i++ {
-		_, err := db.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: fmt.Sprintf("Person %03d", i), Email: fmt.Sprintf("p%03d@c1.example", i), Roles: []string{"customer.user"}})
+		_, err := users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: fmt.Sprintf("Person %03d", i), Email: fmt.Sprintf("p%03d@c1.example", i), Roles: []string{"customer.user"}})
 		must(t, err)
 	}
 	// Walk every page: each user once, in name order.
@@ -241,7 +177,7 @@ func TestListUsersKeysetPagesAndSearch(t *testing.T) {
 	cursor := ""
 	pages := 0
 	for {
-		page, err := db.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{After: cursor, Limit: 50})
+		page, err := users.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{After: cursor, Limit: 50})
 		must(t, err)
 		pages++
 		for _, u := range page.Users {
@@ -269,27 +205,27 @@ func TestListUsersKeysetPagesAndSearch(t *testing.T) {
 	}
 	// Prefix search on name and on email, case-insensitive.
 	for q, want := range map[string]int{"person 01": 10, "PERSON 119": 1, "p00": 10, "ada": 1, "ADA@": 1, "zzz": 0, "olive@c1": 1} {
-		page, err := db.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{Query: q, Limit: 200})
+		page, err := users.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{Query: q, Limit: 200})
 		must(t, err)
 		if len(page.Users) != want {
 			t.Errorf("search %q: %d users, want %d", q, len(page.Users), want)
 		}
 	}
 	// Otto of C2 is not found from C1.
-	if page, _ := db.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{Query: "otto"}); len(page.Users) != 0 {
+	if page, _ := users.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{Query: "otto"}); len(page.Users) != 0 {
 		t.Error("search crossed accounts")
 	}
-	if _, err := db.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{After: "garbage!"}); code(err) != tenantdesk.EINVALID {
+	if _, err := users.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{After: "garbage!"}); code(err) != tenantdesk.EINVALID {
 		t.Errorf("bad cursor: %v", err)
 	}
 }
 
 func TestDisableEndsSessionsAndEnableRestoresStatus(t *testing.T) {
 	f := newFixture(t)
-	db, ctx := f.db, f.as(f.owner1)
+	db, users, ctx := f.db, f.users, f.as(f.owner1)
 	must(t, db.SetPassword(ctx, f.member1.ID, "a long enough password"))
 	must(t, db.CreateSession(ctx, &tenantdesk.Session{ID: "s1", UserID: f.member1.ID, Data: []byte{}}))
-	u, err := db.SetUserDisabled(ctx, f.c1.ID, f.member1.ID, true)
+	u, err := users.SetUserDisabled(ctx, f.c1.ID, f.member1.ID, true)
 	must(t, err)
 	if u.Status != tenantdesk.UserDisabled {
 		t.Fatalf("status %s", u.Status)
@@ -297,21 +233,21 @@ func TestDisableEndsSessionsAndEnableRestoresStatus(t *testing.T) {
 	if _, err := db.FindSession(ctx, "s1"); code(err) != tenantdesk.ENOTFOUND {
 		t.Error("session survived disabling")
 	}
-	u, err = db.SetUserDisabled(ctx, f.c1.ID, f.member1.ID, false)
+	u, err = users.SetUserDisabled(ctx, f.c1.ID, f.member1.ID, false)
 	must(t, err)
 	if u.Status != tenantdesk.UserActive {
 		t.Errorf("enabled user with a password: %s", u.Status)
 	}
 	// Email change of an invited user to a taken address (another
 	// account's) is a conflict.
-	inv, err := db.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Typo", Email: "typo@c1.example", Roles: []string{"customer.user"}})
+	inv, err := users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Typo", Email: "typo@c1.example", Roles: []string{"customer.user"}})
 	must(t, err)
 	taken := "OTTO@c2.example"
-	if _, err := db.UpdateUser(ctx, f.c1.ID, inv.User.ID, tenantdesk.UserPatch{Email: &taken}); code(err) != tenantdesk.EEmailTaken {
+	if _, err := users.UpdateUser(ctx, f.c1.ID, inv.User.ID, tenantdesk.UserPatch{Email: &taken}); code(err) != tenantdesk.EEmailTaken {
 		t.Errorf("email taken: %v", err)
 	}
 	same := "MIA@c1.example" // the user's own address in other case is fine
-	if _, err := db.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Email: &same}); err != nil {
+	if _, err := users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Email: &same}); err != nil {
 		t.Errorf("own email recased: %v", err)
 	}
 }
@@ -320,19 +256,19 @@ func TestDisableEndsSessionsAndEnableRestoresStatus(t *testing.T) {
 // equals the user's rows in user_roles, whatever path changed them.
 func TestRolesTextMirrorsUserRoles(t *testing.T) {
 	f := newFixture(t)
-	db, ctx := f.db, f.as(f.admin1)
-	ch, err := db.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Agent", Email: "agent@c1.example", Roles: []string{"customer.user.pbx"}})
+	db, users, ctx := f.db, f.users, f.as(f.admin1)
+	ch, err := users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Agent", Email: "agent@c1.example", Roles: []string{"customer.user.pbx"}})
 	must(t, err)
 	l3 := []string{"customer.user", "customer.user.supervisorl3"}
-	_, err = db.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &l3}) // rolls the add-on out to Agent
+	_, err = users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &l3}) // rolls the add-on out to Agent
 	must(t, err)
 	none := []string{}
-	_, err = db.UpdateUser(ctx, f.c1.ID, ch.User.ID, tenantdesk.UserPatch{Roles: &none})
+	_, err = users.UpdateUser(ctx, f.c1.ID, ch.User.ID, tenantdesk.UserPatch{Roles: &none})
 	if err != nil && tenantdesk.ErrorCode(err) != tenantdesk.ERolePrerequisiteMissing {
 		t.Fatal(err)
 	}
-	must(t, db.DeleteUser(ctx, f.c1.ID, f.member1.ID))
-	conn := rawConn(t, db)
+	must(t, users.DeleteUser(ctx, f.c1.ID, f.member1.ID))
+	conn := rawConn(t, f.path)
 	var bad int
 	must(t, conn.QueryRow(`SELECT count(*) FROM users WHERE roles <> COALESCE((SELECT group_concat(role, ',') FROM
 		(SELECT role FROM user_roles r WHERE r.user_id = users.id ORDER BY role)), '')`).Scan(&bad))

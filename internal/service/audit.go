@@ -1,0 +1,50 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+)
+
+// operatorName names the platform operator (the command line) in the log.
+const operatorName = "Platform operator"
+
+// audit writes e in tx (R10) with the actor of ctx: who acted (and, when
+// impersonating, on whose behalf) and from which IP, unless e names them.
+func audit(ctx context.Context, tx tenantdesk.StoreTx, e *tenantdesk.AuditEntry) error {
+	if a := tenantdesk.ActorFrom(ctx); a != nil {
+		if e.ActorUserID == 0 && a.User != nil {
+			e.ActorUserID, e.ActorName = a.User.ID, a.User.DisplayName
+		}
+		if e.IP == "" {
+			e.IP = a.IP
+		}
+	}
+	if e.ActorUserID == 0 && e.ActorName == "" {
+		e.ActorName = operatorName
+	}
+	return tx.InsertAudit(ctx, e)
+}
+
+// auditJSON encodes v for an entry's before/after.
+func auditJSON(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// anyLicensed reports whether a change of roles is billable.
+func anyLicensed(roles []string) bool {
+	for _, r := range roles {
+		if role := tenantdesk.LookupRole(r); role != nil && role.Licensed {
+			return true
+		}
+	}
+	return false
+}
