@@ -3,10 +3,8 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -44,29 +42,38 @@ func ftpSecretMatches(header, secret string) bool {
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
+// handleFTPAuth answers like the rest of the API: problem+json through
+// the one error table and writer (api_problem.go), with the codes the
+// OpenAPI document lists for this path (web/openapi/ftp.json).
 func (s *Server) handleFTPAuth(c echo.Context) error {
 	if s.cfg.FTPAuthSecret == "" {
-		return s.problem(c, http.StatusNotFound, tenantdesk.ENOTFOUND, "Not found.")
+		return tenantdesk.Errorf(tenantdesk.ENOTFOUND, "There is no such API endpoint or object.")
 	}
 	if !ftpSecretMatches(c.Request().Header.Get(echo.HeaderAuthorization), s.cfg.FTPAuthSecret) {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tenantdesk-ftp"`)
-		return s.problem(c, http.StatusUnauthorized, tenantdesk.EUNAUTHORIZED, "A valid shared secret is required.")
+		return tenantdesk.Errorf(tenantdesk.EUNAUTHORIZED, "A valid shared secret is required.")
 	}
 	var in ftpAuthRequest
-	dec := json.NewDecoder(c.Request().Body)
-	if err := dec.Decode(&in); err != nil {
-		return s.problem(c, http.StatusBadRequest, tenantdesk.EINVALID, "The body must be a JSON object with username, password and clientIp.")
+	if err := decodeJSON(c, &in); err != nil {
+		return err
 	}
-	if strings.TrimSpace(in.Username) == "" || in.Password == "" {
-		return s.problem(c, http.StatusBadRequest, tenantdesk.EINVALID, "username and password are required.")
+	var fields []tenantdesk.FieldError
+	if strings.TrimSpace(in.Username) == "" {
+		fields = append(fields, tenantdesk.FieldError{Field: "username", Message: "username is required."})
+	}
+	if in.Password == "" {
+		fields = append(fields, tenantdesk.FieldError{Field: "password", Message: "password is required."})
 	}
 	ip := strings.TrimSpace(in.ClientIP)
 	if ip != "" {
-		parsed := net.ParseIP(ip)
-		if parsed == nil {
-			return s.problem(c, http.StatusBadRequest, tenantdesk.EINVALID, "clientIp must be an IP address.")
+		if parsed := net.ParseIP(ip); parsed == nil {
+			fields = append(fields, tenantdesk.FieldError{Field: "clientIp", Message: "clientIp must be an IP address."})
+		} else {
+			ip = parsed.String()
 		}
-		ip = parsed.String()
+	}
+	if len(fields) > 0 {
+		return &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: fields[0].Message, Fields: fields}
 	}
 	// The audit log records the FTP client's address; the FTP server's own
 	// when it sent none.
@@ -76,14 +83,11 @@ func (s *Server) handleFTPAuth(c echo.Context) error {
 	}
 	ctx := tenantdesk.WithActor(c.Request().Context(), &tenantdesk.Actor{IP: actorIP})
 	res, err := s.svc.FTPAuth.FTPAuth(ctx, tenantdesk.FTPAuthInput{Username: in.Username, Password: in.Password, ClientIP: ip})
-	switch de := tenantdesk.AsError(err); {
-	case err == nil:
-		return c.JSON(http.StatusOK, ftpAuthResponse{TenantID: res.TenantID, HomeFolder: res.HomeFolder})
-	case de != nil && de.Code == tenantdesk.EUNAUTHORIZED:
-		return s.problem(c, http.StatusUnauthorized, tenantdesk.EUNAUTHORIZED, de.Message)
-	case de != nil && de.Code == tenantdesk.ETHROTTLED:
-		c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetryAfterSeconds))
-		return s.problem(c, http.StatusTooManyRequests, tenantdesk.ETHROTTLED, de.Message)
+	if err != nil {
+		if tenantdesk.ErrorCode(err) == tenantdesk.EUNAUTHORIZED {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tenantdesk-ftp"`)
+		}
+		return err
 	}
-	return err
+	return c.JSON(http.StatusOK, ftpAuthResponse{TenantID: res.TenantID, HomeFolder: res.HomeFolder})
 }

@@ -117,6 +117,9 @@ func (s *Server) writeProblem(c echo.Context, p *apiProblem) {
 	h.Set(echo.HeaderContentType, "application/problem+json")
 	switch p.Status {
 	case http.StatusUnauthorized:
+		if h.Get(echo.HeaderWWWAuthenticate) != "" {
+			break // the endpoint named its own realm (the FTP check)
+		}
 		v := `Bearer realm="tenantdesk"`
 		if bad, _ := c.Get(ctxAPIBadToken).(bool); bad {
 			v += `, error="invalid_token"`

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -144,20 +143,4 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("render error page", "request_id", reqID, "error", rerr.Error())
 		_ = c.String(status, http.StatusText(status))
 	}
-}
-
-// problem writes an RFC 9457 problem+json body.
-func (s *Server) problem(c echo.Context, status int, code, detail string) error {
-	body := map[string]any{
-		"type":   "about:blank",
-		"title":  http.StatusText(status),
-		"status": status,
-		"detail": detail,
-	}
-	if code != "" {
-		body["code"] = code
-	}
-	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
-	c.Response().WriteHeader(status)
-	return json.NewEncoder(c.Response()).Encode(body)
 }

@@ -29,6 +29,13 @@ func ftpAuth(t *testing.T, app *testApp, authorization string, body any) (*respo
 	res := app.client().do(req)
 	var out map[string]any
 	_ = json.Unmarshal([]byte(res.Body), &out)
+	if _, wellFormed := body.(map[string]string); wellFormed {
+		// The answer is the one the OpenAPI document promises.
+		for _, e := range app.validator().check(exchange{Method: http.MethodPost, URL: req.URL, ReqHeader: req.Header, ReqBody: b,
+			Status: res.StatusCode, ResHeader: res.Header, ResBody: []byte(res.Body)}) {
+			t.Errorf("OpenAPI: %s\n  response: %d %s", e, res.StatusCode, res.Body)
+		}
+	}
 	return res, out
 }
 
