@@ -1,4 +1,4 @@
-package sqlite_test
+package service_test
 
 import (
 	"context"
@@ -16,23 +16,23 @@ func TestProfileIsTheActorsOwn(t *testing.T) {
 	anon := context.Background()
 	op := tenantdesk.OperatorContext(anon)
 	for name, err := range map[string]error{
-		"personal":  profileErr(f.db.UpdatePersonalData(anon, tenantdesk.PersonalData{DisplayName: "X"})),
-		"rights":    profileErr(f.db.MyRights(op)),
-		"prefs":     profileErr(f.db.SetPreferences(anon, tenantdesk.Preferences{})),
-		"password":  profileErr(f.db.ChangePassword(op, "a", "b")),
-		"ftp":       f.db.SetFTPPassword(anon, "a", "b"),
-		"sessions":  profileErr(f.db.ListSessions(anon)),
-		"end":       f.db.EndSession(op, "x"),
-		"end all":   profileErr(f.db.EndOtherSessions(anon)),
-		"email":     profileErr(f.db.RequestEmailChange(anon, "a@b.example", "x")),
-		"ftpstatus": profileErr(f.db.FTPCredential(op)),
+		"personal":  profileErr(f.svc.Profile.UpdatePersonalData(anon, tenantdesk.PersonalData{DisplayName: "X"})),
+		"rights":    profileErr(f.svc.Profile.MyRights(op)),
+		"prefs":     profileErr(f.svc.Profile.SetPreferences(anon, tenantdesk.Preferences{})),
+		"password":  profileErr(f.svc.Profile.ChangePassword(op, "a", "b")),
+		"ftp":       f.svc.Profile.SetFTPPassword(anon, "a", "b"),
+		"sessions":  profileErr(f.svc.Profile.ListSessions(anon)),
+		"end":       f.svc.Profile.EndSession(op, "x"),
+		"end all":   profileErr(f.svc.Profile.EndOtherSessions(anon)),
+		"email":     profileErr(f.svc.Profile.RequestEmailChange(anon, "a@b.example", "x")),
+		"ftpstatus": profileErr(f.svc.Profile.FTPCredential(op)),
 	} {
 		if code(err) != tenantdesk.EUNAUTHORIZED {
 			t.Errorf("%s without a user: %v", name, err)
 		}
 	}
 
-	r, err := f.db.MyRights(f.as(f.member1))
+	r, err := f.svc.Profile.MyRights(f.as(f.member1))
 	must(t, err)
 	names := map[string]bool{}
 	for _, m := range r.Managers {
@@ -55,7 +55,7 @@ func TestProfileIsTheActorsOwn(t *testing.T) {
 		}
 	}
 	mia := tenantdesk.WithActor(anon, &tenantdesk.Actor{User: f.member1, SessionID: "mia-1"})
-	list, err := f.db.ListSessions(mia)
+	list, err := f.svc.Profile.ListSessions(mia)
 	must(t, err)
 	if len(list) != 2 || (list[0].Current == list[1].Current) {
 		t.Fatalf("Mia's sessions: %+v", list)
@@ -69,13 +69,13 @@ func TestProfileIsTheActorsOwn(t *testing.T) {
 		}
 	}
 	ada := tenantdesk.WithActor(anon, &tenantdesk.Actor{User: f.admin1, SessionID: "ada-1"})
-	if err := f.db.EndSession(ada, other); code(err) != tenantdesk.ENOTFOUND {
+	if err := f.svc.Profile.EndSession(ada, other); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("Ada ends Mia's session: %v", err)
 	}
-	if err := f.db.EndSession(mia, current); code(err) != tenantdesk.EINVALID {
+	if err := f.svc.Profile.EndSession(mia, current); code(err) != tenantdesk.EINVALID {
 		t.Errorf("ending the current session: %v", err)
 	}
-	must(t, f.db.EndSession(mia, other))
+	must(t, f.svc.Profile.EndSession(mia, other))
 	if _, err := f.db.FindSession(anon, "mia-2"); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("ended session still there: %v", err)
 	}
