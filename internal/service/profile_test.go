@@ -85,3 +85,64 @@ func TestProfileIsTheActorsOwn(t *testing.T) {
 }
 
 func profileErr[T any](_ T, err error) error { return err }
+
+// Personal data and preferences go through the one user write path as the
+// user themselves: one entry each, of their own action (never a second
+// user.update), naming the user as they are after the change; an unchanged
+// form writes nothing.
+func TestProfileChangesAreAuditedOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := f.as(f.member1)
+	conn := rawConn(t, f.path)
+	entries := func() map[string]string {
+		t.Helper()
+		rows, err := conn.Query(`SELECT action, target_name, actor_name FROM audit_log WHERE target_id = ? ORDER BY id`,
+			tenantdesk.FormatUserID(f.member1.ID))
+		must(t, err)
+		defer rows.Close()
+		m := map[string]string{}
+		for rows.Next() {
+			var action, target, actor string
+			must(t, rows.Scan(&action, &target, &actor))
+			m[action] += target + "/" + actor + ";"
+		}
+		return m
+	}
+	before := entries()
+
+	u, err := f.svc.Profile.UpdatePersonalData(ctx, tenantdesk.PersonalData{DisplayName: " Mia Doe ", Phone: "+49 30 1234", JobTitle: "Pilot"})
+	must(t, err)
+	if u.DisplayName != "Mia Doe" || u.Phone != "+49 30 1234" || u.JobTitle != "Pilot" {
+		t.Errorf("returned %+v", u)
+	}
+	u, err = f.svc.Profile.SetPreferences(ctx, tenantdesk.Preferences{Language: "de", TimeZone: "Europe/Berlin"})
+	must(t, err)
+	if u.Language != "de" || u.TimeZone != "Europe/Berlin" || u.DisplayName != "Mia Doe" || u.Phone != "+49 30 1234" {
+		t.Errorf("returned %+v", u)
+	}
+	// Unchanged: no entry.
+	_, err = f.svc.Profile.UpdatePersonalData(ctx, tenantdesk.PersonalData{DisplayName: "Mia Doe", Phone: "+49 30 1234", JobTitle: "Pilot"})
+	must(t, err)
+	_, err = f.svc.Profile.SetPreferences(ctx, tenantdesk.Preferences{Language: "de", TimeZone: "Europe/Berlin"})
+	must(t, err)
+
+	after := entries()
+	if got := after[tenantdesk.AuditProfileUpdate]; got != "Mia Doe/Mia;" {
+		t.Errorf("profile entries: %q", got)
+	}
+	if got := after[tenantdesk.AuditPreferencesUpdate]; got != "Mia Doe/Mia;" {
+		t.Errorf("preferences entries: %q", got)
+	}
+	if after[tenantdesk.AuditUserUpdate] != before[tenantdesk.AuditUserUpdate] {
+		t.Errorf("a user.update entry too: %q", after[tenantdesk.AuditUserUpdate])
+	}
+	stored, err := f.db.FindUserByID(context.Background(), f.member1.ID)
+	must(t, err)
+	if stored.DisplayName != "Mia Doe" || stored.JobTitle != "Pilot" || stored.Language != "de" || stored.TimeZone != "Europe/Berlin" {
+		t.Errorf("stored %+v", stored)
+	}
+	// The display name rule (R8) holds here as on the Users tab.
+	if _, err := f.svc.Profile.UpdatePersonalData(ctx, tenantdesk.PersonalData{DisplayName: " "}); code(err) != tenantdesk.EINVALID {
+		t.Errorf("blank name: %v", err)
+	}
+}
