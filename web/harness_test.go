@@ -91,7 +91,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle)}
+	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle), Hasher: storeHasher{db}, Now: clock.Now}
 	svc, err := service.New(deps, db)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func (a *testApp) start() {
 		a.Server.Close()
 	}
 	log := slog.New(slog.NewTextHandler(a.Logs, nil))
-	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.DB, AuditLog: a.DB, Devices: a.DB, Links: a.DB, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.DB, Tokens: a.DB, Customers: a.Svc.Customers, UserMail: a.DB, Idempotency: a.DB, Security: a.DB, TwoFactor: a.DB, Ready: a.DB.Ping},
+	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.DB, AuditLog: a.DB, Devices: a.DB, Links: a.DB, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.Svc.FTPAuth, Tokens: a.DB, Customers: a.Svc.Customers, UserMail: a.DB, Idempotency: a.DB, Security: a.DB, TwoFactor: a.DB, Ready: a.DB.Ping},
 		bundle, log, a.Clock.Now)
 	a.Server = httptest.NewServer(a.Handler)
 	a.DB.Mail.BaseURL, a.DB.Mail.Renderer = a.Server.URL, mail.NewRenderer(bundle) // emailed links (mail_test.go)
@@ -293,6 +293,14 @@ const (
 
 // testOps are the operator's operations, for arranging what no page
 // offers; they always act as the platform operator.
+// storeHasher is the store's hasher as it is at each call, so that a test
+// that swaps app.DB.Hasher (to count the checks) swaps the services' too,
+// while the flows move from the store to internal/service.
+type storeHasher struct{ db *sqlite.DB }
+
+func (h storeHasher) Hash(pw string) (string, error)      { return h.db.Hasher.Hash(pw) }
+func (h storeHasher) Verify(enc, pw string) (bool, error) { return h.db.Hasher.Verify(enc, pw) }
+
 type testOps struct{ o *service.Operator }
 
 func (a *testApp) ops() testOps { return testOps{a.Svc.Operator} }

@@ -70,7 +70,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	// The services over the store; the mail settings are filled in by
 	// setupMail below, before anything is served.
-	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle)}
+	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle), Hasher: db.Hasher}
 	svc, err := service.New(deps, db)
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DevMailbox: *withDemo, // /dev/mail only in demo mode (mail.go)
 		APIRate:    *apiRate,
 	}, web.Services{
-		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: db, AuditLog: db, Devices: db, Links: db, Mailbox: db, Profile: svc.Profile, FTPAuth: db, Security: db, TwoFactor: db, Ready: db.Ping,
+		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: db, AuditLog: db, Devices: db, Links: db, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: db, TwoFactor: db, Ready: db.Ping,
 		Tokens: db, Customers: svc.Customers, UserMail: db, Idempotency: db, // REST API (web/api.go)
 	}, bundle, log, time.Now)
 

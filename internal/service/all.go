@@ -6,7 +6,6 @@ import "github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 // too (the store implements them today).
 type Legacy interface {
 	customerReads
-	profileFlows
 }
 
 // All are the services, built together by New; cmd/tenantdesk hands them
@@ -15,17 +14,22 @@ type All struct {
 	Users     *Users
 	Customers *Customers
 	Profile   *Profile
+	FTPAuth   *FTPAuth
 	Operator  *Operator
 }
 
-// New builds every service over d.
+// New builds every service over d; d needs a Hasher.
 func New(d *Deps, legacy Legacy) (*All, error) {
 	if err := d.check(); err != nil {
 		return nil, err
 	}
+	if d.Hasher == nil {
+		return nil, errNoHasher
+	}
 	a := &All{Users: &Users{d: d}, Operator: &Operator{d: d}}
 	a.Customers = &Customers{customerReads: legacy, d: d}
-	a.Profile = &Profile{profileFlows: legacy, d: d}
+	a.Profile = &Profile{d: d}
+	a.FTPAuth = newFTPAuth(d)
 	return a, nil
 }
 

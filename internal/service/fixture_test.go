@@ -21,6 +21,7 @@ type fixture struct {
 	db                *sqlite.DB
 	path              string
 	svc               *service.All
+	deps              *service.Deps
 	users             *service.Users
 	partner, c1, c2   *tenantdesk.Account
 	partnerOwner      *tenantdesk.User
@@ -34,11 +35,12 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db, path := openTestDB(t)
 	ctx := tenantdesk.OperatorContext(context.Background())
-	svc, err := service.New(servicetest.Deps(t, db), db)
+	deps := servicetest.Deps(t, db)
+	svc, err := service.New(deps, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db, path: path, users: svc.Users, svc: svc}
+	f := &fixture{db: db, path: path, users: svc.Users, svc: svc, deps: deps}
 	ops := servicetest.NewOps(t, db)
 	f.partner, f.partnerOwner, err = ops.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "P", OwnerName: "Pat", OwnerEmail: "pat@p.example"})
 	if err != nil {

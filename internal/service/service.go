@@ -30,6 +30,12 @@ type Deps struct {
 	// zero means tenantdesk.DefaultActivationTTL and DefaultResetTTL.
 	ActivationTTL time.Duration
 	ResetTTL      time.Duration
+	// Hasher hashes and verifies passwords (argon2id, internal/auth); the
+	// services that check or set passwords (New builds them) require it.
+	Hasher tenantdesk.PasswordHasher
+	// Now is the clock of what services decide outside a write
+	// transaction (inside one, StoreTx.Now); nil means time.Now.
+	Now func() time.Time
 }
 
 // errNoRenderer is returned by constructors given no mail renderer.
@@ -43,6 +49,18 @@ func (d *Deps) check() error {
 		return errNoRenderer
 	}
 	return nil
+}
+
+// errNoHasher is returned by constructors of services that check
+// passwords given no hasher.
+var errNoHasher = errors.New("service: a password hasher is required")
+
+// now is the time outside a write transaction.
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now().UTC()
+	}
+	return time.Now().UTC()
 }
 
 // linkTTL is how long a link of kind stays valid.

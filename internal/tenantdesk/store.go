@@ -31,6 +31,7 @@ type StoreReads interface {
 	AccountReads
 	UserReads
 	UserLists
+	ProfileReads
 }
 
 // StoreTx is one write transaction: the reads (seeing its own writes) and
@@ -47,4 +48,7 @@ type StoreTx interface {
 	LinkTx
 	SessionTx
 	DeviceTx
+	ProfileReads
+	ProfileTx
+	SignInAttemptTx
 }

@@ -7,20 +7,27 @@ import (
 	"context"
 	"testing"
 
+	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// Deps returns service dependencies over store with the real mail renderer.
+// Deps returns service dependencies over store with the real mail renderer
+// and a cheap argon2id hasher.
 func Deps(t testing.TB, store tenantdesk.Store) *service.Deps {
 	t.Helper()
 	bundle, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &service.Deps{Store: store, Mail: mail.NewRenderer(bundle)}
+	return &service.Deps{Store: store, Mail: mail.NewRenderer(bundle), Hasher: CheapHasher()}
+}
+
+// CheapHasher is argon2id at test costs (verifies any argon2id hash).
+func CheapHasher() tenantdesk.PasswordHasher {
+	return auth.NewArgon2id(auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2)
 }
 
 // Ops are the operator's operations over a store; they always act as the
