@@ -16,6 +16,8 @@ type All struct {
 	Customers *Customers
 	Profile   *Profile
 	Operator  *Operator
+	TwoFactor *TwoFactor
+	Security  *Security
 }
 
 // New builds every service over d.
@@ -26,6 +28,8 @@ func New(d *Deps, legacy Legacy) (*All, error) {
 	a := &All{Users: &Users{d: d}, Operator: &Operator{d: d}}
 	a.Customers = &Customers{customerReads: legacy, d: d}
 	a.Profile = &Profile{profileFlows: legacy, d: d}
+	a.TwoFactor = &TwoFactor{d: d}
+	a.Security = &Security{d: d}
 	return a, nil
 }
 

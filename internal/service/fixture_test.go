@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/service"
@@ -20,6 +21,7 @@ import (
 type fixture struct {
 	db                *sqlite.DB
 	path              string
+	deps              *service.Deps
 	svc               *service.All
 	users             *service.Users
 	partner, c1, c2   *tenantdesk.Account
@@ -34,11 +36,14 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db, path := openTestDB(t)
 	ctx := tenantdesk.OperatorContext(context.Background())
-	svc, err := service.New(servicetest.Deps(t, db), db)
+	deps := servicetest.Deps(t, db)
+	deps.Now = func() time.Time { return db.Now() } // the store's clock, which a test may replace
+	deps.Hasher = db.Hasher
+	svc, err := service.New(deps, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db, path: path, users: svc.Users, svc: svc}
+	f := &fixture{db: db, path: path, deps: deps, users: svc.Users, svc: svc}
 	ops := servicetest.NewOps(t, db)
 	f.partner, f.partnerOwner, err = ops.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "P", OwnerName: "Pat", OwnerEmail: "pat@p.example"})
 	if err != nil {

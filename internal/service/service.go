@@ -30,6 +30,22 @@ type Deps struct {
 	// zero means tenantdesk.DefaultActivationTTL and DefaultResetTTL.
 	ActivationTTL time.Duration
 	ResetTTL      time.Duration
+	// Now is the clock of reads outside a transaction (a transaction has
+	// its own, tx.Now); nil: time.Now. Give it the store's clock.
+	Now func() time.Time
+	// Hasher verifies passwords typed to confirm a change (TwoFactor).
+	Hasher tenantdesk.PasswordHasher
+	// SecretKeys seal secrets at rest (TOTP secrets, TwoFactor): 32 bytes
+	// each, newest first. Empty: a key generated once and kept by the store.
+	SecretKeys [][]byte
+}
+
+// now is the time outside a transaction.
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now().UTC()
+	}
+	return time.Now().UTC()
 }
 
 // errNoRenderer is returned by constructors given no mail renderer.

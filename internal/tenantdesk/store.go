@@ -17,6 +17,7 @@ import (
 // gather them.
 type Store interface {
 	StoreReads
+	Secrets
 	// Update runs fn in one write transaction: committed when fn returns
 	// nil, rolled back when it returns an error or panics. Mail queued in
 	// it wakes the delivery worker once committed. Writers take turns, so
@@ -31,6 +32,8 @@ type StoreReads interface {
 	AccountReads
 	UserReads
 	UserLists
+	TwoFactorReads
+	AccountSecurityReads
 }
 
 // StoreTx is one write transaction: the reads (seeing its own writes) and
@@ -47,4 +50,8 @@ type StoreTx interface {
 	LinkTx
 	SessionTx
 	DeviceTx
+	TwoFactorReads
+	TwoFactorTx
+	AccountSecurityReads
+	AccountSecurityTx
 }
