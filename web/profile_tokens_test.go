@@ -128,7 +128,7 @@ func TestProfileTokensPage(t *testing.T) {
 func TestProfileTokensMaximumLifetime(t *testing.T) {
 	app := newTestApp(t)
 	ctx := tenantdesk.OperatorContext(context.Background())
-	if _, err := app.DB.SetAccountSecurity(ctx, tenantdesk.AccountSecurity{AccountID: app.accountOf(becky), TokenMaxLifetimeDays: 30}); err != nil {
+	if _, err := app.Svc.Security.SetAccountSecurity(ctx, tenantdesk.AccountSecurity{AccountID: app.accountOf(becky), TokenMaxLifetimeDays: 30}); err != nil {
 		t.Fatal(err)
 	}
 	c := app.client()

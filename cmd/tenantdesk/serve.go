@@ -70,7 +70,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	// The services over the store; the mail settings are filled in by
 	// setupMail below, before anything is served.
-	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle), Hasher: db.Hasher}
+	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle), Now: db.Now, Hasher: db.Hasher}
 	svc, err := service.New(deps, db)
 	if err != nil {
 		return err
@@ -80,7 +80,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	if db.SecretKeys, err = parseSecretKeys(*secretKeys); err != nil { // twofactor.go
+	if deps.SecretKeys, err = parseSecretKeys(*secretKeys); err != nil { // twofactor.go
 		return err
 	}
 	skeys, err := sessionKeys(ctx, *keys, db)
@@ -98,7 +98,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DevMailbox: *withDemo, // /dev/mail only in demo mode (mail.go)
 		APIRate:    *apiRate,
 	}, web.Services{
-		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: db, AuditLog: db, Devices: db, Links: db, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: db, TwoFactor: db, Ready: db.Ping,
+		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: db, AuditLog: db, Devices: db, Links: db, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: svc.Security, TwoFactor: svc.TwoFactor, Ready: db.Ping,
 		Tokens: db, Customers: svc.Customers, UserMail: db, Idempotency: db, // REST API (web/api.go)
 	}, bundle, log, time.Now)
 

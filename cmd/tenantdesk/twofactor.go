@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
-	"github.com/tenantdesk/tenantdesk/internal/i18n"
-	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -33,12 +31,11 @@ func run2FAReset(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer db.Close()
-	bundle, err := i18n.New()
+	ops, err := operatorService(db, *baseURL) // user_email.go
 	if err != nil {
 		return err
 	}
-	db.Mail.BaseURL, db.Mail.Renderer = *baseURL, mail.NewRenderer(bundle)
-	u, err := db.ResetTwoFactor(tenantdesk.OperatorContext(ctx), *email)
+	u, err := ops.ResetTwoFactor(tenantdesk.OperatorContext(ctx), *email)
 	if err != nil {
 		return describe(err)
 	}

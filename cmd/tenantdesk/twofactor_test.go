@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -33,13 +36,21 @@ func TestTwoFactorResetCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bundle, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf, err := service.NewTwoFactor(&service.Deps{Store: d, Mail: mail.NewRenderer(bundle), Now: d.Now, Hasher: d.Hasher})
+	if err != nil {
+		t.Fatal(err)
+	}
 	as := tenantdesk.WithActor(ctx, &tenantdesk.Actor{User: u})
-	setup, err := d.StartTOTPSetup(as)
+	setup, err := tf.StartTOTPSetup(as)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code, _ := auth.TOTPCode(setup.Secret, d.Now())
-	if _, err := d.ConfirmTOTPSetup(as, code); err != nil {
+	if _, err := tf.ConfirmTOTPSetup(as, code); err != nil {
 		t.Fatal(err)
 	}
 
@@ -60,7 +71,7 @@ func TestTwoFactorResetCommand(t *testing.T) {
 	if !strings.Contains(out.String(), "Olga Owner <olga@acme.example> was reset") {
 		t.Errorf("output %q", out.String())
 	}
-	if step, _ := d.SecondFactorStep(ctx, u.ID); step != tenantdesk.SecondFactorNone {
+	if step, _ := tf.SecondFactorStep(ctx, u.ID); step != tenantdesk.SecondFactorNone {
 		t.Errorf("still owes a second factor: %q", step)
 	}
 	// Again: nothing to reset, and the operator is told so.

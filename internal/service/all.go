@@ -16,6 +16,8 @@ type All struct {
 	Profile   *Profile
 	FTPAuth   *FTPAuth
 	Operator  *Operator
+	TwoFactor *TwoFactor
+	Security  *Security
 }
 
 // New builds every service over d; d needs a Hasher.
@@ -30,6 +32,8 @@ func New(d *Deps, legacy Legacy) (*All, error) {
 	a.Customers = &Customers{customerReads: legacy, d: d}
 	a.Profile = &Profile{d: d}
 	a.FTPAuth = newFTPAuth(d)
+	a.TwoFactor = &TwoFactor{d: d}
+	a.Security = &Security{d: d}
 	return a, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/service"
@@ -20,8 +21,8 @@ import (
 type fixture struct {
 	db                *sqlite.DB
 	path              string
-	svc               *service.All
 	deps              *service.Deps
+	svc               *service.All
 	users             *service.Users
 	partner, c1, c2   *tenantdesk.Account
 	partnerOwner      *tenantdesk.User
@@ -36,11 +37,13 @@ func newFixture(t *testing.T) *fixture {
 	db, path := openTestDB(t)
 	ctx := tenantdesk.OperatorContext(context.Background())
 	deps := servicetest.Deps(t, db)
+	deps.Now = func() time.Time { return db.Now() } // the store's clock, which a test may replace
+	deps.Hasher = db.Hasher
 	svc, err := service.New(deps, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db, path: path, users: svc.Users, svc: svc, deps: deps}
+	f := &fixture{db: db, path: path, deps: deps, users: svc.Users, svc: svc}
 	ops := servicetest.NewOps(t, db)
 	f.partner, f.partnerOwner, err = ops.CreatePartner(ctx, tenantdesk.CreatePartnerInput{Name: "P", OwnerName: "Pat", OwnerEmail: "pat@p.example"})
 	if err != nil {

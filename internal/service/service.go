@@ -34,8 +34,20 @@ type Deps struct {
 	// services that check or set passwords (New builds them) require it.
 	Hasher tenantdesk.PasswordHasher
 	// Now is the clock of what services decide outside a write
-	// transaction (inside one, StoreTx.Now); nil means time.Now.
+	// transaction (inside one, StoreTx.Now); nil means time.Now. Give it
+	// the store's clock.
 	Now func() time.Time
+	// SecretKeys seal secrets at rest (TOTP secrets, TwoFactor): 32 bytes
+	// each, newest first. Empty: a key generated once and kept by the store.
+	SecretKeys [][]byte
+}
+
+// now is the time outside a transaction.
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now().UTC()
+	}
+	return time.Now().UTC()
 }
 
 // errNoRenderer is returned by constructors given no mail renderer.
@@ -54,14 +66,6 @@ func (d *Deps) check() error {
 // errNoHasher is returned by constructors of services that check
 // passwords given no hasher.
 var errNoHasher = errors.New("service: a password hasher is required")
-
-// now is the time outside a write transaction.
-func (d *Deps) now() time.Time {
-	if d.Now != nil {
-		return d.Now().UTC()
-	}
-	return time.Now().UTC()
-}
 
 // linkTTL is how long a link of kind stays valid.
 func (d *Deps) linkTTL(kind string) time.Duration {

@@ -86,10 +86,13 @@ func TestAPITokens(t *testing.T) {
 	})
 
 	t.Run("maximum lifetime", func(t *testing.T) {
-		if _, err := db.SetAccountSecurity(as(owner), tenantdesk.AccountSecurity{AccountID: acc.ID, TokenMaxLifetimeDays: 30}); err != nil {
+		setSecurity := func(s tenantdesk.AccountSecurity) error {
+			return db.Update(context.Background(), func(tx tenantdesk.StoreTx) error { return tx.PutAccountSecurity(context.Background(), &s) })
+		}
+		if err := setSecurity(tenantdesk.AccountSecurity{AccountID: acc.ID, TokenMaxLifetimeDays: 30}); err != nil {
 			t.Fatal(err)
 		}
-		defer db.SetAccountSecurity(as(owner), tenantdesk.AccountSecurity{AccountID: acc.ID})
+		defer setSecurity(tenantdesk.AccountSecurity{AccountID: acc.ID})
 		tok, _, err := db.CreateToken(as(admin), admin.ID, tenantdesk.NewAPIToken{Name: "capped"})
 		if err != nil || !tok.ExpiresAt.Equal(now.Add(30*24*time.Hour)) {
 			t.Fatalf("no expiry under a maximum: %+v %v", tok, err)

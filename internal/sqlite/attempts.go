@@ -40,11 +40,6 @@ var (
 		{col: "email_norm", limit: tenantdesk.ThrottleMaxPerEmail},
 		{col: "ip", limit: tenantdesk.ThrottleMaxPerIP, optional: true},
 	}}
-	// secondFactorAttempts counts wrong passwords and codes of 2FA changes
-	// per user.
-	secondFactorAttempts = attemptKind{table: "second_factor_failures", keys: []attemptKey{
-		{col: "user_id", limit: tenantdesk.ThrottleMaxSecondFactor},
-	}}
 )
 
 // reserveAttempt reserves one attempt of kind for the key values (one per

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -199,87 +198,5 @@ func TestSignInReservationIsReleasedOnSuccess(t *testing.T) {
 	}
 	if n := count(t, db, "signin_failures"); n != 0 {
 		t.Errorf("a disabled user's right password counted: %d failures", n)
-	}
-}
-
-// Every 2FA form that checks the current password checks at most the
-// limit of 100 wrong ones sent at once. (My profile's forms: in
-// internal/service, profile_password_test.go.)
-func TestParallelCurrentPasswordFormsCheckAtMostTheLimit(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		limit int
-		call  func(db *DB, ctx context.Context, i int) error
-	}{
-		{"regenerate recovery codes", tenantdesk.ThrottleMaxSecondFactor, func(db *DB, ctx context.Context, i int) error {
-			_, err := db.RegenerateRecoveryCodes(ctx, fmt.Sprintf("guess %d", i))
-			return err
-		}},
-		{"disable 2fa", tenantdesk.ThrottleMaxSecondFactor, func(db *DB, ctx context.Context, i int) error {
-			return db.DisableTOTP(ctx, fmt.Sprintf("guess %d", i), "000000")
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			db, owner, h := openAttemptsDB(t)
-			acc, err := db.FindAccountByID(context.Background(), owner.AccountID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx := tenantdesk.WithActor(context.Background(), &tenantdesk.Actor{User: owner, Account: acc, IP: "192.0.2.1"})
-			errs := parallel(100, func(i int) error { return tc.call(db, ctx, i) })
-			got := codes(errs)
-			t.Logf("%d passwords checked, outcomes %v", h.verified.Load(), got)
-			if n := h.verified.Load(); n > int64(tc.limit) {
-				t.Errorf("%d passwords checked, limit %d", n, tc.limit)
-			}
-			if got[tenantdesk.ETHROTTLED] < 100-tc.limit {
-				t.Errorf("outcomes %v", got)
-			}
-			// The right password still works once the window has passed,
-			// and a right one is not counted.
-			db.Now = func() time.Time { return time.Date(2026, 3, 2, 9, 16, 0, 0, time.UTC) }
-			if _, err := db.RegenerateRecoveryCodes(ctx, ownerPassword); tenantdesk.ErrorCode(err) != tenantdesk.ECONFLICT {
-				t.Errorf("right password after the window: %v", err) // 2FA is off: ECONFLICT after the check
-			}
-			if n := count(t, db, "second_factor_failures"); n > tc.limit {
-				t.Errorf("%d second-factor failures", n)
-			}
-		})
-	}
-}
-
-// Disabling 2FA with the right password and 100 wrong codes at once: at
-// most ThrottleMaxSecondFactor codes are tried (the reservation is held
-// until the code is checked), and the right password alone never counts.
-func TestParallelDisableTOTPTriesAtMostTheLimitOfCodes(t *testing.T) {
-	db, owner, _ := openAttemptsDB(t)
-	acc, _ := db.FindAccountByID(context.Background(), owner.AccountID)
-	ctx := tenantdesk.WithActor(context.Background(), &tenantdesk.Actor{User: owner, Account: acc, IP: "192.0.2.1"})
-	setup, err := db.StartTOTPSetup(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := auth.TOTPCode(setup.Secret, db.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ConfirmTOTPSetup(ctx, first); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.RegenerateRecoveryCodes(ctx, ownerPassword); err != nil {
-		t.Fatal(err)
-	}
-	if n := count(t, db, "second_factor_failures"); n != 0 {
-		t.Fatalf("a right password counted: %d failures", n)
-	}
-	errs := parallel(100, func(i int) error { return db.DisableTOTP(ctx, ownerPassword, fmt.Sprintf("%06d", 100000+i)) })
-	got := codes(errs)
-	wrong := auditReasons(t, db, tenantdesk.AuditSecondFactorFailed, "wrong_code") + auditReasons(t, db, tenantdesk.AuditSecondFactorFailed, "replayed_code")
-	t.Logf("%d codes tried, outcomes %v", wrong, got)
-	if wrong > tenantdesk.ThrottleMaxSecondFactor {
-		t.Errorf("%d codes tried, limit %d", wrong, tenantdesk.ThrottleMaxSecondFactor)
-	}
-	if n := count(t, db, "second_factor_failures"); n != wrong {
-		t.Errorf("%d failures for %d wrong codes", n, wrong)
 	}
 }

@@ -45,11 +45,6 @@ type DB struct {
 	Hasher tenantdesk.PasswordHasher
 	// Mail configures emailed links and the outbox (outbox.go, links.go).
 	Mail MailConfig
-	// SecretKeys encrypt secrets at rest (TOTP secrets, twofactor.go):
-	// 32 bytes each, newest first. Empty: a key generated once and kept in
-	// the secrets table.
-	SecretKeys [][]byte
-	boxCache   secretBoxCache
 }
 
 // mmapPragma lets every connection read the first 256 MiB of the file

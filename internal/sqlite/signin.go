@@ -102,9 +102,9 @@ func (db *DB) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantdes
 	// With a second factor owed, the password step is audited as such;
 	// auth.signin follows the second factor (twofactor.go).
 	action := tenantdesk.AuditSignIn
-	if step, err := db.SecondFactorStep(ctx, u.ID); err != nil {
+	if st, err := db.SecondFactorState(ctx, u.ID); err != nil {
 		return nil, nil, err
-	} else if step != tenantdesk.SecondFactorNone {
+	} else if st.Step() != tenantdesk.SecondFactorNone {
 		action = tenantdesk.AuditSignInPassword
 	}
 	if err := db.auditSignIn(ctx, u, in, action, ""); err != nil {

@@ -4,179 +4,16 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
-
-	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// clock is a settable clock for the database.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
-const memberPassword = "member password 123"
-
 // dbPaths remembers each test database's file, for raw reads.
 var dbPaths sync.Map // *sqlite.DB -> string
-
-// twoFactorFixture is a customer account C1 with its Owner, a user admin
-// and a member whose password is set, and a clock.
-func twoFactorFixture(t *testing.T) (*fixture, *clock) {
-	t.Helper()
-	db, path := openTestDB(t)
-	dbPaths.Store(db, path)
-	clk := &clock{t: time.Date(2026, 11, 21, 9, 0, 5, 0, time.UTC)}
-	db.Now = clk.Now
-	op := tenantdesk.OperatorContext(context.Background())
-	f := &fixture{db: db}
-	f.c1 = &tenantdesk.Account{Name: "C1"}
-	f.owner1 = &tenantdesk.User{DisplayName: "Olive", Email: "olive@c1.example"}
-	must(t, servicetest.NewOps(t, db).CreateCustomer(op, f.c1, f.owner1))
-	f.admin1 = &tenantdesk.User{AccountID: f.c1.ID, DisplayName: "Ada", Email: "ada@c1.example", Roles: []string{"customer.user", "user.admin"}}
-	must(t, servicetest.NewOps(t, db).CreateUser(op, f.admin1))
-	f.member1 = &tenantdesk.User{AccountID: f.c1.ID, DisplayName: "Mia", Email: "mia@c1.example", Roles: []string{"customer.user"}}
-	must(t, servicetest.NewOps(t, db).CreateUser(op, f.member1))
-	must(t, db.SetPassword(op, f.member1.ID, memberPassword))
-	for _, u := range []**tenantdesk.User{&f.owner1, &f.admin1, &f.member1} {
-		r, err := db.FindUserByID(op, (*u).ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		*u = r
-	}
-	return f, clk
-}
-
-// enable turns 2FA on for u at the clock's time and returns the secret and the recovery codes.
-func enable(t *testing.T, f *fixture, clk *clock, u *tenantdesk.User) (string, []string) {
-	t.Helper()
-	ctx := f.as(u)
-	setup, err := f.db.StartTOTPSetup(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := f.db.ConfirmTOTPSetup(ctx, codeAt(t, setup.Secret, clk.Now()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.RecoveryCodes) != 10 {
-		t.Fatalf("%d recovery codes", len(res.RecoveryCodes))
-	}
-	return setup.Secret, res.RecoveryCodes
-}
-
-func codeAt(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	c, err := auth.TOTPCode(secret, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func verify(f *fixture, u *tenantdesk.User, code string) error {
-	_, err := f.db.VerifySecondFactor(context.Background(), tenantdesk.SecondFactorInput{UserID: u.ID, Code: code, IP: "192.0.2.9"})
-	return err
-}
-
-func auditCount(t *testing.T, db *sqlite.DB, accountID int64, action, afterContains string) int {
-	t.Helper()
-	entries, err := db.ListAudit(context.Background(), accountID, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range entries {
-		if e.Action == action && strings.Contains(e.After, afterContains) {
-			n++
-		}
-	}
-	return n
-}
-
-func TestTOTPSetupEncryptsTheSecretAtRest(t *testing.T) {
-	f, _ := twoFactorFixture(t)
-	ctx := f.as(f.member1)
-	st, err := f.db.TwoFactorStatus(ctx)
-	if err != nil || st.Enabled || st.Setup != nil {
-		t.Fatalf("fresh status: %v %+v", err, st)
-	}
-	setup, err := f.db.StartTOTPSetup(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(setup.URL, "issuer=Tenantdesk") || setup.AccountName != f.member1.Email {
-		t.Errorf("setup %+v", setup)
-	}
-	// The pending secret is server-side: the status shows the same one.
-	st, _ = f.db.TwoFactorStatus(ctx)
-	if st.Setup == nil || st.Setup.Secret != setup.Secret || st.Enabled {
-		t.Fatalf("pending status %+v", st)
-	}
-	// Stored sealed, not in clear (neither base32 nor raw).
-	var sealed []byte
-	conn := rawConn(t, f.db)
-	if err := conn.QueryRow(`SELECT secret_enc FROM user_totp WHERE user_id = ?`, f.member1.ID).Scan(&sealed); err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(sealed, []byte(setup.Secret)) || len(sealed) < 40 {
-		t.Fatalf("secret stored in clear: %q", sealed)
-	}
-	// No key configured: one was generated and kept in the secrets table.
-	var key []byte
-	if err := conn.QueryRow(`SELECT value FROM secrets WHERE name = 'secret_key'`).Scan(&key); err != nil || len(key) != 32 {
-		t.Fatalf("generated key: %v %d", err, len(key))
-	}
-}
-
-func TestConfiguredSecretKey(t *testing.T) {
-	db, path := openTestDB(t)
-	dbPaths.Store(db, path)
-	db.SecretKeys = [][]byte{auth.RandomBytes(32)}
-	ctx := tenantdesk.OperatorContext(context.Background())
-	acc := &tenantdesk.Account{Name: "K"}
-	u := &tenantdesk.User{DisplayName: "Kim", Email: "kim@k.example"}
-	must(t, servicetest.NewOps(t, db).CreateCustomer(ctx, acc, u))
-	as := tenantdesk.WithActor(context.Background(), &tenantdesk.Actor{User: u})
-	setup, err := db.StartTOTPSetup(as)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn := rawConn(t, db)
-	var n int
-	conn.QueryRow(`SELECT count(*) FROM secrets WHERE name = 'secret_key'`).Scan(&n)
-	if n != 0 {
-		t.Error("a key was generated although one is configured")
-	}
-	// Another process with another key (or none) cannot read the secret.
-	other, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	other.SecretKeys = [][]byte{auth.RandomBytes(32)}
-	if _, err := other.TwoFactorStatus(as); err == nil {
-		t.Error("the secret opened with another key")
-	}
-	// With the key rotated (new key first, old one still listed) it opens.
-	rotated, _ := sqlite.Open(path)
-	defer rotated.Close()
-	rotated.SecretKeys = [][]byte{auth.RandomBytes(32), db.SecretKeys[0]}
-	if st, err := rotated.TwoFactorStatus(as); err != nil || st.Setup == nil || st.Setup.Secret != setup.Secret {
-		t.Errorf("rotated key: %v %+v", err, st)
-	}
-}
 
 func rawConn(t *testing.T, db *sqlite.DB) *sql.DB {
 	t.Helper()
@@ -189,333 +26,184 @@ func rawConn(t *testing.T, db *sqlite.DB) *sql.DB {
 	return conn
 }
 
-func TestTOTPCodeAcceptedOnceWithinOneStepOfSkew(t *testing.T) {
-	f, clk := twoFactorFixture(t)
-	u := f.member1
-	// A wrong first code does not turn it on.
-	ctx := f.as(u)
-	setup, err := f.db.StartTOTPSetup(ctx)
-	if err != nil {
+// update runs fn in one write transaction of db.
+func update(t *testing.T, db *sqlite.DB, fn func(ctx context.Context, tx tenantdesk.StoreTx) error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.Update(ctx, func(tx tenantdesk.StoreTx) error { return fn(ctx, tx) }); err != nil {
 		t.Fatal(err)
-	}
-	if _, err := f.db.ConfirmTOTPSetup(ctx, "000000"); code(err) != tenantdesk.EINVALID {
-		t.Fatalf("wrong first code: %v", err)
-	}
-	confirmCode := codeAt(t, setup.Secret, clk.Now())
-	if _, err := f.db.ConfirmTOTPSetup(ctx, confirmCode); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.db.StartTOTPSetup(ctx); code(err) != tenantdesk.ECONFLICT {
-		t.Errorf("second set-up while on: %v", err)
-	}
-	secret := setup.Secret
-	if step, _ := f.db.SecondFactorStep(context.Background(), u.ID); step != tenantdesk.SecondFactorVerify {
-		t.Fatalf("step %q", step)
-	}
-	// The code that confirmed the set-up is used up.
-	if err := verify(f, u, confirmCode); code(err) != tenantdesk.EUNAUTHORIZED {
-		t.Fatalf("confirming code replayed at sign-in: %v", err)
-	}
-	clk.Advance(30 * time.Second)
-	now := clk.Now()
-	// A code from two steps ago is refused.
-	if err := verify(f, u, codeAt(t, secret, now.Add(-60*time.Second))); code(err) != tenantdesk.EUNAUTHORIZED {
-		t.Errorf("code from two steps ago: %v", err)
-	}
-	// The current code works once; the same code again is a replay.
-	cur := codeAt(t, secret, now)
-	if err := verify(f, u, cur); err != nil {
-		t.Fatalf("current code: %v", err)
-	}
-	if err := verify(f, u, cur); code(err) != tenantdesk.EUNAUTHORIZED {
-		t.Fatalf("replayed code: %v", err)
-	}
-	// One step ahead (a fast phone clock) is accepted…
-	if err := verify(f, u, codeAt(t, secret, now.Add(30*time.Second))); err != nil {
-		t.Fatalf("code one step ahead: %v", err)
-	}
-	// …and from then on only later steps: the previous step's code is refused.
-	clk.Advance(30 * time.Second)
-	if err := verify(f, u, codeAt(t, secret, clk.Now().Add(-30*time.Second))); code(err) != tenantdesk.EUNAUTHORIZED {
-		t.Errorf("earlier step after a later one: %v", err)
-	}
-	// One step behind is accepted when it is still later than the last one.
-	clk.Advance(60 * time.Second)
-	if err := verify(f, u, codeAt(t, secret, clk.Now().Add(-30*time.Second))); err != nil {
-		t.Errorf("code one step behind: %v", err)
-	}
-	if n := auditCount(t, f.db, u.AccountID, tenantdesk.AuditSignIn, `"method":"totp"`); n != 3 {
-		t.Errorf("%d auth.signin (totp) entries, want 3", n)
-	}
-	if n := auditCount(t, f.db, u.AccountID, tenantdesk.AuditSecondFactorFailed, `"reason":"replayed_code"`); n < 2 {
-		t.Errorf("%d replays audited", n)
-	}
-	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditTwoFactorEnabled, "") != 1 {
-		t.Error("enabling not audited")
 	}
 }
 
-// Two sign-ins racing with the same code: the compare-and-set lets one win.
-func TestTOTPCodeConcurrentUseWinsOnce(t *testing.T) {
-	f, clk := twoFactorFixture(t)
-	secret, _ := enable(t, f, clk, f.member1)
-	clk.Advance(30 * time.Second)
-	c := codeAt(t, secret, clk.Now())
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	ok := 0
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if verify(f, f.member1, c) == nil {
-				mu.Lock()
-				ok++
-				mu.Unlock()
+// The store's second-factor rows: a pending secret is replaced but an
+// enabled one is not, accepted steps only go up (compare and set), a
+// recovery code is used once and only while 2FA is on.
+func TestTOTPRowsCompareAndSet(t *testing.T) {
+	f := newFixture(t)
+	u := f.member1
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	f.db.Now = func() time.Time { return now }
+	bg := context.Background()
+	if _, err := f.db.FindTOTPSecret(bg, u.ID); code(err) != tenantdesk.ENOTFOUND {
+		t.Fatalf("no secret yet: %v", err)
+	}
+	update(t, f.db, func(ctx context.Context, tx tenantdesk.StoreTx) error {
+		for _, sealed := range []string{"first", "second"} {
+			if ok, err := tx.PutPendingTOTP(ctx, u.AccountID, u.ID, []byte(sealed)); err != nil || !ok {
+				t.Fatalf("pending %s: %v %v", sealed, ok, err)
 			}
-		}()
-	}
-	wg.Wait()
-	if ok != 1 {
-		t.Fatalf("%d of 8 concurrent uses of one code succeeded", ok)
-	}
-}
-
-func TestRecoveryCodesAreSingleUseAndRegenerated(t *testing.T) {
-	f, clk := twoFactorFixture(t)
-	u := f.member1
-	_, codes := enable(t, f, clk, u)
-	use := func(rc string) error {
-		_, err := f.db.VerifySecondFactor(context.Background(), tenantdesk.SecondFactorInput{UserID: u.ID, RecoveryCode: rc})
-		return err
-	}
-	// Stored hashed: no code appears in the table.
-	var hashes [][]byte
-	rows, err := rawConn(t, f.db).Query(`SELECT code_hash FROM recovery_codes WHERE user_id = ?`, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var h []byte
-		rows.Scan(&h)
-		hashes = append(hashes, h)
-	}
-	rows.Close()
-	want := map[string]bool{}
-	for _, c := range codes {
-		want[string(auth.HashRecoveryCode(c))] = true
-	}
-	if len(hashes) != 10 {
-		t.Fatalf("%d stored codes", len(hashes))
-	}
-	for _, h := range hashes {
-		if !want[string(h)] {
-			t.Errorf("stored %x is not the SHA-256 of a code", h)
 		}
+		return nil
+	})
+	s, err := f.db.FindTOTPSecret(bg, u.ID)
+	if err != nil || !bytes.Equal(s.Sealed, []byte("second")) || !s.CreatedAt.Equal(now) || !s.EnabledAt.IsZero() {
+		t.Fatalf("pending secret %+v %v", s, err)
 	}
-	// Typed in capitals with spaces, it still works — once.
-	if err := use(strings.ToUpper(strings.ReplaceAll(codes[0], "-", " "))); err != nil {
-		t.Fatalf("recovery code: %v", err)
-	}
-	if err := use(codes[0]); code(err) != tenantdesk.EUNAUTHORIZED {
-		t.Fatalf("recovery code used twice: %v", err)
-	}
-	st, _ := f.db.TwoFactorStatus(f.as(u))
-	if st.RecoveryCodesLeft != 9 {
-		t.Errorf("%d left", st.RecoveryCodesLeft)
-	}
-	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditSignIn, `"recoveryCodesLeft":9`) != 1 {
-		t.Error("recovery sign-in not audited with the count left")
-	}
-	// Regenerating needs the password; the old codes then stop working.
-	if _, err := f.db.RegenerateRecoveryCodes(f.as(u), "wrong password!"); code(err) != tenantdesk.EINVALID {
-		t.Fatalf("regenerate with a wrong password: %v", err)
-	}
-	fresh, err := f.db.RegenerateRecoveryCodes(f.as(u), memberPassword)
-	if err != nil || len(fresh) != 10 {
-		t.Fatalf("regenerate: %v %d", err, len(fresh))
-	}
-	if err := use(codes[1]); code(err) != tenantdesk.EUNAUTHORIZED {
-		t.Errorf("old code after regenerating: %v", err)
-	}
-	if err := use(fresh[3]); err != nil {
-		t.Errorf("new code: %v", err)
-	}
-	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditRecoveryRegenerated, "") != 1 {
-		t.Error("regenerating not audited")
-	}
-	// Emails: enabled, two recovery sign-ins, regenerated.
-	mails, _ := f.db.ListMail(context.Background(), 100)
-	kinds := map[string]int{}
-	for _, m := range mails {
-		if m.To == u.Email {
-			kinds[m.Kind]++
+	update(t, f.db, func(ctx context.Context, tx tenantdesk.StoreTx) error {
+		if ok, _ := tx.AcceptTOTPStep(ctx, u.ID, 5); ok {
+			t.Error("a step accepted for a pending secret")
 		}
-	}
-	if kinds[tenantdesk.MailTwoFactorEnabled] != 1 || kinds[tenantdesk.MailRecoveryCodeUsed] != 2 || kinds[tenantdesk.MailRecoveryRegenerated] != 1 {
-		t.Errorf("mail kinds %v", kinds)
-	}
-}
-
-func TestSecondFactorFailuresAreThrottledPerUser(t *testing.T) {
-	f, clk := twoFactorFixture(t)
-	u := f.member1
-	secret, _ := enable(t, f, clk, u)
-	for i := 0; i < tenantdesk.ThrottleMaxSecondFactor; i++ {
-		if err := verify(f, u, "000000"); code(err) != tenantdesk.EUNAUTHORIZED {
-			t.Fatalf("attempt %d: %v", i, err)
+		if err := tx.EnableTOTP(ctx, u.ID, 10); err != nil {
+			return err
 		}
+		if ok, err := tx.PutPendingTOTP(ctx, u.AccountID, u.ID, []byte("third")); err != nil || ok {
+			t.Errorf("pending over an enabled secret: %v %v", ok, err)
+		}
+		if err := tx.DeletePendingTOTP(ctx, u.ID); err != nil {
+			return err
+		}
+		for _, c := range []struct {
+			step int64
+			ok   bool
+		}{{10, false}, {9, false}, {11, true}, {11, false}, {13, true}} {
+			if ok, err := tx.AcceptTOTPStep(ctx, u.ID, c.step); err != nil || ok != c.ok {
+				t.Errorf("step %d: %v %v, want %v", c.step, ok, err, c.ok)
+			}
+		}
+		return tx.ReplaceRecoveryCodes(ctx, u.ID, [][]byte{[]byte("h1"), []byte("h2"), []byte("h3")})
+	})
+	if s, err := f.db.FindTOTPSecret(bg, u.ID); err != nil || !s.EnabledAt.Equal(now) || !bytes.Equal(s.Sealed, []byte("second")) {
+		t.Fatalf("enabled secret %+v %v", s, err)
 	}
-	clk.Advance(30 * time.Second)
-	err := verify(f, u, codeAt(t, secret, clk.Now()))
-	if code(err) != tenantdesk.ETHROTTLED {
-		t.Fatalf("right code while locked: %v", err)
+	if st, err := f.db.SecondFactorState(bg, u.ID); err != nil || !st.Enabled || st.Required {
+		t.Errorf("state %+v %v", st, err)
 	}
-	if e := tenantdesk.AsError(err); e.RetryAfterSeconds <= 0 || e.RetryAfterSeconds > 15*60 {
-		t.Errorf("retry after %d s", e.RetryAfterSeconds)
+	update(t, f.db, func(ctx context.Context, tx tenantdesk.StoreTx) error {
+		if ok, err := tx.UseRecoveryCode(ctx, u.ID, []byte("h2")); err != nil || !ok {
+			t.Errorf("use: %v %v", ok, err)
+		}
+		if ok, _ := tx.UseRecoveryCode(ctx, u.ID, []byte("h2")); ok {
+			t.Error("a code used twice")
+		}
+		if ok, _ := tx.UseRecoveryCode(ctx, f.admin1.ID, []byte("h1")); ok {
+			t.Error("another user's code used")
+		}
+		return nil
+	})
+	if n, err := f.db.RecoveryCodesLeft(bg, u.ID); err != nil || n != 2 {
+		t.Errorf("%d codes left, %v", n, err)
 	}
-	// The lock is the second factor's: the password still signs in (and asks again).
-	if _, _, err := f.db.SignIn(context.Background(), tenantdesk.SignInInput{Email: u.Email, Password: memberPassword}); err != nil {
-		t.Errorf("password sign-in while the second factor is locked: %v", err)
+	update(t, f.db, func(ctx context.Context, tx tenantdesk.StoreTx) error { return tx.DeleteTOTP(ctx, u.ID) })
+	if _, err := f.db.FindTOTPSecret(bg, u.ID); code(err) != tenantdesk.ENOTFOUND {
+		t.Errorf("secret after delete: %v", err)
 	}
-	// Changes that need the password are locked too (a stolen session cannot guess it).
-	if _, err := f.db.RegenerateRecoveryCodes(f.as(u), memberPassword); code(err) != tenantdesk.ETHROTTLED {
-		t.Errorf("regenerate while locked: %v", err)
+	if n, _ := f.db.RecoveryCodesLeft(bg, u.ID); n != 0 {
+		t.Errorf("%d codes left after delete", n)
 	}
-	// Another user is not affected.
-	must(t, f.db.SetPassword(tenantdesk.OperatorContext(context.Background()), f.admin1.ID, memberPassword))
-	other, _ := enable(t, f, clk, f.admin1)
-	clk.Advance(30 * time.Second)
-	if err := verify(f, f.admin1, codeAt(t, other, clk.Now())); err != nil {
-		t.Errorf("other user: %v", err)
+	if _, err := f.db.SecondFactorState(bg, 1<<40); code(err) != tenantdesk.ENOTFOUND {
+		t.Errorf("unknown user: %v", err)
 	}
-	// After the window the right code works again.
-	clk.Advance(tenantdesk.ThrottleWindow)
-	if err := verify(f, u, codeAt(t, secret, clk.Now())); err != nil {
-		t.Errorf("after the window: %v", err)
+	update(t, f.db, func(ctx context.Context, tx tenantdesk.StoreTx) error {
+		return tx.PutAccountSecurity(ctx, &tenantdesk.AccountSecurity{AccountID: u.AccountID, Require2FA: true, TokenMaxLifetimeDays: 7})
+	})
+	if st, _ := f.db.SecondFactorState(bg, u.ID); st.Enabled || !st.Required {
+		t.Errorf("state with 2FA required %+v", st)
 	}
-	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditSecondFactorFailed, `"reason":"throttled"`) < 1 {
-		t.Error("throttled attempt not audited")
+	if s, err := f.db.FindAccountSecurity(bg, u.AccountID); err != nil || !s.Require2FA || s.TokenMaxLifetimeDays != 7 {
+		t.Errorf("security %+v %v", s, err)
 	}
-}
-
-func TestDisableNeedsPasswordAndCurrentCode(t *testing.T) {
-	f, clk := twoFactorFixture(t)
-	u := f.member1
-	secret, _ := enable(t, f, clk, u)
-	ctx := f.as(u)
-	clk.Advance(30 * time.Second)
-	good := codeAt(t, secret, clk.Now())
-	err := f.db.DisableTOTP(ctx, "wrong password!", good)
-	if code(err) != tenantdesk.EINVALID || tenantdesk.AsError(err).Fields[0].Field != "password" {
-		t.Fatalf("wrong password: %v", err)
-	}
-	err = f.db.DisableTOTP(ctx, memberPassword, "123456")
-	if code(err) != tenantdesk.EINVALID || tenantdesk.AsError(err).Fields[0].Field != "code" {
-		t.Fatalf("wrong code: %v", err)
-	}
-	// Not for a pending sign-in, nor for nobody.
-	pending := tenantdesk.WithPendingSignIn(context.Background(), &tenantdesk.PendingSignIn{UserID: u.ID, Enrol: true})
-	if err := f.db.DisableTOTP(pending, memberPassword, good); code(err) != tenantdesk.EUNAUTHORIZED {
-		t.Fatalf("pending sign-in disabled 2FA: %v", err)
-	}
-	if err := f.db.DisableTOTP(ctx, memberPassword, good); err != nil {
-		t.Fatal(err)
-	}
-	st, _ := f.db.TwoFactorStatus(ctx)
-	if st.Enabled || st.RecoveryCodesLeft != 0 {
-		t.Errorf("after disabling: %+v", st)
-	}
-	if err := f.db.DisableTOTP(ctx, memberPassword, good); code(err) != tenantdesk.ECONFLICT {
-		t.Errorf("disable twice: %v", err)
-	}
-	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditTwoFactorDisabled, "") != 1 ||
-		auditCount(t, f.db, u.AccountID, tenantdesk.AuditSecondFactorFailed, `"purpose":"disable"`) != 2 {
-		t.Error("disable and its failures not audited")
+	if s, err := f.db.FindAccountSecurity(bg, f.c2.ID); err != nil || s.Require2FA || s.TokenMaxLifetimeDays != 0 || s.AccountID != f.c2.ID {
+		t.Errorf("defaults %+v %v", s, err)
 	}
 }
 
-func TestRequiredTwoFactorAndPasswordStepAudit(t *testing.T) {
-	f, clk := twoFactorFixture(t)
+// Second-factor failures: the nth newest after a time, pruning, deleting one.
+func TestSecondFactorFailureRows(t *testing.T) {
+	f := newFixture(t)
 	u := f.member1
-	op := tenantdesk.OperatorContext(context.Background())
-	if step, _ := f.db.SecondFactorStep(op, u.ID); step != tenantdesk.SecondFactorNone {
-		t.Fatalf("step %q", step)
+	start := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	now := start
+	f.db.Now = func() time.Time { return now }
+	var ids []int64
+	for range 3 {
+		update(t, f.db, func(ctx context.Context, tx tenantdesk.StoreTx) error {
+			id, err := tx.InsertSecondFactorFailure(ctx, u.ID)
+			ids = append(ids, id)
+			return err
+		})
+		now = now.Add(time.Minute)
 	}
-	if _, err := f.db.SetAccountSecurity(f.as(f.owner1), tenantdesk.AccountSecurity{AccountID: f.c1.ID, Require2FA: true}); err != nil {
-		t.Fatal(err)
-	}
-	if step, _ := f.db.SecondFactorStep(op, u.ID); step != tenantdesk.SecondFactorEnrol {
-		t.Fatalf("step %q with 2FA required", step)
-	}
-	// The password step is audited as such, not as a sign-in.
-	if _, _, err := f.db.SignIn(context.Background(), tenantdesk.SignInInput{Email: u.Email, Password: memberPassword}); err != nil {
-		t.Fatal(err)
-	}
-	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditSignIn, "") != 0 || auditCount(t, f.db, u.AccountID, tenantdesk.AuditSignInPassword, "") != 1 {
-		t.Error("password step audited as a sign-in")
-	}
-	// Enrolment during the pending sign-in completes it.
-	pending := tenantdesk.WithPendingSignIn(context.Background(), &tenantdesk.PendingSignIn{UserID: u.ID, Enrol: true})
-	setup, err := f.db.StartTOTPSetup(pending)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := f.db.ConfirmTOTPSetup(pending, codeAt(t, setup.Secret, clk.Now()))
-	if err != nil || res.User.ID != u.ID {
-		t.Fatal(err)
-	}
-	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditSignIn, `"method":"totp_enrolment"`) != 1 {
-		t.Error("enrolment sign-in not audited")
-	}
-	// A pending sign-in that must only verify cannot set anything up.
-	verifyOnly := tenantdesk.WithPendingSignIn(context.Background(), &tenantdesk.PendingSignIn{UserID: u.ID})
-	if _, err := f.db.StartTOTPSetup(verifyOnly); code(err) != tenantdesk.EUNAUTHORIZED {
-		t.Errorf("set-up by a verify-only pending sign-in: %v", err)
-	}
+	update(t, f.db, func(ctx context.Context, tx tenantdesk.StoreTx) error {
+		for _, c := range []struct {
+			n     int
+			since time.Time
+			want  time.Time
+		}{
+			{1, start.Add(-time.Hour), start.Add(2 * time.Minute)},
+			{3, start.Add(-time.Hour), start},
+			{4, start.Add(-time.Hour), time.Time{}},
+			{3, start, time.Time{}}, // only failures later than since
+			{2, start, start.Add(time.Minute)},
+		} {
+			if at, err := tx.SecondFactorFailureAt(ctx, u.ID, c.n, c.since); err != nil || !at.Equal(c.want) {
+				t.Errorf("n=%d since %v: %v %v, want %v", c.n, c.since, at, err, c.want)
+			}
+		}
+		if at, _ := tx.SecondFactorFailureAt(ctx, f.admin1.ID, 1, start.Add(-time.Hour)); !at.IsZero() {
+			t.Error("another user's failure counted")
+		}
+		if err := tx.PruneSecondFactorFailures(ctx, u.ID, start); err != nil {
+			return err
+		}
+		if at, _ := tx.SecondFactorFailureAt(ctx, u.ID, 2, start.Add(-time.Hour)); !at.Equal(start.Add(time.Minute)) {
+			t.Errorf("after pruning the oldest: %v", at)
+		}
+		if err := tx.DeleteSecondFactorFailure(ctx, ids[2]); err != nil {
+			return err
+		}
+		if at, _ := tx.SecondFactorFailureAt(ctx, u.ID, 1, start.Add(-time.Hour)); !at.Equal(start.Add(time.Minute)) {
+			t.Errorf("after deleting the newest: %v", at)
+		}
+		if err := tx.ClearSecondFactorFailures(ctx, u.ID); err != nil {
+			return err
+		}
+		if at, _ := tx.SecondFactorFailureAt(ctx, u.ID, 1, start.Add(-time.Hour)); !at.IsZero() {
+			t.Errorf("after clearing: %v", at)
+		}
+		return nil
+	})
 }
 
-func TestOperatorResetsTwoFactor(t *testing.T) {
-	f, clk := twoFactorFixture(t)
-	u := f.member1
-	enable(t, f, clk, u)
-	for i := 0; i < tenantdesk.ThrottleMaxSecondFactor; i++ {
-		verify(f, u, "000000")
+func TestSecretsAreKept(t *testing.T) {
+	db, path := openTestDB(t)
+	dbPaths.Store(db, path)
+	ctx := context.Background()
+	if _, err := db.FindSecret(ctx, "k"); code(err) != tenantdesk.ENOTFOUND {
+		t.Fatalf("missing secret: %v", err)
 	}
-	if _, err := f.db.ResetTwoFactor(f.as(f.owner1), u.Email); code(err) != tenantdesk.EFORBIDDEN {
-		t.Fatalf("reset by an Owner: %v", err)
+	v, err := db.LoadOrCreateSecret(ctx, "k", func() ([]byte, error) { return []byte("v1"), nil })
+	if err != nil || string(v) != "v1" {
+		t.Fatalf("created: %q %v", v, err)
 	}
-	op := tenantdesk.OperatorContext(context.Background())
-	if _, err := f.db.ResetTwoFactor(op, "nobody@c1.example"); code(err) != tenantdesk.ENOTFOUND {
-		t.Errorf("unknown email: %v", err)
+	if v, err := db.LoadOrCreateSecret(ctx, "k", func() ([]byte, error) { return []byte("v2"), nil }); err != nil || string(v) != "v1" {
+		t.Errorf("kept: %q %v", v, err)
 	}
-	got, err := f.db.ResetTwoFactor(op, strings.ToUpper(u.Email))
-	if err != nil || got.ID != u.ID {
-		t.Fatalf("reset: %v", err)
-	}
-	if step, _ := f.db.SecondFactorStep(op, u.ID); step != tenantdesk.SecondFactorNone {
-		t.Errorf("step after reset %q", step)
+	if v, err := db.FindSecret(ctx, "k"); err != nil || string(v) != "v1" {
+		t.Errorf("found: %q %v", v, err)
 	}
 	var n int
-	rawConn(t, f.db).QueryRow(`SELECT (SELECT count(*) FROM recovery_codes WHERE user_id = ?) + (SELECT count(*) FROM second_factor_failures WHERE user_id = ?)`, u.ID, u.ID).Scan(&n)
-	if n != 0 {
-		t.Errorf("%d recovery codes or failures left", n)
-	}
-	if _, err := f.db.ResetTwoFactor(op, u.Email); code(err) != tenantdesk.ECONFLICT {
-		t.Errorf("reset twice: %v", err)
-	}
-	entries, _ := f.db.ListAudit(context.Background(), u.AccountID, 100)
-	found := false
-	for _, e := range entries {
-		if e.Action == tenantdesk.AuditTwoFactorReset && e.ActorUserID == 0 && e.ActorName == "Platform operator" {
-			found = true
-		}
-	}
-	if !found {
-		t.Error("reset not audited as the operator")
-	}
-	mails, _ := f.db.ListMail(context.Background(), 10)
-	if len(mails) == 0 || mails[0].Kind != tenantdesk.MailTwoFactorResetByOper || mails[0].To != u.Email {
-		t.Errorf("no reset email: %+v", mails[0])
+	rawConn(t, db).QueryRow(`SELECT count(*) FROM secrets WHERE name = 'k'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d rows", n)
 	}
 }

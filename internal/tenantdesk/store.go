@@ -17,6 +17,7 @@ import (
 // gather them.
 type Store interface {
 	StoreReads
+	Secrets
 	// Update runs fn in one write transaction: committed when fn returns
 	// nil, rolled back when it returns an error or panics. Mail queued in
 	// it wakes the delivery worker once committed. Writers take turns, so
@@ -32,6 +33,8 @@ type StoreReads interface {
 	UserReads
 	UserLists
 	ProfileReads
+	TwoFactorReads
+	AccountSecurityReads
 }
 
 // StoreTx is one write transaction: the reads (seeing its own writes) and
@@ -51,4 +54,8 @@ type StoreTx interface {
 	ProfileReads
 	ProfileTx
 	SignInAttemptTx
+	TwoFactorReads
+	TwoFactorTx
+	AccountSecurityReads
+	AccountSecurityTx
 }

@@ -29,6 +29,24 @@ const (
 	SecondFactorEnrol  = "enrol"  // the account requires 2FA and the user has none: set it up first
 )
 
+// SecondFactorState is what a sign-in needs to know of a user's second factor.
+type SecondFactorState struct {
+	Enabled  bool // the user has 2FA on
+	Required bool // the user's account requires 2FA (its Security tab)
+}
+
+// Step is what the user owes after a correct password: a code when 2FA is
+// on, else an enrolment when the account requires it, else nothing.
+func (s SecondFactorState) Step() string {
+	switch {
+	case s.Enabled:
+		return SecondFactorVerify
+	case s.Required:
+		return SecondFactorEnrol
+	}
+	return SecondFactorNone
+}
+
 // Sign-in methods recorded with auth.signin.
 const (
 	SignInMethodPassword     = "password"
@@ -129,8 +147,9 @@ func PendingSignInFrom(ctx context.Context) *PendingSignIn {
 // count as second-factor failures, like wrong codes at sign-in: past
 // ThrottleMaxSecondFactor in ThrottleWindow every such call returns
 // ETHROTTLED (RetryAfterSeconds set). Every change and failure is audited;
-// enabling, disabling, regenerating, using a recovery code and the
-// operator's reset email the user.
+// enabling, disabling, regenerating and using a recovery code email the
+// user. (The operator's reset of a lost second factor is no part of it: the
+// web layer never gets it.)
 type TwoFactorService interface {
 	// TwoFactorStatus returns the user's own second-factor state.
 	TwoFactorStatus(ctx context.Context) (*TwoFactorStatus, error)
@@ -165,10 +184,4 @@ type TwoFactorService interface {
 	// was disabled meanwhile. Success is audited as auth.signin with the
 	// method.
 	VerifySecondFactor(ctx context.Context, in SecondFactorInput) (*User, error)
-
-	// ResetTwoFactor removes the second factor and recovery codes of the
-	// user with email (platform operator only: EFORBIDDEN otherwise;
-	// ENOTFOUND for an unknown email; ECONFLICT when the user has no 2FA),
-	// audited and emailed to the user.
-	ResetTwoFactor(ctx context.Context, email string) (*User, error)
 }
