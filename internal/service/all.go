@@ -5,7 +5,6 @@ import "github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 // Legacy are the flows still answered by the store, until they move here
 // too (the store implements them today).
 type Legacy interface {
-	customerReads
 	profileFlows
 }
 
@@ -16,6 +15,12 @@ type All struct {
 	Customers *Customers
 	Profile   *Profile
 	Operator  *Operator
+
+	Tokens      *Tokens
+	Devices     *Devices
+	AccountInfo *AccountInfo
+	UserMail    *UserMail
+	AuditLog    *AuditLog
 }
 
 // New builds every service over d.
@@ -24,7 +29,12 @@ func New(d *Deps, legacy Legacy) (*All, error) {
 		return nil, err
 	}
 	a := &All{Users: &Users{d: d}, Operator: &Operator{d: d}}
-	a.Customers = &Customers{customerReads: legacy, d: d}
+	a.Customers = &Customers{d: d}
+	a.Tokens = &Tokens{d: d}
+	a.Devices = &Devices{d: d}
+	a.AccountInfo = &AccountInfo{d: d}
+	a.UserMail = &UserMail{d: d}
+	a.AuditLog = &AuditLog{d: d}
 	a.Profile = &Profile{profileFlows: legacy, d: d}
 	return a, nil
 }

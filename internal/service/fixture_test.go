@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/service"
@@ -34,7 +35,9 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db, path := openTestDB(t)
 	ctx := tenantdesk.OperatorContext(context.Background())
-	svc, err := service.New(servicetest.Deps(t, db), db)
+	deps := servicetest.Deps(t, db)
+	deps.Now = func() time.Time { return db.Now() } // tests may turn db's clock
+	svc, err := service.New(deps, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,18 @@ type Deps struct {
 	// zero means tenantdesk.DefaultActivationTTL and DefaultResetTTL.
 	ActivationTTL time.Duration
 	ResetTTL      time.Duration
+	// Now is the clock for decisions taken outside a write transaction
+	// (inside one, the transaction's time); nil means time.Now. It must be
+	// the store's clock.
+	Now func() time.Time
+}
+
+// now returns the time by the clock of d.
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
 }
 
 // errNoRenderer is returned by constructors given no mail renderer.

@@ -31,6 +31,12 @@ type StoreReads interface {
 	AccountReads
 	UserReads
 	UserLists
+	TokenReads
+	DeviceReads
+	DeviceLists
+	CustomerReads
+	CustomerLists
+	AuditReads
 }
 
 // StoreTx is one write transaction: the reads (seeing its own writes) and
@@ -47,4 +53,8 @@ type StoreTx interface {
 	LinkTx
 	SessionTx
 	DeviceTx
+	TokenTx
+	DeviceReads
+	CustomerReads
+	GeneralInfoTx
 }
