@@ -123,7 +123,7 @@ func (a *testApp) start() {
 		a.Server.Close()
 	}
 	log := slog.New(slog.NewTextHandler(a.Logs, nil))
-	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.Svc.AccountInfo, AuditLog: a.Svc.AuditLog, Devices: a.Svc.Devices, Links: a.DB, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.DB, Tokens: a.Svc.Tokens, Customers: a.Svc.Customers, UserMail: a.Svc.UserMail, Idempotency: a.DB, Security: a.DB, TwoFactor: a.DB, Ready: a.DB.Ping},
+	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.Svc.AccountInfo, AuditLog: a.Svc.AuditLog, Devices: a.Svc.Devices, Links: a.DB, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.DB, Tokens: a.Svc.Tokens, Customers: a.Svc.Customers, UserMail: a.Svc.UserMail, Idempotency: a.Svc.Idempotency, Security: a.DB, TwoFactor: a.DB, Ready: a.DB.Ping},
 		bundle, log, a.Clock.Now)
 	a.Server = httptest.NewServer(a.Handler)
 	a.DB.Mail.BaseURL, a.DB.Mail.Renderer = a.Server.URL, mail.NewRenderer(bundle) // emailed links (mail_test.go)

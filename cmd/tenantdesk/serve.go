@@ -99,7 +99,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		APIRate:    *apiRate,
 	}, web.Services{
 		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: svc.AccountInfo, AuditLog: svc.AuditLog, Devices: svc.Devices, Links: db, Mailbox: db, Profile: svc.Profile, FTPAuth: db, Security: db, TwoFactor: db, Ready: db.Ping,
-		Tokens: svc.Tokens, Customers: svc.Customers, UserMail: svc.UserMail, Idempotency: db, // REST API (web/api.go)
+		Tokens: svc.Tokens, Customers: svc.Customers, UserMail: svc.UserMail, Idempotency: svc.Idempotency, // REST API (web/api.go)
 	}, bundle, log, time.Now)
 
 	hs := &http.Server{

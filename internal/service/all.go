@@ -21,6 +21,7 @@ type All struct {
 	AccountInfo *AccountInfo
 	UserMail    *UserMail
 	AuditLog    *AuditLog
+	Idempotency *Idempotency
 }
 
 // New builds every service over d.
@@ -35,6 +36,7 @@ func New(d *Deps, legacy Legacy) (*All, error) {
 	a.AccountInfo = &AccountInfo{d: d}
 	a.UserMail = &UserMail{d: d}
 	a.AuditLog = &AuditLog{d: d}
+	a.Idempotency = &Idempotency{d: d}
 	a.Profile = &Profile{profileFlows: legacy, d: d}
 	return a, nil
 }

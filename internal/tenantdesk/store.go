@@ -57,4 +57,5 @@ type StoreTx interface {
 	DeviceReads
 	CustomerReads
 	GeneralInfoTx
+	IdempotencyTx
 }
