@@ -405,7 +405,7 @@ func TestAuditPagination(t *testing.T) {
 	_, fence := accountOf(t, app, becky)
 	op := tenantdesk.OperatorContext(context.Background())
 	for i := 0; i < 110; i++ {
-		if _, err := app.DB.UpdateGeneralInfo(op, fence.TenantID, tenantdesk.GeneralInfo{
+		if _, err := app.Svc.AccountInfo.UpdateGeneralInfo(op, fence.TenantID, tenantdesk.GeneralInfo{
 			Name: fence.Name, Description: fmt.Sprintf("Revision %d", i),
 		}); err != nil {
 			t.Fatal(err)
@@ -465,7 +465,7 @@ func TestAuditTimesInTheViewersZone(t *testing.T) {
 	// The demo data was made at 09:00 UTC on 21 November; an update at
 	// 22:30 UTC is already 22 November in Moscow (UTC+3).
 	app.Clock.Advance(13*time.Hour + 30*time.Minute)
-	if _, err := app.DB.UpdateGeneralInfo(tenantdesk.OperatorContext(context.Background()), fence.TenantID,
+	if _, err := app.Svc.AccountInfo.UpdateGeneralInfo(tenantdesk.OperatorContext(context.Background()), fence.TenantID,
 		tenantdesk.GeneralInfo{Name: fence.Name, Reference: "LATE"}); err != nil {
 		t.Fatal(err)
 	}

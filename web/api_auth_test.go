@@ -89,8 +89,8 @@ func TestAPITokenLifecycle(t *testing.T) {
 		res := app.api(tok).get("/api/v1/me").expect(t, http.StatusOK)
 		_ = res
 		u, _ := app.DB.FindUserByEmail(ctx, becky)
-		list, _ := app.DB.ListTokens(ctx, u.ID)
-		if err := app.DB.RevokeToken(ctx, u.ID, list[0].ID); err != nil {
+		list, _ := app.Svc.Tokens.ListTokens(ctx, u.ID)
+		if err := app.Svc.Tokens.RevokeToken(ctx, u.ID, list[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		app.api(tok).get("/api/v1/me").expect(t, http.StatusUnauthorized, "unauthorized")
@@ -98,8 +98,8 @@ func TestAPITokenLifecycle(t *testing.T) {
 	t.Run("regenerated", func(t *testing.T) {
 		tok := app.apiToken(becky, readOnly)
 		u, _ := app.DB.FindUserByEmail(ctx, becky)
-		list, _ := app.DB.ListTokens(ctx, u.ID)
-		nt, secret, err := app.DB.RegenerateToken(ctx, u.ID, list[0].ID)
+		list, _ := app.Svc.Tokens.ListTokens(ctx, u.ID)
+		nt, secret, err := app.Svc.Tokens.RegenerateToken(ctx, u.ID, list[0].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +144,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		tok := app.apiToken(tom)
 		u, _ := app.DB.FindUserByEmail(ctx, tom)
 		lastUsed := func() time.Time {
-			list, _ := app.DB.ListTokens(ctx, u.ID)
+			list, _ := app.Svc.Tokens.ListTokens(ctx, u.ID)
 			return list[0].LastUsedAt
 		}
 		if !lastUsed().IsZero() {

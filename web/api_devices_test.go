@@ -269,7 +269,7 @@ func TestAPISetUserDevices(t *testing.T) {
 
 	// Another account's device, an unknown one and a non-ID: 404.
 	op := tenantdesk.OperatorContext(context.Background())
-	foreign, err := app.DB.CreateDevice(op, app.user(robin).AccountID, tenantdesk.DeviceInput{Name: "Pooh's softphone", Kind: "softphone"})
+	foreign, err := app.Svc.Devices.CreateDevice(op, app.user(robin).AccountID, tenantdesk.DeviceInput{Name: "Pooh's softphone", Kind: "softphone"})
 	if err != nil {
 		t.Fatal(err)
 	}

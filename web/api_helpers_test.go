@@ -69,7 +69,7 @@ func (a *testApp) apiToken(email string, opts ...tokenOption) string {
 	for _, o := range opts {
 		o(&in)
 	}
-	_, secret, err := a.DB.CreateToken(ctx, u.ID, in)
+	_, secret, err := a.Svc.Tokens.CreateToken(ctx, u.ID, in)
 	if err != nil {
 		a.t.Fatalf("token for %s: %v", email, err)
 	}

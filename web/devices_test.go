@@ -22,7 +22,7 @@ const (
 func (a *testApp) device(email, name string) *tenantdesk.Device {
 	a.t.Helper()
 	u := a.user(email)
-	page, err := a.DB.ListDevices(tenantdesk.OperatorContext(context.Background()), u.AccountID, tenantdesk.DeviceFilter{Limit: 200})
+	page, err := a.Svc.Devices.ListDevices(tenantdesk.OperatorContext(context.Background()), u.AccountID, tenantdesk.DeviceFilter{Limit: 200})
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func TestUserSoftphonesPage(t *testing.T) {
 		t.Error("no explanation for a user without the role")
 	}
 	// Huck sees no free softphones (both are Sid's); free one up first.
-	if _, err := app.DB.SetUserSoftphones(tenantdesk.OperatorContext(context.Background()), sidUser.AccountID, sidUser.ID, []int64{mine.ID}); err != nil {
+	if _, err := app.Svc.Devices.SetUserSoftphones(tenantdesk.OperatorContext(context.Background()), sidUser.AccountID, sidUser.ID, []int64{mine.ID}); err != nil {
 		t.Fatal(err)
 	}
 	res = c.post(softPath(huckUser), url.Values{"softphones": {tenantdesk.FormatDeviceID(spare.ID)}})

@@ -92,11 +92,11 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 		t.Fatal(err)
 	}
 	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle), Hasher: storeHasher{db}, Now: clock.Now}
-	svc, err := service.New(deps, db)
+	svc, err := service.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	signins, err := demo.Seed(context.Background(), db, svc.Operator)
+	signins, err := demo.Seed(context.Background(), db, svc.Operator, svc.Devices)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func (a *testApp) start() {
 		a.Server.Close()
 	}
 	log := slog.New(slog.NewTextHandler(a.Logs, nil))
-	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.DB, AuditLog: a.DB, Devices: a.DB, Links: a.DB, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.Svc.FTPAuth, Tokens: a.DB, Customers: a.Svc.Customers, UserMail: a.DB, Idempotency: a.DB, Security: a.Svc.Security, TwoFactor: a.Svc.TwoFactor, Ready: a.DB.Ping},
+	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.Svc.AccountInfo, AuditLog: a.Svc.AuditLog, Devices: a.Svc.Devices, Links: a.DB, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.Svc.FTPAuth, Tokens: a.Svc.Tokens, Customers: a.Svc.Customers, UserMail: a.Svc.UserMail, Idempotency: a.Svc.Idempotency, Security: a.Svc.Security, TwoFactor: a.Svc.TwoFactor, Ready: a.DB.Ping},
 		bundle, log, a.Clock.Now)
 	a.Server = httptest.NewServer(a.Handler)
 	a.DB.Mail.BaseURL, a.DB.Mail.Renderer = a.Server.URL, mail.NewRenderer(bundle) // emailed links (mail_test.go)

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -59,7 +62,15 @@ func runAccountUpdate(ctx context.Context, args []string, getenv func(string) st
 	if changed == 0 {
 		return fmt.Errorf("nothing to change: give at least one field flag (see -h)")
 	}
-	updated, err := db.UpdateGeneralInfo(op, *tenant, in)
+	bundle, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	info, err := service.NewAccountInfo(&service.Deps{Store: db, Mail: mail.NewRenderer(bundle)})
+	if err != nil {
+		return err
+	}
+	updated, err := info.UpdateGeneralInfo(op, *tenant, in)
 	if err != nil {
 		return describe(err)
 	}

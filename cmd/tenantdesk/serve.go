@@ -71,12 +71,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The services over the store; the mail settings are filled in by
 	// setupMail below, before anything is served.
 	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle), Now: db.Now, Hasher: db.Hasher}
-	svc, err := service.New(deps, db)
+	svc, err := service.New(deps)
 	if err != nil {
 		return err
 	}
 	if *withDemo {
-		if err := seedDemo(ctx, db, svc.Operator, stdout); err != nil {
+		if err := seedDemo(ctx, db, svc, stdout); err != nil {
 			return err
 		}
 	}
@@ -98,8 +98,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DevMailbox: *withDemo, // /dev/mail only in demo mode (mail.go)
 		APIRate:    *apiRate,
 	}, web.Services{
-		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: db, AuditLog: db, Devices: db, Links: db, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: svc.Security, TwoFactor: svc.TwoFactor, Ready: db.Ping,
-		Tokens: db, Customers: svc.Customers, UserMail: db, Idempotency: db, // REST API (web/api.go)
+		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: svc.AccountInfo, AuditLog: svc.AuditLog, Devices: svc.Devices, Links: db, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: svc.Security, TwoFactor: svc.TwoFactor, Ready: db.Ping,
+		Tokens: svc.Tokens, Customers: svc.Customers, UserMail: svc.UserMail, Idempotency: svc.Idempotency, // REST API (web/api.go)
 	}, bundle, log, time.Now)
 
 	hs := &http.Server{
@@ -164,7 +164,7 @@ func displayAddr(addr string) string {
 
 // seedDemo loads the demo data into an empty database and prints every
 // sign-in once; on a database that has data it does nothing.
-func seedDemo(ctx context.Context, db *sqlite.DB, ops *service.Operator, stdout io.Writer) error {
+func seedDemo(ctx context.Context, db *sqlite.DB, svc *service.All, stdout io.Writer) error {
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {
 		return err
@@ -173,7 +173,7 @@ func seedDemo(ctx context.Context, db *sqlite.DB, ops *service.Operator, stdout 
 		fmt.Fprintln(stdout, "Demo data: the database already has data, so none was added. Demo passwords were printed on the first start; set one anew with: tenantdesk user passwd --email E")
 		return nil
 	}
-	signins, err := demo.Seed(ctx, db, ops)
+	signins, err := demo.Seed(ctx, db, svc.Operator, svc.Devices)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
+	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -46,7 +50,11 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	if *days > 0 {
 		in.ExpiresAt = now.Add(time.Duration(*days) * 24 * time.Hour)
 	}
-	t, secret, err := db.CreateToken(ctx, u.ID, in)
+	tokens, err := tokenService(db)
+	if err != nil {
+		return err
+	}
+	t, secret, err := tokens.CreateToken(ctx, u.ID, in)
 	if err != nil {
 		return describe(err)
 	}
@@ -58,6 +66,15 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	fmt.Fprintf(stderr, "Token %q for %s <%s> (%s%s). It is shown only this once.\n",
 		t.Name, u.DisplayName, u.Email, expiry, map[bool]string{true: ", read-only"}[t.ReadOnly])
 	return nil
+}
+
+// tokenService returns the API tokens service over db.
+func tokenService(db *sqlite.DB) (*service.Tokens, error) {
+	bundle, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
+	return service.NewTokens(&service.Deps{Store: db, Mail: mail.NewRenderer(bundle), Now: db.Now})
 }
 
 // envFloat reads TENANTDESK_<NAME> as a number with a default.

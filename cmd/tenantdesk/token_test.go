@@ -32,7 +32,11 @@ func TestTokenCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	a, err := d.AuthenticateToken(ctx, secret)
+	tokens, err := tokenService(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := tokens.AuthenticateToken(ctx, secret)
 	if err != nil || a.User.Email != "owner@acme.example" || a.Token.Name != "CI" {
 		t.Fatalf("authenticate: %+v %v", a, err)
 	}

@@ -30,7 +30,7 @@ type person struct {
 // Seed creates the demo accounts and users with random passwords, as the
 // platform operator through ops (the same rules as every other path). It
 // refuses to touch a database that already holds accounts.
-func Seed(ctx context.Context, db *sqlite.DB, ops *service.Operator) ([]SignIn, error) {
+func Seed(ctx context.Context, db *sqlite.DB, ops *service.Operator, devices tenantdesk.DeviceService) ([]SignIn, error) {
 	ctx = tenantdesk.OperatorContext(ctx)
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {
@@ -109,7 +109,7 @@ func Seed(ctx context.Context, db *sqlite.DB, ops *service.Operator) ([]SignIn, 
 	if err := addUser(ctx, ops, gallery, person{"Winnie Pooh", "winnie.pooh@hundredacre.example", []string{"customer.user", "customer.user.uc"}, "customer.user + customer.user.uc"}, activate); err != nil {
 		return nil, err
 	}
-	if err := seedDevices(ctx, db, fence); err != nil { // devices.go
+	if err := seedDevices(ctx, db, devices, fence); err != nil { // devices.go
 		return nil, err
 	}
 	return out, nil

@@ -11,7 +11,7 @@ import (
 // seedDevices gives Tom Sawyer Fence Painting Co. a few devices for Aunt
 // Polly (customer.device.admin) to manage and Joe Harper (read-only) to
 // look at, and assigns Sid Sawyer (customer.user.uc.softphone) a softphone.
-func seedDevices(ctx context.Context, db *sqlite.DB, fence *tenantdesk.Account) error {
+func seedDevices(ctx context.Context, db *sqlite.DB, devices tenantdesk.DeviceService, fence *tenantdesk.Account) error {
 	op := tenantdesk.OperatorContext(ctx)
 	var sidPhone int64
 	for _, in := range []tenantdesk.DeviceInput{
@@ -20,7 +20,7 @@ func seedDevices(ctx context.Context, db *sqlite.DB, fence *tenantdesk.Account) 
 		{Name: "Sid's softphone", Kind: tenantdesk.DeviceSoftphone, Extension: "201"},
 		{Name: "Spare softphone", Kind: tenantdesk.DeviceSoftphone, Extension: "299"},
 	} {
-		d, err := db.CreateDevice(op, fence.ID, in)
+		d, err := devices.CreateDevice(op, fence.ID, in)
 		if err != nil {
 			return fmt.Errorf("demo: device %s: %w", in.Name, err)
 		}
@@ -32,7 +32,7 @@ func seedDevices(ctx context.Context, db *sqlite.DB, fence *tenantdesk.Account) 
 	if err != nil {
 		return err
 	}
-	if _, err := db.SetUserSoftphones(op, fence.ID, sid.ID, []int64{sidPhone}); err != nil {
+	if _, err := devices.SetUserSoftphones(op, fence.ID, sid.ID, []int64{sidPhone}); err != nil {
 		return fmt.Errorf("demo: Sid's softphone: %w", err)
 	}
 	return nil

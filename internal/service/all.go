@@ -1,13 +1,5 @@
 package service
 
-import "github.com/tenantdesk/tenantdesk/internal/tenantdesk"
-
-// Legacy are the flows still answered by the store, until they move here
-// too (the store implements them today).
-type Legacy interface {
-	customerReads
-}
-
 // All are the services, built together by New; cmd/tenantdesk hands them
 // to the web layer (all but Operator, which only the command line gets).
 type All struct {
@@ -18,10 +10,17 @@ type All struct {
 	Operator  *Operator
 	TwoFactor *TwoFactor
 	Security  *Security
+
+	Tokens      *Tokens
+	Devices     *Devices
+	AccountInfo *AccountInfo
+	UserMail    *UserMail
+	AuditLog    *AuditLog
+	Idempotency *Idempotency
 }
 
 // New builds every service over d; d needs a Hasher.
-func New(d *Deps, legacy Legacy) (*All, error) {
+func New(d *Deps) (*All, error) {
 	if err := d.check(); err != nil {
 		return nil, err
 	}
@@ -29,12 +28,16 @@ func New(d *Deps, legacy Legacy) (*All, error) {
 		return nil, errNoHasher
 	}
 	a := &All{Users: &Users{d: d}, Operator: &Operator{d: d}}
-	a.Customers = &Customers{customerReads: legacy, d: d}
+	a.Customers = &Customers{d: d}
 	a.Profile = &Profile{d: d}
 	a.FTPAuth = newFTPAuth(d)
 	a.TwoFactor = &TwoFactor{d: d}
 	a.Security = &Security{d: d}
+	a.Tokens = &Tokens{d: d}
+	a.Devices = &Devices{d: d}
+	a.AccountInfo = &AccountInfo{d: d}
+	a.UserMail = &UserMail{d: d}
+	a.AuditLog = &AuditLog{d: d}
+	a.Idempotency = &Idempotency{d: d}
 	return a, nil
 }
-
-var _ tenantdesk.AccountUserService = (*Users)(nil)

@@ -2,34 +2,200 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// customerReads are the customer flows still answered by the store
-// (reading and editing a customer, listing a partner's customers).
-type customerReads interface {
-	GetCustomer(ctx context.Context, tenantID string) (*tenantdesk.Customer, error)
-	UpdateCustomer(ctx context.Context, tenantID string, p tenantdesk.CustomerPatch) (*tenantdesk.Customer, error)
-	ListPartnerCustomers(ctx context.Context, f tenantdesk.CustomerFilter) ([]*tenantdesk.Customer, string, error)
-}
-
 // Customers is the partner's onboarding of customer accounts
-// (tenantdesk.CustomerService, the API's /customers).
+// (tenantdesk.CustomerService, the API's /customers). Operator.CreateCustomer
+// stays the operator's and demo data's path; this one authorizes the
+// partner, runs the same field rules as the general-information form and
+// the same user path for the Owner, and audits in both the partner's and
+// the customer's log.
 type Customers struct {
-	customerReads
 	d *Deps
 }
 
 var _ tenantdesk.CustomerService = (*Customers)(nil)
 
-// NewCustomers returns the customers service; reads answers the flows
-// that have not moved here yet.
-func NewCustomers(d *Deps, reads customerReads) (*Customers, error) {
+// NewCustomers returns the customers service.
+func NewCustomers(d *Deps) (*Customers, error) {
 	if err := d.check(); err != nil {
 		return nil, err
 	}
-	return &Customers{customerReads: reads, d: d}, nil
+	return &Customers{d: d}, nil
+}
+
+// errCustomerNotFound is every answer about a customer the actor may not see.
+func errCustomerNotFound() error {
+	return tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Customer not found.")
+}
+
+// customerNotFound makes a missing account a missing customer and returns
+// other errors as they are: a failed read is not a missing customer.
+func customerNotFound(err error) error {
+	if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND {
+		return errCustomerNotFound()
+	}
+	return err
+}
+
+// authorizeCustomerRead lets the customer's user admins, its partner's
+// staff and the operator read a customer account; members without
+// user.admin get EFORBIDDEN, everyone else ENOTFOUND.
+func authorizeCustomerRead(a *tenantdesk.Actor, acc *tenantdesk.Account) error {
+	if a == nil {
+		return tenantdesk.Errorf(tenantdesk.EUNAUTHORIZED, "Sign in first.")
+	}
+	if acc.Kind != tenantdesk.AccountCustomer {
+		return errCustomerNotFound()
+	}
+	if tenantdesk.IsPartnerStaffOf(a, acc) {
+		return nil
+	}
+	if err := tenantdesk.Authorize(a, acc, tenantdesk.AccessUserAdmin); err != nil {
+		return customerNotFound(err)
+	}
+	return nil
+}
+
+// GetCustomer returns the customer account with tenantID and its
+// connection details. Needs AccessUserAdmin on it or partner staff:
+// EFORBIDDEN for its other members, ENOTFOUND for everyone else and for
+// accounts that are not customers.
+func (s *Customers) GetCustomer(ctx context.Context, tenantID string) (*tenantdesk.Customer, error) {
+	acc, err := s.d.Store.FindAccountByTenantID(ctx, tenantID)
+	if err != nil {
+		return nil, customerNotFound(err)
+	}
+	if err := authorizeCustomerRead(tenantdesk.ActorFrom(ctx), acc); err != nil {
+		return nil, err
+	}
+	conn, err := s.d.Store.Connection(ctx, acc.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &tenantdesk.Customer{Account: acc, Connection: conn}, nil
+}
+
+// UpdateCustomer changes a customer's name, description, reference or
+// connection details, audited as account.update with the changed fields.
+// EFORBIDDEN for the customer's own users (and partner staff without
+// partner.admin), ENOTFOUND for everyone else; EINVALID for bad fields.
+func (s *Customers) UpdateCustomer(ctx context.Context, tenantID string, p tenantdesk.CustomerPatch) (*tenantdesk.Customer, error) {
+	actor := tenantdesk.ActorFrom(ctx)
+	if actor == nil {
+		return nil, tenantdesk.Errorf(tenantdesk.EUNAUTHORIZED, "Sign in first.")
+	}
+	var out *tenantdesk.Customer
+	err := s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
+		acc, err := tx.FindAccountByTenantID(ctx, tenantID)
+		if err != nil {
+			return customerNotFound(err)
+		}
+		if acc.Kind != tenantdesk.AccountCustomer {
+			return errCustomerNotFound()
+		}
+		// Authorize before validating: a stranger learns nothing from field errors.
+		if err := tenantdesk.AuthorizeGeneralInfoEdit(actor, acc); err != nil {
+			if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND && tenantdesk.AccessTo(actor, acc) >= tenantdesk.AccessMember {
+				// The customer's own users see the account but only its partner changes it.
+				return &tenantdesk.Error{Code: tenantdesk.EFORBIDDEN, Key: "error.403.message",
+					Message: "Only the account's partner can change a customer's details."}
+			}
+			return customerNotFound(err)
+		}
+		old := tenantdesk.GeneralInfoOf(acc)
+		next := old
+		if p.Name != nil {
+			next.Name = *p.Name
+		}
+		if p.Reference != nil {
+			next.Reference = *p.Reference
+		}
+		if p.Description != nil {
+			next.Description = *p.Description
+		}
+		next = next.Normalize()
+		fields := next.Validate()
+		oldConn, err := tx.Connection(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		conn := oldConn
+		if p.Connection != nil {
+			c, fe := tenantdesk.NormalizeConnection(*p.Connection)
+			if fe != nil {
+				fields = append(fields, *fe)
+			}
+			conn = c
+		}
+		if len(fields) > 0 {
+			return &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: fields[0].Message, Fields: fields}
+		}
+		before, after := tenantdesk.DiffGeneralInfo(old, next)
+		b, a := map[string]any{}, map[string]any{}
+		for k, v := range before {
+			b[k] = v
+		}
+		for k, v := range after {
+			a[k] = v
+		}
+		if conn != oldConn {
+			b["connection"], a["connection"] = json.RawMessage(oldConn), json.RawMessage(conn)
+			if err := tx.SetConnection(ctx, acc.ID, conn); err != nil {
+				return err
+			}
+		}
+		if len(a) == 0 {
+			out = &tenantdesk.Customer{Account: acc, Connection: conn}
+			return nil
+		}
+		// Only name, reference and description change here; the other
+		// fields are written back as they were read.
+		info := old
+		info.Name, info.Reference, info.Description = next.Name, next.Reference, next.Description
+		if err := tx.SetGeneralInfo(ctx, acc.ID, info); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, &tenantdesk.AuditEntry{AccountID: acc.ID, Action: tenantdesk.AuditAccountUpdate, TargetType: "account",
+			TargetID: acc.TenantID, Before: auditJSON(b), After: auditJSON(a)}); err != nil {
+			return err
+		}
+		stored, err := tx.FindAccountByID(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		out = &tenantdesk.Customer{Account: stored, Connection: conn}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListPartnerCustomers returns a page of the actor's partner's customers
+// with their connection details, in the order and with the cursor of
+// AccountInfo.ListCustomers (and its errors).
+func (s *Customers) ListPartnerCustomers(ctx context.Context, f tenantdesk.CustomerFilter) ([]*tenantdesk.Customer, string, error) {
+	page, err := listCustomers(ctx, s.d.Store, f)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(page.Customers) == 0 {
+		return nil, page.NextCursor, nil
+	}
+	ids := make([]int64, 0, len(page.Customers))
+	for _, c := range page.Customers {
+		ids = append(ids, c.ID)
+	}
+	out, err := s.d.Store.PartnerCustomers(ctx, tenantdesk.ActorFrom(ctx).Account.ID, ids)
+	if err != nil {
+		return nil, "", err
+	}
+	return out, page.NextCursor, nil
 }
 
 // CreatePartnerCustomer creates a customer under the actor's partner

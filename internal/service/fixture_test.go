@@ -39,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 	deps := servicetest.Deps(t, db)
 	deps.Now = func() time.Time { return db.Now() } // the store's clock, which a test may replace
 	deps.Hasher = db.Hasher
-	svc, err := service.New(deps, db)
+	svc, err := service.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ package sqlite_test
 //
 //	go test -run '^$' -bench APIGetUser100k -benchmem ./internal/sqlite/
 //
-// An API read runs two statements: AuthenticateToken (the token joined with
+// An API read runs two statements: AuthenticateToken (service.Tokens) (the token joined with
 // its user, the user's roles and the user's account: 46 columns) and
 // GetUser (the user with its roles). The reference's /user runs one
 // statement of four columns. The cases, each from at least 4 goroutines (the
@@ -27,6 +27,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/tenantdesk/tenantdesk/internal/service"
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -34,7 +36,11 @@ import (
 func BenchmarkAPIGetUser100k(b *testing.B) {
 	ub := newUsersBench(b)
 	owner := tenantdesk.ActorFrom(ub.ctx).User
-	_, secret, err := ub.db.CreateToken(ub.ctx, owner.ID, tenantdesk.NewAPIToken{Name: "bench"})
+	tokens, err := service.NewTokens(servicetest.Deps(b, ub.db))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, secret, err := tokens.CreateToken(ub.ctx, owner.ID, tenantdesk.NewAPIToken{Name: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -81,7 +87,7 @@ func BenchmarkAPIGetUser100k(b *testing.B) {
 		FROM users u WHERE id = ?`)
 
 	// The API request's actor, as apiAuthenticate builds it.
-	auth, err := ub.db.AuthenticateToken(context.Background(), secret)
+	auth, err := tokens.AuthenticateToken(context.Background(), secret)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -109,7 +115,7 @@ func BenchmarkAPIGetUser100k(b *testing.B) {
 		f    func(i int) error
 	}{
 		{"AuthenticateToken", func(int) error {
-			_, err := ub.db.AuthenticateToken(context.Background(), secret)
+			_, err := tokens.AuthenticateToken(context.Background(), secret)
 			return err
 		}},
 		{"GetUser", func(i int) error {
@@ -117,7 +123,7 @@ func BenchmarkAPIGetUser100k(b *testing.B) {
 			return err
 		}},
 		{"AuthenticateToken+GetUser", func(i int) error {
-			a, err := ub.db.AuthenticateToken(context.Background(), secret)
+			a, err := tokens.AuthenticateToken(context.Background(), secret)
 			if err != nil {
 				return err
 			}

@@ -48,7 +48,7 @@ func TestDeletedUserIDIsNeverReused(t *testing.T) {
 	if _, err := servicetest.NewUsers(t, db).GetUser(f.as(f.owner1), f.c1.ID, temp1.User.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("Temp One's ID after Temp Three was created: %v", err)
 	}
-	page, err := db.QueryAudit(f.as(f.owner1), f.c1.ID, tenantdesk.AuditFilter{})
+	page, err := db.AuditPage(f.as(f.owner1), f.c1.ID, tenantdesk.AuditFilter{Limit: tenantdesk.AuditPageSize})
 	must(t, err)
 	oldID := tenantdesk.FormatUserID(temp1.User.ID)
 	var created, deleted bool

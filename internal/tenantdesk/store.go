@@ -35,6 +35,12 @@ type StoreReads interface {
 	ProfileReads
 	TwoFactorReads
 	AccountSecurityReads
+	TokenReads
+	DeviceReads
+	DeviceLists
+	CustomerReads
+	CustomerLists
+	AuditReads
 }
 
 // StoreTx is one write transaction: the reads (seeing its own writes) and
@@ -58,4 +64,9 @@ type StoreTx interface {
 	TwoFactorTx
 	AccountSecurityReads
 	AccountSecurityTx
+	TokenTx
+	DeviceReads
+	CustomerReads
+	GeneralInfoTx
+	IdempotencyTx
 }

@@ -115,10 +115,3 @@ type SessionTx interface {
 	// EndUserSessions deletes every session of the user.
 	EndUserSessions(ctx context.Context, userID int64) error
 }
-
-// DeviceTx is what user changes need of devices.
-type DeviceTx interface {
-	// ReleaseSoftphones unassigns every softphone of a user of accountID
-	// and returns the ones it held (none: nil).
-	ReleaseSoftphones(ctx context.Context, accountID, userID int64) ([]*Device, error)
-}

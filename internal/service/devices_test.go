@@ -1,4 +1,4 @@
-package sqlite_test
+package service_test
 
 import (
 	"context"
@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
-
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -41,7 +40,7 @@ func newDeviceFixture(t *testing.T) *deviceFixture {
 
 func (f *deviceFixture) device(t *testing.T, accountID int64, name, kind, mac string) *tenantdesk.Device {
 	t.Helper()
-	d, err := f.db.CreateDevice(tenantdesk.OperatorContext(context.Background()), accountID,
+	d, err := f.svc.Devices.CreateDevice(tenantdesk.OperatorContext(context.Background()), accountID,
 		tenantdesk.DeviceInput{Name: name, Kind: kind, MacAddress: mac, Extension: "201"})
 	must(t, err)
 	return d
@@ -49,7 +48,7 @@ func (f *deviceFixture) device(t *testing.T, accountID int64, name, kind, mac st
 
 func TestDeviceAuthorization(t *testing.T) {
 	f := newDeviceFixture(t)
-	db := f.db
+	db := f.svc.Devices
 	desk := f.device(t, f.c1.ID, "Front desk", tenantdesk.DeviceDeskphone, "00:1a:2b:3c:4d:5e")
 	for i, c := range []struct {
 		name              string
@@ -110,7 +109,7 @@ func TestDeviceAuthorization(t *testing.T) {
 
 func TestDeviceValidationAndMacUniqueness(t *testing.T) {
 	f := newDeviceFixture(t)
-	db, ctx := f.db, f.as(f.devAdmin)
+	db, ctx := f.svc.Devices, f.as(f.devAdmin)
 	d, err := db.CreateDevice(ctx, f.c1.ID, tenantdesk.DeviceInput{Name: "  Lobby  ", Kind: "deskphone", MacAddress: "001A.2B3C.4D5E", Extension: "100"})
 	must(t, err)
 	if d.Name != "Lobby" || d.MacAddress != "00:1a:2b:3c:4d:5e" {
@@ -158,7 +157,7 @@ func TestDeviceValidationAndMacUniqueness(t *testing.T) {
 		t.Errorf("deskphone to softphone: %v %+v", err, got)
 	}
 	// Audited in the same transaction: create, update, with before/after.
-	entries, err := db.ListAudit(context.Background(), f.c1.ID, 50)
+	entries, err := f.db.ListAudit(context.Background(), f.c1.ID, 50)
 	must(t, err)
 	var actions []string
 	for _, e := range entries {
@@ -176,7 +175,7 @@ func TestDeviceValidationAndMacUniqueness(t *testing.T) {
 
 func TestListDevicesPagesAndFilters(t *testing.T) {
 	f := newDeviceFixture(t)
-	db, ctx := f.db, f.as(f.devReader)
+	db, ctx := f.svc.Devices, f.as(f.devReader)
 	for i := 0; i < 7; i++ {
 		kind, mac := "softphone", ""
 		if i%2 == 0 {
@@ -218,7 +217,7 @@ func TestListDevicesPagesAndFilters(t *testing.T) {
 
 func TestSetUserSoftphones(t *testing.T) {
 	f := newDeviceFixture(t)
-	db := f.db
+	db := f.svc.Devices
 	s1 := f.device(t, f.c1.ID, "Softphone A", "softphone", "")
 	s2 := f.device(t, f.c1.ID, "Softphone B", "softphone", "")
 	desk := f.device(t, f.c1.ID, "Desk", "deskphone", "00:1a:2b:3c:4d:5e")
@@ -272,7 +271,7 @@ func TestSetUserSoftphones(t *testing.T) {
 	// One user per softphone: Owner 1 cannot take Softy's softphone.
 	owner := f.owner1
 	roles := append(append([]string{}, owner.Roles...), "customer.user.uc", "customer.user.uc.softphone")
-	_, err = servicetest.NewUsers(t, db).UpdateUser(ctx, f.c1.ID, owner.ID, tenantdesk.UserPatch{Roles: &roles})
+	_, err = f.users.UpdateUser(ctx, f.c1.ID, owner.ID, tenantdesk.UserPatch{Roles: &roles})
 	must(t, err)
 	if _, err := db.SetUserSoftphones(ctx, f.c1.ID, owner.ID, []int64{s1.ID}); code(err) != tenantdesk.ESoftphoneAssigned {
 		t.Errorf("taking another user's softphone: %v", err)
@@ -295,14 +294,14 @@ func TestSetUserSoftphones(t *testing.T) {
 
 	// Losing the role releases the softphones in the same change, audited.
 	softyRoles := []string{"customer.user", "customer.user.uc"}
-	_, err = servicetest.NewUsers(t, db).UpdateUser(ctx, f.c1.ID, f.softy.ID, tenantdesk.UserPatch{Roles: &softyRoles})
+	_, err = f.users.UpdateUser(ctx, f.c1.ID, f.softy.ID, tenantdesk.UserPatch{Roles: &softyRoles})
 	must(t, err)
 	choice, err = db.SoftphoneChoice(ctx, f.c1.ID, owner.ID)
 	must(t, err)
 	if len(choice.Softphones) != 2 || choice.TakenCount != 0 {
 		t.Errorf("after the role was removed: %+v", choice)
 	}
-	entries, err := db.ListAudit(context.Background(), f.c1.ID, 5)
+	entries, err := f.db.ListAudit(context.Background(), f.c1.ID, 5)
 	must(t, err)
 	if e := entries[0]; e.Action != tenantdesk.AuditUserSoftphone || e.TargetID != tenantdesk.FormatUserID(f.softy.ID) ||
 		!strings.Contains(e.Before, "Softphone A") || !strings.Contains(e.After, "role customer.user.uc.softphone removed") {
@@ -315,7 +314,7 @@ func TestSetUserSoftphones(t *testing.T) {
 
 func TestDeleteDeviceReleasesAssignment(t *testing.T) {
 	f := newDeviceFixture(t)
-	db, ctx := f.db, f.as(f.devAdmin)
+	db, ctx := f.svc.Devices, f.as(f.devAdmin)
 	s := f.device(t, f.c1.ID, "Softphone", "softphone", "")
 	_, err := db.SetUserSoftphones(ctx, f.c1.ID, f.softy.ID, []int64{s.ID})
 	must(t, err)
@@ -323,7 +322,7 @@ func TestDeleteDeviceReleasesAssignment(t *testing.T) {
 	if _, err := db.GetDevice(ctx, f.c1.ID, s.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("deleted device: %v", err)
 	}
-	entries, err := db.ListAudit(context.Background(), f.c1.ID, 1)
+	entries, err := f.db.ListAudit(context.Background(), f.c1.ID, 1)
 	must(t, err)
 	if e := entries[0]; e.Action != tenantdesk.AuditDeviceDelete || !strings.Contains(e.Before, fmt.Sprintf(`"assignedUserIds":[%d]`, f.softy.ID)) {
 		t.Errorf("delete audit: %+v", e)
@@ -332,12 +331,12 @@ func TestDeleteDeviceReleasesAssignment(t *testing.T) {
 	s2 := f.device(t, f.c1.ID, "Softphone 2", "softphone", "")
 	_, err = db.SetUserSoftphones(ctx, f.c1.ID, f.softy.ID, []int64{s2.ID})
 	must(t, err)
-	must(t, servicetest.NewUsers(t, db).DeleteUser(f.as(f.owner1), f.c1.ID, f.softy.ID))
+	must(t, f.users.DeleteUser(f.as(f.owner1), f.c1.ID, f.softy.ID))
 	if d, err := db.GetDevice(ctx, f.c1.ID, s2.ID); err != nil || len(d.AssignedUsers) != 0 {
 		t.Errorf("after deleting the user: %v %+v", err, d)
 	}
 	// One request holds at most MaxSoftphonesPerUser softphones.
-	many := make([]int64, sqlite.MaxSoftphonesPerUser+1)
+	many := make([]int64, service.MaxSoftphonesPerUser+1)
 	for i := range many {
 		many[i] = int64(i + 1)
 	}
@@ -348,12 +347,12 @@ func TestDeleteDeviceReleasesAssignment(t *testing.T) {
 
 func TestAssignSoftphoneFromTheDevice(t *testing.T) {
 	f := newDeviceFixture(t)
-	db, ctx := f.db, f.as(f.devAdmin)
+	db, ctx := f.svc.Devices, f.as(f.devAdmin)
 	s := f.device(t, f.c1.ID, "Softphone", "softphone", "")
 	desk := f.device(t, f.c1.ID, "Desk", "deskphone", "00:1a:2b:3c:4d:5e")
 	other := &tenantdesk.User{AccountID: f.c1.ID, DisplayName: "Other Softy", Email: "other.softy@c1.example",
 		Roles: []string{"customer.user", "customer.user.uc", "customer.user.uc.softphone"}}
-	must(t, servicetest.NewOps(t, db).CreateUser(tenantdesk.OperatorContext(context.Background()), other))
+	must(t, servicetest.NewOps(t, f.db).CreateUser(tenantdesk.OperatorContext(context.Background()), other))
 
 	holders, err := db.SoftphoneHolders(ctx, f.c1.ID)
 	must(t, err)
@@ -374,7 +373,7 @@ func TestAssignSoftphoneFromTheDevice(t *testing.T) {
 	if d.AssignedUsers[0].ID != other.ID {
 		t.Fatalf("moved: %+v", d)
 	}
-	entries, err := db.ListAudit(context.Background(), f.c1.ID, 2)
+	entries, err := f.db.ListAudit(context.Background(), f.c1.ID, 2)
 	must(t, err)
 	if entries[0].TargetID != tenantdesk.FormatUserID(other.ID) || entries[1].TargetID != tenantdesk.FormatUserID(f.softy.ID) ||
 		!strings.Contains(entries[1].Before, "Softphone") || strings.Contains(entries[1].After, "Softphone") {

@@ -1,0 +1,17 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+)
+
+// TestPartnerCustomersScoped: the store returns a partner's customers in
+// the order asked, and leaves out accounts that are not its customers.
+func TestPartnerCustomersScoped(t *testing.T) {
+	f := newFixture(t)
+	got, err := f.db.PartnerCustomers(context.Background(), f.partner.ID, []int64{f.c2.ID, f.otherPartnerAdmin.AccountID, f.partner.ID, f.c1.ID})
+	must(t, err)
+	if len(got) != 2 || got[0].Account.ID != f.c2.ID || got[1].Account.ID != f.c1.ID || got[0].Connection != "{}" {
+		t.Fatalf("got %d customers: %+v", len(got), got)
+	}
+}
