@@ -91,7 +91,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle)}
+	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle), Hasher: db.Hasher}
 	svc, err := service.New(deps, db)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func (a *testApp) start() {
 		a.Server.Close()
 	}
 	log := slog.New(slog.NewTextHandler(a.Logs, nil))
-	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.DB, AuditLog: a.DB, Devices: a.DB, Links: a.DB, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.DB, Tokens: a.DB, Customers: a.Svc.Customers, UserMail: a.DB, Idempotency: a.DB, Security: a.DB, TwoFactor: a.DB, Ready: a.DB.Ping},
+	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.Svc.Auth, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.DB, AuditLog: a.DB, Devices: a.DB, Links: a.Svc.Links, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.DB, Tokens: a.DB, Customers: a.Svc.Customers, UserMail: a.DB, Idempotency: a.DB, Security: a.DB, TwoFactor: a.DB, Ready: a.DB.Ping},
 		bundle, log, a.Clock.Now)
 	a.Server = httptest.NewServer(a.Handler)
 	a.DB.Mail.BaseURL, a.DB.Mail.Renderer = a.Server.URL, mail.NewRenderer(bundle) // emailed links (mail_test.go)
@@ -307,6 +307,10 @@ func (p testOps) CreateCustomer(ctx context.Context, a *tenantdesk.Account, owne
 
 func (p testOps) CreatePartner(ctx context.Context, in tenantdesk.CreatePartnerInput) (*tenantdesk.Account, *tenantdesk.User, error) {
 	return p.o.CreatePartner(tenantdesk.OperatorContext(ctx), in)
+}
+
+func (p testOps) SetPassword(ctx context.Context, userID int64, password string) error {
+	return p.o.SetPassword(tenantdesk.OperatorContext(ctx), userID, password)
 }
 
 func (p testOps) QueueActivation(ctx context.Context, userID int64) error {

@@ -70,7 +70,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	// The services over the store; the mail settings are filled in by
 	// setupMail below, before anything is served.
-	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle)}
+	deps := &service.Deps{Store: db, Mail: mail.NewRenderer(bundle), Hasher: db.Hasher}
 	svc, err := service.New(deps, db)
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DevMailbox: *withDemo, // /dev/mail only in demo mode (mail.go)
 		APIRate:    *apiRate,
 	}, web.Services{
-		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: db, AuditLog: db, Devices: db, Links: db, Mailbox: db, Profile: svc.Profile, FTPAuth: db, Security: db, TwoFactor: db, Ready: db.Ping,
+		Auth: svc.Auth, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: db, AuditLog: db, Devices: db, Links: svc.Links, Mailbox: db, Profile: svc.Profile, FTPAuth: db, Security: db, TwoFactor: db, Ready: db.Ping,
 		Tokens: db, Customers: svc.Customers, UserMail: db, Idempotency: db, // REST API (web/api.go)
 	}, bundle, log, time.Now)
 
@@ -211,10 +211,11 @@ func sweep(ctx context.Context, db *sqlite.DB, idle time.Duration, purgeMail boo
 	if _, err := db.DeleteExpiredSessions(ctx, db.Now(), idle); err != nil {
 		log.Warn("janitor: sessions", "error", err.Error())
 	}
-	if _, err := db.PruneSignInFailures(ctx); err != nil {
+	windowStart := db.Now().Add(-tenantdesk.ThrottleWindow)
+	if _, err := db.PruneAttempts(ctx, tenantdesk.AttemptSignIn, windowStart); err != nil {
 		log.Warn("janitor: sign-in failures", "error", err.Error())
 	}
-	if _, err := db.PruneResetRequests(ctx); err != nil {
+	if _, err := db.PruneAttempts(ctx, tenantdesk.AttemptResetRequest, windowStart); err != nil {
 		log.Warn("janitor: reset requests", "error", err.Error())
 	}
 	if !purgeMail {

@@ -7,6 +7,7 @@ import "github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 type Legacy interface {
 	customerReads
 	profileFlows
+	secondFactorSteps
 }
 
 // All are the services, built together by New; cmd/tenantdesk hands them
@@ -16,6 +17,8 @@ type All struct {
 	Customers *Customers
 	Profile   *Profile
 	Operator  *Operator
+	Auth      *Auth
+	Links     *Links
 }
 
 // New builds every service over d.
@@ -26,6 +29,13 @@ func New(d *Deps, legacy Legacy) (*All, error) {
 	a := &All{Users: &Users{d: d}, Operator: &Operator{d: d}}
 	a.Customers = &Customers{customerReads: legacy, d: d}
 	a.Profile = &Profile{profileFlows: legacy, d: d}
+	var err error
+	if a.Auth, err = NewAuth(d, legacy); err != nil {
+		return nil, err
+	}
+	if a.Links, err = NewLinks(d); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

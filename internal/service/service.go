@@ -30,6 +30,9 @@ type Deps struct {
 	// zero means tenantdesk.DefaultActivationTTL and DefaultResetTTL.
 	ActivationTTL time.Duration
 	ResetTTL      time.Duration
+	// Hasher hashes and checks passwords (argon2id, internal/auth);
+	// required by the services that set or check one.
+	Hasher tenantdesk.PasswordHasher
 }
 
 // errNoRenderer is returned by constructors given no mail renderer.

@@ -47,7 +47,7 @@ func twoFactorFixture(t *testing.T) (*fixture, *clock) {
 	must(t, servicetest.NewOps(t, db).CreateUser(op, f.admin1))
 	f.member1 = &tenantdesk.User{AccountID: f.c1.ID, DisplayName: "Mia", Email: "mia@c1.example", Roles: []string{"customer.user"}}
 	must(t, servicetest.NewOps(t, db).CreateUser(op, f.member1))
-	must(t, db.SetPassword(op, f.member1.ID, memberPassword))
+	must(t, servicetest.NewOps(t, db).SetPassword(op, f.member1.ID, memberPassword))
 	for _, u := range []**tenantdesk.User{&f.owner1, &f.admin1, &f.member1} {
 		r, err := db.FindUserByID(op, (*u).ID)
 		if err != nil {
@@ -375,7 +375,7 @@ func TestSecondFactorFailuresAreThrottledPerUser(t *testing.T) {
 		t.Errorf("retry after %d s", e.RetryAfterSeconds)
 	}
 	// The lock is the second factor's: the password still signs in (and asks again).
-	if _, _, err := f.db.SignIn(context.Background(), tenantdesk.SignInInput{Email: u.Email, Password: memberPassword}); err != nil {
+	if _, _, err := servicetest.NewAuth(t, f.db, f.db.Hasher, f.db).SignIn(context.Background(), tenantdesk.SignInInput{Email: u.Email, Password: memberPassword}); err != nil {
 		t.Errorf("password sign-in while the second factor is locked: %v", err)
 	}
 	// Changes that need the password are locked too (a stolen session cannot guess it).
@@ -383,7 +383,7 @@ func TestSecondFactorFailuresAreThrottledPerUser(t *testing.T) {
 		t.Errorf("regenerate while locked: %v", err)
 	}
 	// Another user is not affected.
-	must(t, f.db.SetPassword(tenantdesk.OperatorContext(context.Background()), f.admin1.ID, memberPassword))
+	must(t, servicetest.NewOps(t, f.db).SetPassword(context.Background(), f.admin1.ID, memberPassword))
 	other, _ := enable(t, f, clk, f.admin1)
 	clk.Advance(30 * time.Second)
 	if err := verify(f, f.admin1, codeAt(t, other, clk.Now())); err != nil {
@@ -449,7 +449,7 @@ func TestRequiredTwoFactorAndPasswordStepAudit(t *testing.T) {
 		t.Fatalf("step %q with 2FA required", step)
 	}
 	// The password step is audited as such, not as a sign-in.
-	if _, _, err := f.db.SignIn(context.Background(), tenantdesk.SignInInput{Email: u.Email, Password: memberPassword}); err != nil {
+	if _, _, err := servicetest.NewAuth(t, f.db, f.db.Hasher, f.db).SignIn(context.Background(), tenantdesk.SignInInput{Email: u.Email, Password: memberPassword}); err != nil {
 		t.Fatal(err)
 	}
 	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditSignIn, "") != 0 || auditCount(t, f.db, u.AccountID, tenantdesk.AuditSignInPassword, "") != 1 {

@@ -31,6 +31,9 @@ type StoreReads interface {
 	AccountReads
 	UserReads
 	UserLists
+	CredentialReads
+	LinkReads
+	StoreClock
 }
 
 // StoreTx is one write transaction: the reads (seeing its own writes) and
@@ -47,4 +50,8 @@ type StoreTx interface {
 	LinkTx
 	SessionTx
 	DeviceTx
+	CredentialReads
+	CredentialTx
+	AttemptTx
+	SignInTx
 }

@@ -7,20 +7,24 @@ import (
 	"context"
 	"testing"
 
+	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// Deps returns service dependencies over store with the real mail renderer.
+// Deps returns service dependencies over store with the real mail renderer
+// and a cheap argon2id hasher (hashes of any argon2id hasher verify with
+// any other).
 func Deps(t testing.TB, store tenantdesk.Store) *service.Deps {
 	t.Helper()
 	bundle, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &service.Deps{Store: store, Mail: mail.NewRenderer(bundle)}
+	return &service.Deps{Store: store, Mail: mail.NewRenderer(bundle),
+		Hasher: auth.NewArgon2id(auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2)}
 }
 
 // Ops are the operator's operations over a store; they always act as the
@@ -65,6 +69,39 @@ func (p Ops) CreateUser(ctx context.Context, u *tenantdesk.User) error {
 // QueueActivation emails a new activation link to an invited user.
 func (p Ops) QueueActivation(ctx context.Context, userID int64) error {
 	return p.O.QueueActivation(tenantdesk.OperatorContext(ctx), userID)
+}
+
+// SetPassword sets a user's portal password (an invited user becomes active).
+func (p Ops) SetPassword(ctx context.Context, userID int64, password string) error {
+	return p.O.SetPassword(tenantdesk.OperatorContext(ctx), userID, password)
+}
+
+// NewAuth returns the sign-in service over store, checking passwords with
+// hasher; steps says whether a second factor is owed (the store, until
+// that flow moves to a service).
+func NewAuth(t testing.TB, store tenantdesk.Store, hasher tenantdesk.PasswordHasher, steps interface {
+	SecondFactorStep(ctx context.Context, userID int64) (string, error)
+}) *service.Auth {
+	t.Helper()
+	d := Deps(t, store)
+	d.Hasher = hasher
+	a, err := service.NewAuth(d, steps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// NewLinks returns the emailed-links service over store; links start with baseURL.
+func NewLinks(t testing.TB, store tenantdesk.Store, baseURL string) *service.Links {
+	t.Helper()
+	d := Deps(t, store)
+	d.BaseURL = baseURL
+	l, err := service.NewLinks(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 // NewUsers returns the users service over store.
