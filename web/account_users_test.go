@@ -271,7 +271,7 @@ func TestLastUserAdminIsExplained(t *testing.T) {
 	if err := app.ops().CreateUser(op, admin); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.DB.SetPassword(op, admin.ID, "the only admin here"); err != nil {
+	if err := app.ops().SetPassword(op, admin.ID, "the only admin here"); err != nil {
 		t.Fatal(err)
 	}
 	c := app.client()

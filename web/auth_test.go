@@ -196,7 +196,7 @@ func TestDisabledUserCannotSignIn(t *testing.T) {
 func TestUserWithoutWebsiteAccessCannotSignIn(t *testing.T) {
 	app := newTestApp(t)
 	u, _ := app.DB.FindUserByEmail(context.Background(), "muff.potter@fence.example")
-	if err := app.DB.SetPassword(context.Background(), u.ID, "a long enough password"); err != nil {
+	if err := app.ops().SetPassword(context.Background(), u.ID, "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
 	res := app.client().signIn(u.Email, "a long enough password")

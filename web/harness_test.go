@@ -122,10 +122,9 @@ func (a *testApp) start() {
 		a.Server.Close()
 	}
 	log := slog.New(slog.NewTextHandler(a.Logs, nil))
-	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.DB, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.Svc.AccountInfo, AuditLog: a.Svc.AuditLog, Devices: a.Svc.Devices, Links: a.DB, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.Svc.FTPAuth, Tokens: a.Svc.Tokens, Customers: a.Svc.Customers, UserMail: a.Svc.UserMail, Idempotency: a.Svc.Idempotency, Security: a.Svc.Security, TwoFactor: a.Svc.TwoFactor, Ready: a.DB.Ping},
+	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.Svc.Auth, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.Svc.AccountInfo, AuditLog: a.Svc.AuditLog, Devices: a.Svc.Devices, Links: a.Svc.Links, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.Svc.FTPAuth, Tokens: a.Svc.Tokens, Customers: a.Svc.Customers, UserMail: a.Svc.UserMail, Idempotency: a.Svc.Idempotency, Security: a.Svc.Security, TwoFactor: a.Svc.TwoFactor, Ready: a.DB.Ping},
 		bundle, log, a.Clock.Now)
 	a.Server = httptest.NewServer(a.Handler)
-	a.DB.Mail.BaseURL, a.DB.Mail.Renderer = a.Server.URL, mail.NewRenderer(bundle) // emailed links (mail_test.go)
 	a.Deps.BaseURL = a.Server.URL
 	a.t.Cleanup(a.Server.Close)
 }
@@ -315,6 +314,10 @@ func (p testOps) CreateCustomer(ctx context.Context, a *tenantdesk.Account, owne
 
 func (p testOps) CreatePartner(ctx context.Context, in tenantdesk.CreatePartnerInput) (*tenantdesk.Account, *tenantdesk.User, error) {
 	return p.o.CreatePartner(tenantdesk.OperatorContext(ctx), in)
+}
+
+func (p testOps) SetPassword(ctx context.Context, userID int64, password string) error {
+	return p.o.SetPassword(tenantdesk.OperatorContext(ctx), userID, password)
 }
 
 func (p testOps) QueueActivation(ctx context.Context, userID int64) error {

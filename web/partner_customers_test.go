@@ -222,7 +222,7 @@ func TestGeneralInformationEditIsHiddenFromOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := app.DB.SetPassword(ctx, owner.ID, "mrs-dalloway-buys-flowers"); err != nil {
+	if err := app.ops().SetPassword(ctx, owner.ID, "mrs-dalloway-buys-flowers"); err != nil {
 		t.Fatal(err)
 	}
 	app.Password[owner.Email] = "mrs-dalloway-buys-flowers"

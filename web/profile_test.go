@@ -448,11 +448,11 @@ func TestEveryWayOfSettingAPasswordUsesThePolicy(t *testing.T) {
 	u, _ := accountOf(t, app, becky)
 	// The operator's command line (tenantdesk user passwd) and the demo data.
 	for _, pw := range []string{"Password1234", "becky.thatcher rules", "short"} {
-		if err := app.DB.SetPassword(ctx, u.ID, pw); tenantdesk.ErrorCode(err) != tenantdesk.EINVALID {
+		if err := app.ops().SetPassword(ctx, u.ID, pw); tenantdesk.ErrorCode(err) != tenantdesk.EINVALID {
 			t.Errorf("SetPassword(%q): %v", pw, err)
 		}
 	}
-	if err := app.DB.SetPassword(ctx, u.ID, goodPassword); err != nil {
+	if err := app.ops().SetPassword(ctx, u.ID, goodPassword); err != nil {
 		t.Errorf("a good password: %v", err)
 	}
 	// Activation links.

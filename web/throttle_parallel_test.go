@@ -58,7 +58,7 @@ func burst(t *testing.T, hc *http.Client, n int, req func(i int) *http.Request) 
 func TestParallelWrongSignInsOverHTTP(t *testing.T) {
 	app := newTestApp(t)
 	counter := &verifyCounter{PasswordHasher: app.DB.Hasher}
-	app.DB.Hasher = counter
+	app.DB.Hasher, app.Deps.Hasher = counter, counter // the store's flows and the services'
 	c := app.client()
 	c.get("/signin") // the CSRF cookie and token
 	got := burst(t, c.http, 100, func(i int) *http.Request {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -43,7 +45,11 @@ func TestJanitorSweepPrunesAndPurges(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := tenantdesk.WithActor(ctx, &tenantdesk.Actor{IP: "203.0.113.7"})
-	if err := db.RequestPasswordReset(client, "nobody@acme.example"); err != nil {
+	links, err := service.NewLinks(&service.Deps{Store: db, Mail: mail.NewRenderer(mustBundle(t)), Hasher: db.Hasher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := links.RequestPasswordReset(client, "nobody@acme.example"); err != nil {
 		t.Fatal(err)
 	}
 

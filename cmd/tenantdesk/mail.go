@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -87,15 +87,15 @@ func (m *mailSettings) sender(log *slog.Logger) (mail.Sender, error) {
 // setupMail configures the links of emails and returns the delivery worker
 // for the caller to run, or nil when there is neither SMTP nor the demo
 // mailbox.
-func setupMail(db *sqlite.DB, bundle *i18n.Bundle, m *mailSettings, smtp mail.Sender,
+func setupMail(db *sqlite.DB, deps *service.Deps, m *mailSettings, smtp mail.Sender,
 	demo bool, listenAddr string, log *slog.Logger, stdout io.Writer) *mail.Worker {
 	base := strings.TrimRight(*m.baseURL, "/")
 	if base == "" {
 		base = "http://" + displayAddr(listenAddr)
 	}
 	w := &mail.Worker{Store: db, Sender: smtp, Now: db.Now, Log: log, KeepBodies: demo}
-	db.Mail = sqlite.MailConfig{BaseURL: base, ActivationTTL: *m.activationTTL, ResetTTL: *m.resetTTL,
-		Renderer: mail.NewRenderer(bundle), Notify: w.Notify}
+	deps.BaseURL, deps.ActivationTTL, deps.ResetTTL = base, *m.activationTTL, *m.resetTTL
+	db.Mail = sqlite.MailConfig{Notify: w.Notify}
 	switch {
 	case smtp == nil && demo:
 		w.Sender = mail.DevMailbox{}

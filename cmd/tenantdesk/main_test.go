@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -56,7 +59,12 @@ func TestOperatorCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	u, a, err := d.SignIn(ctx, tenantdesk.SignInInput{Email: "owner@acme.example", Password: "a very good passphrase", IP: "127.0.0.1"})
+	svc, err := service.New(&service.Deps{Store: d, Mail: mail.NewRenderer(mustBundle(t)), Hasher: d.Hasher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signin := svc.Auth
+	u, a, err := signin.SignIn(ctx, tenantdesk.SignInInput{Email: "owner@acme.example", Password: "a very good passphrase", IP: "127.0.0.1"})
 	if err != nil || u.Status != tenantdesk.UserActive || !u.IsOwner || a.Kind != tenantdesk.AccountPartner {
 		t.Fatalf("sign-in after passwd: %v %+v", err, u)
 	}
@@ -267,4 +275,14 @@ func TestServeProblemTypeFromBaseURL(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// mustBundle returns the message bundle (for the mail renderer).
+func mustBundle(t *testing.T) *i18n.Bundle {
+	t.Helper()
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

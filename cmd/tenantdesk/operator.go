@@ -73,7 +73,11 @@ func runUserPasswd(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return describe(err)
 	}
-	if err := db.SetPassword(ctx, u.ID, password); err != nil {
+	ops, err := operatorService(db, "")
+	if err != nil {
+		return err
+	}
+	if err := ops.SetPassword(tenantdesk.OperatorContext(ctx), u.ID, password); err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(stdout, "Password set for %s <%s>.\n", u.DisplayName, u.Email)

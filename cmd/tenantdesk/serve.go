@@ -98,7 +98,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DevMailbox: *withDemo, // /dev/mail only in demo mode (mail.go)
 		APIRate:    *apiRate,
 	}, web.Services{
-		Auth: db, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: svc.AccountInfo, AuditLog: svc.AuditLog, Devices: svc.Devices, Links: db, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: svc.Security, TwoFactor: svc.TwoFactor, Ready: db.Ping,
+		Auth: svc.Auth, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: svc.AccountInfo, AuditLog: svc.AuditLog, Devices: svc.Devices, Links: svc.Links, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: svc.Security, TwoFactor: svc.TwoFactor, Ready: db.Ping,
 		Tokens: svc.Tokens, Customers: svc.Customers, UserMail: svc.UserMail, Idempotency: svc.Idempotency, // REST API (web/api.go)
 	}, bundle, log, time.Now)
 
@@ -117,8 +117,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var background sync.WaitGroup
 	defer func() { stopBackground(); background.Wait() }()
 	background.Go(func() { janitor(bgCtx, db, *idle, log) })
-	w := setupMail(db, bundle, mailFlags, smtp, *withDemo, ln.Addr().String(), log, stdout)
-	deps.BaseURL, deps.ActivationTTL, deps.ResetTTL = db.Mail.BaseURL, db.Mail.ActivationTTL, db.Mail.ResetTTL
+	w := setupMail(db, deps, mailFlags, smtp, *withDemo, ln.Addr().String(), log, stdout)
 	if w != nil {
 		background.Go(func() { w.Run(bgCtx) })
 	}
@@ -211,10 +210,11 @@ func sweep(ctx context.Context, db *sqlite.DB, idle time.Duration, purgeMail boo
 	if _, err := db.DeleteExpiredSessions(ctx, db.Now(), idle); err != nil {
 		log.Warn("janitor: sessions", "error", err.Error())
 	}
-	if _, err := db.PruneSignInFailures(ctx); err != nil {
+	windowStart := db.Now().Add(-tenantdesk.ThrottleWindow)
+	if _, err := db.PruneAttempts(ctx, tenantdesk.AttemptSignIn, windowStart); err != nil {
 		log.Warn("janitor: sign-in failures", "error", err.Error())
 	}
-	if _, err := db.PruneResetRequests(ctx); err != nil {
+	if _, err := db.PruneAttempts(ctx, tenantdesk.AttemptResetRequest, windowStart); err != nil {
 		log.Warn("janitor: reset requests", "error", err.Error())
 	}
 	if !purgeMail {

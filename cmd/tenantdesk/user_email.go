@@ -54,5 +54,5 @@ func operatorService(db *sqlite.DB, baseURL string) (*service.Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return service.NewOperator(&service.Deps{Store: db, Mail: mail.NewRenderer(bundle), BaseURL: baseURL})
+	return service.NewOperator(&service.Deps{Store: db, Mail: mail.NewRenderer(bundle), BaseURL: baseURL, Hasher: db.Hasher})
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantdesk/tenantdesk/internal/mail"
+	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -29,7 +31,11 @@ func TestUserEmailCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if err := d.RequestPasswordReset(ctx, "olga@acme.example"); err != nil {
+	links, err := service.NewLinks(&service.Deps{Store: d, Mail: mail.NewRenderer(mustBundle(t)), Hasher: d.Hasher, BaseURL: "https://desk.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := links.RequestPasswordReset(ctx, "olga@acme.example"); err != nil {
 		t.Fatal(err)
 	}
 

@@ -41,7 +41,7 @@ func Seed(ctx context.Context, db *sqlite.DB, ops *service.Operator, devices ten
 	var out []SignIn
 	activate := func(acc string, u *tenantdesk.User, note string) error {
 		pw := auth.RandomPassword(16)
-		if err := db.SetPassword(ctx, u.ID, pw); err != nil {
+		if err := ops.SetPassword(ctx, u.ID, pw); err != nil {
 			return err
 		}
 		out = append(out, SignIn{Account: acc, Name: u.DisplayName, Email: u.Email, Password: pw, Note: note})

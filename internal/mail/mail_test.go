@@ -77,11 +77,6 @@ func newStore(t *testing.T) (*sqlite.DB, *clock, int64) {
 	}
 	c := &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
 	db.Now = c.Now
-	bundle, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Mail = sqlite.MailConfig{BaseURL: "https://desk.example.com", Renderer: tdmail.NewRenderer(bundle)}
 	_, owner, err := servicetest.NewOps(t, db).CreatePartner(context.Background(), tenantdesk.CreatePartnerInput{
 		Name: "Acme", OwnerName: "Olga Owner", OwnerEmail: "olga@acme.example"})
 	if err != nil {

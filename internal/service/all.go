@@ -10,6 +10,8 @@ type All struct {
 	Operator  *Operator
 	TwoFactor *TwoFactor
 	Security  *Security
+	Auth      *Auth
+	Links     *Links
 
 	Tokens      *Tokens
 	Devices     *Devices
@@ -39,5 +41,12 @@ func New(d *Deps) (*All, error) {
 	a.UserMail = &UserMail{d: d}
 	a.AuditLog = &AuditLog{d: d}
 	a.Idempotency = &Idempotency{d: d}
+	var err error
+	if a.Auth, err = NewAuth(d, a.TwoFactor); err != nil { // the sign-in asks the 2FA service for the next step
+		return nil, err
+	}
+	if a.Links, err = NewLinks(d); err != nil {
+		return nil, err
+	}
 	return a, nil
 }

@@ -64,7 +64,7 @@ func (s *FTPAuth) FTPAuth(ctx context.Context, in tenantdesk.FTPAuthInput) (*ten
 	if len(email) > tenantdesk.MaxEmailLen {
 		email = email[:tenantdesk.MaxEmailLen]
 	}
-	release, wait, err := s.d.reserveSignInAttempt(ctx, signInKeys(ftpKey(email), ftpKey(in.ClientIP)))
+	release, wait, err := s.d.reserveAttempt(ctx, tenantdesk.AttemptSignIn, signInKeys(ftpKey(email), ftpKey(in.ClientIP))...)
 	if err != nil {
 		return nil, err
 	} else if wait > 0 {
@@ -143,7 +143,7 @@ func (s *FTPAuth) audit(ctx context.Context, u *tenantdesk.User, email, clientIP
 			return err
 		}
 		if reason == "" {
-			return tx.ClearSignInFailures(ctx, ftpKey(email))
+			return tx.ClearAttempts(ctx, tenantdesk.AttemptSignIn, ftpKey(email))
 		}
 		return nil
 	})

@@ -71,8 +71,8 @@ func (s *Profile) RequestEmailChange(ctx context.Context, newEmail, currentPassw
 	return ttl, nil
 }
 
-// linkReads are what findEmailChange reads: a transaction or the store's reads.
-type linkReads interface {
+// emailChangeReads are what findEmailChange reads: a transaction or the store's reads.
+type emailChangeReads interface {
 	tenantdesk.UserReads
 	FindLink(ctx context.Context, kind string, tokenHash []byte) (*tenantdesk.Link, error)
 }
@@ -81,7 +81,7 @@ type linkReads interface {
 // change link at now: ErrLinkInvalid when unknown, used, replaced, or its
 // user is disabled or already has the address; ErrLinkExpired past its
 // expiry.
-func findEmailChange(ctx context.Context, r linkReads, token string, now time.Time) (*tenantdesk.User, string, error) {
+func findEmailChange(ctx context.Context, r emailChangeReads, token string, now time.Time) (*tenantdesk.User, string, error) {
 	if token == "" || len(token) > maxLinkTokenLen {
 		return nil, "", tenantdesk.ErrLinkInvalid()
 	}

@@ -7,43 +7,6 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// signInKeys are the sign-in throttle's keys and limits for a guess of a
-// password of email from ip: the policy shared by the portal sign-in, the
-// current password of My profile's forms and (under keys of their own,
-// ftpKey) FTP logins.
-func signInKeys(email, ip string) tenantdesk.AttemptKeys {
-	return tenantdesk.AttemptKeys{Email: email, IP: ip, MaxPerEmail: tenantdesk.ThrottleMaxPerEmail,
-		MaxPerIP: tenantdesk.ThrottleMaxPerIP, Window: tenantdesk.ThrottleWindow}
-}
-
-// reserveSignInAttempt reserves one guess under k before the password is
-// hashed (tenantdesk.SignInAttemptTx), in a transaction of its own. When a
-// key is at its limit it returns how long to wait. Otherwise release
-// settles the reservation once the outcome is known: release(true) keeps
-// it as the failure, release(false) deletes it (right password, or refused
-// for another reason). Call release with no transaction of the caller
-// open: it writes.
-func (d *Deps) reserveSignInAttempt(ctx context.Context, k tenantdesk.AttemptKeys) (release func(failed bool), wait time.Duration, err error) {
-	var id int64
-	err = d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
-		var err error
-		id, wait, err = tx.ReserveSignInAttempt(ctx, k)
-		return err
-	})
-	if err != nil || wait > 0 {
-		return nil, wait, err
-	}
-	return func(failed bool) {
-		if failed {
-			return
-		}
-		// Also when the request was cancelled meanwhile: the outcome is
-		// known. Should the delete fail, the attempt merely counts as failed.
-		bg := context.WithoutCancel(ctx)
-		_ = d.Store.Update(bg, func(tx tenantdesk.StoreTx) error { return tx.DeleteSignInAttempt(bg, id) })
-	}, 0, nil
-}
-
 // retryAfter is wait in whole seconds, rounded up (the Retry-After header).
 func retryAfter(wait time.Duration) int {
 	return int((wait + time.Second - 1) / time.Second)
@@ -56,7 +19,7 @@ func retryAfter(wait time.Duration) int {
 // sign-in limit it returns ETHROTTLED. Returns ErrWrongCurrentPassword for
 // a wrong password.
 func (s *Profile) verifyCurrentPassword(ctx context.Context, u *tenantdesk.User, password string) error {
-	release, wait, err := s.d.reserveSignInAttempt(ctx, signInKeys(tenantdesk.NormalizeEmail(u.Email), tenantdesk.ClientIP(ctx)))
+	release, wait, err := s.d.reserveAttempt(ctx, tenantdesk.AttemptSignIn, signInKeys(tenantdesk.NormalizeEmail(u.Email), tenantdesk.ClientIP(ctx))...)
 	if err != nil {
 		return err
 	} else if wait > 0 {
@@ -144,7 +107,7 @@ func (s *Profile) ChangePassword(ctx context.Context, currentPassword, newPasswo
 		if ended, err = tx.EndOtherSessions(ctx, u.ID, a.SessionID); err != nil {
 			return err
 		}
-		if err := tx.ClearSignInFailures(ctx, tenantdesk.NormalizeEmail(u.Email)); err != nil {
+		if err := tx.ClearAttempts(ctx, tenantdesk.AttemptSignIn, tenantdesk.NormalizeEmail(u.Email)); err != nil {
 			return err
 		}
 		if err := s.d.queueMail(ctx, tx, u, "", tenantdesk.MailPasswordChangedSelf, tenantdesk.MailData{

@@ -39,7 +39,7 @@ func newAttemptsFixture(t *testing.T) (*fixture, *tenantdesk.User, context.Conte
 	f := newFixture(t)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	f.setNow(now)
-	must(t, f.db.SetPassword(context.Background(), f.owner1.ID, ownerPassword))
+	must(t, f.svc.Operator.SetPassword(tenantdesk.OperatorContext(context.Background()), f.owner1.ID, ownerPassword))
 	u, err := f.db.FindUserByID(context.Background(), f.owner1.ID)
 	must(t, err)
 	h := &countingHasher{PasswordHasher: servicetest.CheapHasher()}
@@ -162,7 +162,7 @@ func TestParallelFTPAuthChecksAtMostTheLimit(t *testing.T) {
 				t.Errorf("outcomes %v", got)
 			}
 			// FTP failures never lock the portal sign-in.
-			if _, _, err := f.db.SignIn(context.Background(), tenantdesk.SignInInput{Email: owner.Email, Password: ownerPassword, IP: "203.0.113.7"}); err != nil {
+			if _, _, err := f.svc.Auth.SignIn(context.Background(), tenantdesk.SignInInput{Email: owner.Email, Password: ownerPassword, IP: "203.0.113.7"}); err != nil {
 				t.Errorf("portal sign-in after FTP guesses: %v", err)
 			}
 		})

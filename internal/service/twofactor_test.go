@@ -34,7 +34,7 @@ func twoFactorFixture(t *testing.T) (*fixture, *clock) {
 	clk := &clock{t: time.Date(2026, 11, 21, 9, 0, 5, 0, time.UTC)}
 	f.db.Now = clk.Now
 	op := tenantdesk.OperatorContext(context.Background())
-	must(t, f.db.SetPassword(op, f.member1.ID, memberPassword))
+	must(t, f.svc.Operator.SetPassword(op, f.member1.ID, memberPassword))
 	r, err := f.db.FindUserByID(op, f.member1.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -361,7 +361,7 @@ func TestSecondFactorFailuresAreThrottledPerUser(t *testing.T) {
 		t.Errorf("retry after %d s", e.RetryAfterSeconds)
 	}
 	// The lock is the second factor's: the password still signs in (and asks again).
-	if _, _, err := f.db.SignIn(context.Background(), tenantdesk.SignInInput{Email: u.Email, Password: memberPassword}); err != nil {
+	if _, _, err := f.svc.Auth.SignIn(context.Background(), tenantdesk.SignInInput{Email: u.Email, Password: memberPassword}); err != nil {
 		t.Errorf("password sign-in while the second factor is locked: %v", err)
 	}
 	// Changes that need the password are locked too (a stolen session cannot guess it).
@@ -369,7 +369,7 @@ func TestSecondFactorFailuresAreThrottledPerUser(t *testing.T) {
 		t.Errorf("regenerate while locked: %v", err)
 	}
 	// Another user is not affected.
-	must(t, f.db.SetPassword(tenantdesk.OperatorContext(context.Background()), f.admin1.ID, memberPassword))
+	must(t, f.svc.Operator.SetPassword(tenantdesk.OperatorContext(context.Background()), f.admin1.ID, memberPassword))
 	other, _ := enable(t, f, clk, f.admin1)
 	clk.Advance(30 * time.Second)
 	if err := verify(f, f.admin1, codeAt(t, other, clk.Now())); err != nil {
@@ -437,7 +437,7 @@ func TestRequiredTwoFactorAndPasswordStepAudit(t *testing.T) {
 		t.Fatalf("step %q with 2FA required", step)
 	}
 	// The password step is audited as such, not as a sign-in.
-	if _, _, err := f.db.SignIn(context.Background(), tenantdesk.SignInInput{Email: u.Email, Password: memberPassword}); err != nil {
+	if _, _, err := f.svc.Auth.SignIn(context.Background(), tenantdesk.SignInInput{Email: u.Email, Password: memberPassword}); err != nil {
 		t.Fatal(err)
 	}
 	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditSignIn, "") != 0 || auditCount(t, f.db, u.AccountID, tenantdesk.AuditSignInPassword, "") != 1 {

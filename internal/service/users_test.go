@@ -223,7 +223,7 @@ func TestListUsersKeysetPagesAndSearch(t *testing.T) {
 func TestDisableEndsSessionsAndEnableRestoresStatus(t *testing.T) {
 	f := newFixture(t)
 	db, users, ctx := f.db, f.users, f.as(f.owner1)
-	must(t, db.SetPassword(ctx, f.member1.ID, "a long enough password"))
+	must(t, f.svc.Operator.SetPassword(tenantdesk.OperatorContext(ctx), f.member1.ID, "a long enough password"))
 	must(t, db.CreateSession(ctx, &tenantdesk.Session{ID: "s1", UserID: f.member1.ID, Data: []byte{}}))
 	u, err := users.SetUserDisabled(ctx, f.c1.ID, f.member1.ID, true)
 	must(t, err)

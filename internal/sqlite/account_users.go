@@ -33,18 +33,6 @@ func (tx *Tx) loadAccount(ctx context.Context, accountID int64) (*tenantdesk.Acc
 	return scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+accountFrom+`WHERE a.id = ?`, accountID))
 }
 
-// authorizedAccount loads accountID and checks the actor in ctx has level on it.
-func (tx *Tx) authorizedAccount(ctx context.Context, accountID int64, level tenantdesk.AccessLevel) (*tenantdesk.Account, error) {
-	acc, err := tx.loadAccount(ctx, accountID)
-	if err != nil {
-		return nil, err
-	}
-	if err := tenantdesk.Authorize(tenantdesk.ActorFrom(ctx), acc, level); err != nil {
-		return nil, err
-	}
-	return acc, nil
-}
-
 // ---- AccountUserService ----
 
 // encodeCursor and decodeCursor carry the keyset position (name key, id).

@@ -89,14 +89,3 @@ func (tx *Tx) InsertAccount(ctx context.Context, a *tenantdesk.Account) error {
 func (tx *Tx) FindAccountByTenantID(ctx context.Context, tenantID string) (*tenantdesk.Account, error) {
 	return scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+accountFrom+`WHERE a.tenant_id = ?`, tenantID))
 }
-
-// readAccount returns the account for a read-only service call: the
-// actor's own account as loaded for this request when it is the one asked
-// for (it was read moments ago, in the same request), else a fresh read.
-// Writes always re-read inside their transaction (tx.loadAccount).
-func (db *DB) readAccount(ctx context.Context, accountID int64) (*tenantdesk.Account, error) {
-	if a := tenantdesk.ActorFrom(ctx); a != nil && a.Account != nil && a.Account.ID == accountID {
-		return a.Account, nil
-	}
-	return db.FindAccountByID(ctx, accountID)
-}

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,91 +11,127 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// Throttled guesses of a secret (sign-in, the current password of profile
-// and 2FA changes, FTP logins). A limit read before a slow password hash
-// and counted after it is no limit when guesses arrive in parallel: all of
-// them read the same count. So an attempt is reserved first: in one write
-// transaction the key's failures are counted and, below the limit, the
-// attempt is inserted as a failure; only then is the password hashed. The
-// outcome settles the row: a wrong guess keeps it (it is the failure), any
-// other outcome deletes it. At most the limit of guesses are ever checked,
-// however many arrive at once.
+// Throttled attempts (tenantdesk.AttemptTx): failed sign-ins and current
+// password checks, failed 2FA checks, "Forgot password" requests. The
+// limits, windows and keys are the callers' (internal/service); here is
+// only where each kind is kept. A limit read before a slow password hash
+// and counted after it is no limit when guesses arrive in parallel, so the
+// caller reserves an attempt first: in one write transaction the key's
+// attempts are counted and, below the limit, the attempt is inserted.
 
-// attemptKind is a table of failed attempts and its limited key columns;
-// each key allows limit failures within tenantdesk.ThrottleWindow.
-type attemptKind struct {
+// attemptTable is where the attempts of a kind are kept, and the columns
+// of its keys, in order.
+type attemptTable struct {
 	table string
-	keys  []attemptKey
+	cols  []string
 }
 
-type attemptKey struct {
-	col   string
-	limit int
-	// optional: an empty value (no client IP) is stored but not limited.
-	optional bool
+var attemptTables = map[string]attemptTable{
+	tenantdesk.AttemptSignIn:       {table: "signin_failures", cols: []string{"email_norm", "ip"}},
+	tenantdesk.AttemptSecondFactor: {table: "second_factor_failures", cols: []string{"user_id"}},
+	tenantdesk.AttemptResetRequest: {table: "password_reset_requests", cols: []string{"ip"}},
 }
 
-var (
-	// signInAttempts counts wrong portal passwords per email and per
-	// client IP (FTP logins use the same table with "ftp:" keys, ftpKey).
-	signInAttempts = attemptKind{table: "signin_failures", keys: []attemptKey{
-		{col: "email_norm", limit: tenantdesk.ThrottleMaxPerEmail},
-		{col: "ip", limit: tenantdesk.ThrottleMaxPerIP, optional: true},
-	}}
-)
-
-// reserveAttempt reserves one attempt of kind for the key values (one per
-// key column, in order). When a key is at its limit it writes nothing and
-// returns how long to wait. Otherwise the attempt is recorded as a failure
-// at once, and release settles it: release(true) keeps it as the failure,
-// release(false) deletes it (right password, or refused for another
-// reason). Until released, a reservation counts against the limit. A
-// reservation never released (a crash, a failed delete) stays a failure. Call
-// release with no transaction of the caller open: it writes (one writer).
-func (db *DB) reserveAttempt(ctx context.Context, kind attemptKind, vals ...any) (release func(failed bool), wait time.Duration, err error) {
-	if len(vals) != len(kind.keys) {
-		return nil, 0, fmt.Errorf("sqlite: %d values for %d throttle keys of %s", len(vals), len(kind.keys), kind.table)
+func lookupAttempts(kind string) (attemptTable, error) {
+	t, ok := attemptTables[kind]
+	if !ok {
+		return t, fmt.Errorf("sqlite: no attempts of kind %q", kind)
 	}
-	tx, err := db.beginTx(ctx) // BEGIN IMMEDIATE: the count and the insert are one step for every writer
+	return t, nil
+}
+
+// ReserveAttempt records an attempt unless a key is at its limit. See
+// tenantdesk.AttemptTx.
+func (tx *Tx) ReserveAttempt(ctx context.Context, kind string, keys ...tenantdesk.AttemptKey) (int64, time.Duration, error) {
+	t, err := lookupAttempts(kind)
 	if err != nil {
-		return nil, 0, err
+		return 0, 0, err
 	}
-	defer tx.Rollback()
-	cols := make([]string, len(kind.keys))
-	for i, k := range kind.keys {
-		cols[i] = k.col
-		if k.optional && vals[i] == "" {
+	if len(keys) != len(t.cols) {
+		return 0, 0, fmt.Errorf("sqlite: %d values for %d keys of %s attempts", len(keys), len(t.cols), kind)
+	}
+	var wait time.Duration
+	vals := make([]any, 0, len(keys)+1)
+	for i, k := range keys {
+		vals = append(vals, k.Value)
+		if k.Limit <= 0 {
 			continue
 		}
-		w, err := throttleWait(ctx, tx, `SELECT at FROM `+kind.table+` WHERE `+k.col+` = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
-			vals[i], k.limit, tx.now)
+		w, err := attemptWait(ctx, tx, `SELECT at FROM `+t.table+` WHERE `+t.cols[i]+` = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
+			k.Value, k.Limit, k.Window, tx.now)
 		if err != nil {
-			return nil, 0, err
+			return 0, 0, err
 		}
 		wait = max(wait, w)
 	}
 	if wait > 0 {
-		return nil, wait, nil
+		return 0, wait, nil
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO `+kind.table+` (`+strings.Join(cols, ", ")+`, at) VALUES (`+strings.Repeat("?, ", len(cols))+`?)`,
+	res, err := tx.ExecContext(ctx, `INSERT INTO `+t.table+` (`+strings.Join(t.cols, ", ")+`, at) VALUES (`+strings.Repeat("?, ", len(t.cols))+`?)`,
 		append(vals, ms(tx.now))...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: reserve attempt: %w", err)
+		return 0, 0, fmt.Errorf("sqlite: reserve attempt: %w", err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: reserve attempt: %w", err)
+		return 0, 0, fmt.Errorf("sqlite: reserve attempt: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, 0, fmt.Errorf("sqlite: commit: %w", err)
+	return id, 0, nil
+}
+
+// DeleteAttempt deletes one attempt. See tenantdesk.AttemptTx.
+func (tx *Tx) DeleteAttempt(ctx context.Context, kind string, id int64) error {
+	t, err := lookupAttempts(kind)
+	if err != nil {
+		return err
 	}
-	release = func(failed bool) {
-		if failed {
-			return
-		}
-		// Also when the request was cancelled meanwhile: the outcome is
-		// known. Should the delete fail, the attempt merely counts as failed.
-		db.execWrite(context.WithoutCancel(ctx), `DELETE FROM `+kind.table+` WHERE id = ?`, id)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("sqlite: delete attempt: %w", err)
 	}
-	return release, 0, nil
+	return nil
+}
+
+// ClearAttempts deletes the attempts of a key. See tenantdesk.AttemptTx.
+func (tx *Tx) ClearAttempts(ctx context.Context, kind string, value any) error {
+	t, err := lookupAttempts(kind)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE `+t.cols[0]+` = ?`, value); err != nil {
+		return fmt.Errorf("sqlite: clear attempts: %w", err)
+	}
+	return nil
+}
+
+// PruneAttempts deletes the attempts of kind made at or before before
+// (the janitor passes the start of the throttle window).
+func (db *DB) PruneAttempts(ctx context.Context, kind string, before time.Time) (int64, error) {
+	t, err := lookupAttempts(kind)
+	if err != nil {
+		return 0, err
+	}
+	res, err := db.execWrite(ctx, `DELETE FROM `+t.table+` WHERE at <= ?`, ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune %s: %w", t.table, err)
+	}
+	return res.RowsAffected()
+}
+
+// attemptWait returns how long key stays refused at now, 0 when it is
+// allowed: a key is refused while it has limit events in the sliding
+// window, until the oldest of its last limit events leaves it. query takes
+// (key, window start, limit-1) and selects the key's event times after the
+// start, newest first, LIMIT 1 OFFSET.
+func attemptWait(ctx context.Context, q querier, query string, key any, limit int, window time.Duration, now time.Time) (time.Duration, error) {
+	var at int64
+	err := q.QueryRowContext(ctx, query, key, ms(now.Add(-window)), limit-1).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("sqlite: throttle: %w", err)
+	}
+	if w := fromMS(at).Add(window).Sub(now); w > 0 {
+		return w, nil
+	}
+	return 0, nil
 }

@@ -3,30 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
-
-// audit writes one audit record inside tx (R10). The actor, their IP and the
-// time come from ctx and the transaction unless e already names them.
-func (tx *Tx) audit(ctx context.Context, e *tenantdesk.AuditEntry) error {
-	if a := tenantdesk.ActorFrom(ctx); a != nil {
-		if e.ActorUserID == 0 && a.User != nil {
-			e.ActorUserID = a.User.ID
-			e.ActorName = a.User.DisplayName
-		}
-		if e.IP == "" {
-			e.IP = a.IP
-		}
-	}
-	if e.ActorUserID == 0 && e.ActorName == "" {
-		e.ActorName = "Platform operator"
-	}
-	return tx.insertAudit(ctx, e)
-}
 
 // insertAudit writes e as it is, naming a target the caller did not name.
 func (tx *Tx) insertAudit(ctx context.Context, e *tenantdesk.AuditEntry) error {
@@ -102,18 +83,6 @@ func (tx *Tx) auditTargetName(ctx context.Context, e *tenantdesk.AuditEntry) (st
 const auditColumns = `id, account_id, COALESCE(actor_user_id, 0), actor_name,
 		COALESCE(impersonator_user_id, 0), impersonator_name, action, target_type, target_id, target_name,
 		before_json, after_json, licensed, ip, created_at`
-
-// auditJSON encodes v for the before/after columns.
-func auditJSON(v any) string {
-	if v == nil {
-		return ""
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
 
 // ListAudit returns the newest entries of accountID first, at most limit.
 func (db *DB) ListAudit(ctx context.Context, accountID int64, limit int) ([]*tenantdesk.AuditEntry, error) {

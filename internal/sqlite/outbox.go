@@ -4,84 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// MailConfig configures emailed links and the outbox. Set it before serving.
+// MailConfig configures the outbox. Set it before serving.
 type MailConfig struct {
-	// BaseURL is the portal's public URL, e.g. https://desk.example.com;
-	// links in emails start with it. Empty: links are relative ("/activate?…"),
-	// which only the demo mailbox can follow.
-	BaseURL string
-	// ActivationTTL and ResetTTL are how long links stay valid; zero means
-	// the defaults (tenantdesk.DefaultActivationTTL, DefaultResetTTL).
-	ActivationTTL time.Duration
-	ResetTTL      time.Duration
-	// Renderer renders the emails' text (internal/mail.Renderer). Nil: a
-	// plain English fallback, for tests and tools that do not wire it.
-	Renderer tenantdesk.MailRenderer
 	// Notify, when set, is called after a transaction that queued mail has
 	// committed, to wake the delivery worker (it also polls).
 	Notify func()
-}
-
-func (c MailConfig) ttl(kind string) time.Duration {
-	switch kind {
-	case tenantdesk.LinkActivation:
-		if c.ActivationTTL > 0 {
-			return c.ActivationTTL
-		}
-		return tenantdesk.DefaultActivationTTL
-	case tenantdesk.LinkReset, tenantdesk.LinkEmailChange: // an email change link expires like a reset link
-		if c.ResetTTL > 0 {
-			return c.ResetTTL
-		}
-		return tenantdesk.DefaultResetTTL
-	}
-	return tenantdesk.DefaultResetTTL
-}
-
-// url returns the absolute URL of path (which starts with "/").
-func (c MailConfig) url(path string) string {
-	return strings.TrimRight(c.BaseURL, "/") + path
-}
-
-func (c MailConfig) render(kind, lang string, d tenantdesk.MailData) (string, string, error) {
-	if c.Renderer != nil {
-		return c.Renderer.RenderMail(kind, lang, d)
-	}
-	return fallbackMail(kind, d)
-}
-
-// fallbackMail is the English text used when no renderer is configured.
-func fallbackMail(kind string, d tenantdesk.MailData) (string, string, error) {
-	switch kind {
-	case tenantdesk.MailActivation:
-		return "Activate your Tenantdesk account",
-			fmt.Sprintf("Hello %s,\n\nset your password to activate your Tenantdesk account:\n\n%s\n\nThe link works once and expires in %s.\n", d.Name, d.Link, humanTTL(d.TTL)), nil
-	case tenantdesk.MailReset:
-		return "Reset your Tenantdesk password",
-			fmt.Sprintf("Hello %s,\n\nset a new Tenantdesk password here:\n\n%s\n\nThe link works once and expires in %s. If you did not ask for it, ignore this email.\n", d.Name, d.Link, humanTTL(d.TTL)), nil
-	case tenantdesk.MailPasswordChanged:
-		return "Your Tenantdesk password was changed",
-			fmt.Sprintf("Hello %s,\n\nyour Tenantdesk password was changed at %s UTC and every session was signed out.\nIf this was not you, reset it at once: %s\n", d.Name, d.At.UTC().Format("2006-01-02 15:04"), d.Link), nil
-	}
-	return "", "", fmt.Errorf("sqlite: no mail template %q", kind)
-}
-
-// humanTTL says a link lifetime in English: "72 hours", "1 hour", "30 minutes".
-func humanTTL(d time.Duration) string {
-	n, unit := int(d/time.Minute), "minute"
-	if d%time.Hour == 0 {
-		n, unit = int(d/time.Hour), "hour"
-	}
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // notifyMail wakes the delivery worker; call it after committing a
@@ -103,16 +35,6 @@ func (tx *Tx) enqueueMail(ctx context.Context, m *tenantdesk.MailMessage) error 
 	m.ID, _ = res.LastInsertId()
 	tx.mailQueued = true
 	return nil
-}
-
-// queueUserMail renders a mail of kind for u in u's language and enqueues it.
-func (tx *Tx) queueUserMail(ctx context.Context, u *tenantdesk.User, kind string, d tenantdesk.MailData) error {
-	d.Name = u.DisplayName
-	subject, body, err := tx.db.Mail.render(kind, u.Language, d)
-	if err != nil {
-		return fmt.Errorf("sqlite: render %s mail: %w", kind, err)
-	}
-	return tx.enqueueMail(ctx, &tenantdesk.MailMessage{AccountID: u.AccountID, To: u.Email, Subject: subject, BodyText: body, Kind: kind})
 }
 
 const mailColumns = `id, COALESCE(account_id, 0), to_addr, subject, body_text, kind, created_at, attempts,

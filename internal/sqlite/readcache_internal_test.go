@@ -25,7 +25,11 @@ func TestReadCacheNeverServesOwnWritesStale(t *testing.T) {
 		t.Fatal("a caller's change leaked into the cache")
 	}
 	// A write through this DB (a committed transaction) is seen at once.
-	if err := db.SetPassword(ctx, u.ID, "a long enough password for this"); err != nil {
+	if err := db.Update(ctx, func(tx tenantdesk.StoreTx) error {
+		active := *u
+		active.Status = tenantdesk.UserActive
+		return tx.UpdateUser(ctx, &active)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.FindUserByID(ctx, u.ID); got.Status != tenantdesk.UserActive {

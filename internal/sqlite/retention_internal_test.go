@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/service"
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -51,7 +53,7 @@ func TestPurgeMailKeepsPendingAndRecent(t *testing.T) {
 		{"live", now.Add(time.Hour), null},
 	} {
 		if _, err := db.execWrite(ctx, `INSERT INTO user_tokens (token_hash, user_id, kind, created_at, expires_at, used_at) VALUES (?, ?, 'activation', ?, ?, ?)`,
-			tokenHash(l.token), owner.ID, ms(l.expires.Add(-time.Hour)), ms(l.expires), l.used); err != nil {
+			service.LinkTokenHash(l.token), owner.ID, ms(l.expires.Add(-time.Hour)), ms(l.expires), l.used); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -74,15 +76,15 @@ func TestPurgeMailKeepsPendingAndRecent(t *testing.T) {
 	}
 	for token, want := range map[string]bool{"expired-old": false, "used-old": false, "expired-recent": true, "used-recent": true, "live": true} {
 		var n int
-		db.read.QueryRow(`SELECT count(*) FROM user_tokens WHERE token_hash = ?`, tokenHash(token)).Scan(&n)
+		db.read.QueryRow(`SELECT count(*) FROM user_tokens WHERE token_hash = ?`, service.LinkTokenHash(token)).Scan(&n)
 		if (n == 1) != want {
 			t.Errorf("link %s: %d rows, want kept=%v", token, n, want)
 		}
 	}
-	if _, err := db.CheckLink(ctx, tenantdesk.LinkActivation, "expired-recent"); !tenantdesk.IsLinkExpired(err) {
+	if _, err := servicetest.NewLinks(t, db, "").CheckLink(ctx, tenantdesk.LinkActivation, "expired-recent"); !tenantdesk.IsLinkExpired(err) {
 		t.Errorf("a link that expired within the retention: %v, want expired", err)
 	}
-	if _, err := db.CheckLink(ctx, tenantdesk.LinkActivation, "live"); err != nil {
+	if _, err := servicetest.NewLinks(t, db, "").CheckLink(ctx, tenantdesk.LinkActivation, "live"); err != nil {
 		t.Errorf("live link: %v", err)
 	}
 	// A second run has nothing left to do.

@@ -248,25 +248,6 @@ func (tx *Tx) ReleaseSoftphones(ctx context.Context, accountID, userID int64) ([
 	return current, nil
 }
 
-// FindLink returns the link of kind with the token hash. See tenantdesk.LinkTx.
-func (tx *Tx) FindLink(ctx context.Context, kind string, hash []byte) (*tenantdesk.Link, error) {
-	l := &tenantdesk.Link{Kind: kind}
-	var expires int64
-	var used sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT user_id, data, expires_at, used_at FROM user_tokens WHERE token_hash = ? AND kind = ?`,
-		hash, kind).Scan(&l.UserID, &l.Data, &expires, &used)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Link not found.")
-	} else if err != nil {
-		return nil, fmt.Errorf("sqlite: find link: %w", err)
-	}
-	l.ExpiresAt = fromMS(expires)
-	if used.Valid {
-		l.UsedAt = fromMS(used.Int64)
-	}
-	return l, nil
-}
-
 // UseLink marks a link used. See tenantdesk.LinkTx.
 func (tx *Tx) UseLink(ctx context.Context, hash []byte) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE user_tokens SET used_at = ? WHERE token_hash = ?`, ms(tx.now), hash); err != nil {
@@ -274,3 +255,6 @@ func (tx *Tx) UseLink(ctx context.Context, hash []byte) error {
 	}
 	return nil
 }
+
+// CurrentTime is the store's clock outside a transaction. See tenantdesk.StoreClock.
+func (db *DB) CurrentTime() time.Time { return db.Now() }

@@ -41,7 +41,8 @@ type SignInInput struct {
 	UserAgent string
 }
 
-// AuthService checks credentials.
+// AuthService checks credentials. (The operator sets passwords:
+// service.Operator.SetPassword.)
 type AuthService interface {
 	// SignIn verifies email and password. It returns EUNAUTHORIZED with one
 	// generic message whatever was wrong (unknown email, wrong password,
@@ -49,9 +50,6 @@ type AuthService interface {
 	// attempts failed, and EFORBIDDEN when the password is right but the user
 	// is disabled. Every outcome is audited.
 	SignIn(ctx context.Context, in SignInInput) (*User, *Account, error)
-	// SetPassword sets a user's password (operator CLI, activation). Returns
-	// EINVALID when the password policy (CheckNewPassword) refuses it.
-	SetPassword(ctx context.Context, userID int64, password string) error
 	// SignedOut records that u ended their session.
 	SignedOut(ctx context.Context, u *User) error
 }

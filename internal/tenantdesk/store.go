@@ -41,6 +41,9 @@ type StoreReads interface {
 	CustomerReads
 	CustomerLists
 	AuditReads
+	CredentialReads
+	LinkReads
+	StoreClock
 }
 
 // StoreTx is one write transaction: the reads (seeing its own writes) and
@@ -59,7 +62,6 @@ type StoreTx interface {
 	DeviceTx
 	ProfileReads
 	ProfileTx
-	SignInAttemptTx
 	TwoFactorReads
 	TwoFactorTx
 	AccountSecurityReads
@@ -69,4 +71,8 @@ type StoreTx interface {
 	CustomerReads
 	GeneralInfoTx
 	IdempotencyTx
+	CredentialReads
+	CredentialTx
+	AttemptTx
+	SignInTx
 }

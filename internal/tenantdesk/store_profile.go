@@ -17,18 +17,6 @@ type Credential struct {
 	UpdatedAt time.Time
 }
 
-// AttemptKeys are the keys one guess of a password is counted under in
-// the sign-in throttle, with the limits the caller's policy gives them:
-// at most MaxPerEmail failures of Email and MaxPerIP of IP within Window.
-// An empty IP is stored but not limited.
-type AttemptKeys struct {
-	Email       string
-	IP          string
-	MaxPerEmail int
-	MaxPerIP    int
-	Window      time.Duration
-}
-
 // ProfileReads read what My profile shows and checks, inside a
 // transaction or not.
 type ProfileReads interface {
@@ -65,21 +53,4 @@ type ProfileTx interface {
 	// EndOtherSessions deletes the user's sessions but the one whose ID is
 	// currentID (all of them when currentID is "") and returns how many.
 	EndOtherSessions(ctx context.Context, userID int64, currentID string) (int, error)
-}
-
-// SignInAttemptTx counts guesses of a password in the sign-in throttle.
-// A guess is reserved before the slow password check, so that guesses
-// arriving in parallel cannot all pass a limit read before any of them is
-// counted; the outcome then settles it.
-type SignInAttemptTx interface {
-	// ReserveSignInAttempt counts the failures of k's keys within
-	// k.Window. When a key is at its limit it writes nothing and returns
-	// how long until its oldest counted failure leaves the window;
-	// otherwise it records the attempt as a failure at once and returns
-	// its ID (for DeleteSignInAttempt, when it turns out not to be one).
-	ReserveSignInAttempt(ctx context.Context, k AttemptKeys) (id int64, wait time.Duration, err error)
-	// DeleteSignInAttempt deletes a reserved attempt.
-	DeleteSignInAttempt(ctx context.Context, id int64) error
-	// ClearSignInFailures deletes every failure counted under the email key.
-	ClearSignInFailures(ctx context.Context, email string) error
 }

@@ -1,95 +1,21 @@
-package sqlite
+package service_test
 
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// countingHasher counts the password checks actually made, and makes each
-// one take a little time, as argon2id does, so that parallel attempts
-// overlap.
-type countingHasher struct {
-	plainHasher
-	verified atomic.Int64
-}
-
-func (h *countingHasher) Verify(enc, pw string) (bool, error) {
-	h.verified.Add(1)
-	time.Sleep(5 * time.Millisecond)
-	return h.plainHasher.Verify(enc, pw)
-}
-
-const ownerPassword = "correct horse battery staple 9"
-
-// openAttemptsDB is openLinksDB with the Owner's password set, a fixed
-// clock and a counting hasher (installed after the set-up).
-func openAttemptsDB(t *testing.T) (*DB, *tenantdesk.User, *countingHasher) {
-	t.Helper()
-	db, owner := openLinksDB(t)
-	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return now }
-	if err := db.SetPassword(context.Background(), owner.ID, ownerPassword); err != nil {
-		t.Fatal(err)
-	}
-	u, err := db.FindUserByID(context.Background(), owner.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &countingHasher{}
-	db.Hasher = h
-	return db, u, h
-}
-
-// parallel runs f(i) for i in [0, n) at once and returns the errors.
-func parallel(n int, f func(i int) error) []error {
-	errs := make([]error, n)
-	var start, done sync.WaitGroup
-	start.Add(1)
-	for i := range n {
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			start.Wait()
-			errs[i] = f(i)
-		}()
-	}
-	start.Done()
-	done.Wait()
-	return errs
-}
-
-// codes counts the errors by code ("" for nil).
-func codes(errs []error) map[string]int {
-	m := map[string]int{}
-	for _, err := range errs {
-		m[tenantdesk.ErrorCode(err)]++
-	}
-	return m
-}
-
-func auditReasons(t *testing.T, db *DB, action, reason string) int {
-	t.Helper()
-	var n int
-	if err := db.read.QueryRow(`SELECT count(*) FROM audit_log WHERE action = ? AND after_json LIKE ?`,
-		action, `%"reason":"`+reason+`"%`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // 100 wrong passwords for one email at once, each from its own IP: at
 // most ThrottleMaxPerEmail of them are checked; the rest are refused as
 // throttled, and each outcome is audited as before.
 func TestParallelSignInsCheckAtMostTheEmailLimit(t *testing.T) {
-	db, owner, h := openAttemptsDB(t)
+	e, owner, h := openAttemptsEnv(t)
 	errs := parallel(100, func(i int) error {
-		_, _, err := db.SignIn(context.Background(), tenantdesk.SignInInput{
+		_, _, err := e.auth.SignIn(context.Background(), tenantdesk.SignInInput{
 			Email: owner.Email, Password: fmt.Sprintf("guess %d", i), IP: fmt.Sprintf("198.51.100.%d", i)})
 		return err
 	})
@@ -101,17 +27,17 @@ func TestParallelSignInsCheckAtMostTheEmailLimit(t *testing.T) {
 	if got[tenantdesk.EUNAUTHORIZED]+got[tenantdesk.ETHROTTLED] != 100 || got[tenantdesk.EUNAUTHORIZED] != int(h.verified.Load()) {
 		t.Errorf("outcomes %v", got)
 	}
-	if n := auditReasons(t, db, tenantdesk.AuditSignInFailed, "wrong_password"); n != got[tenantdesk.EUNAUTHORIZED] {
+	if n := envAuditReasons(t, e, tenantdesk.AuditSignInFailed, "wrong_password"); n != got[tenantdesk.EUNAUTHORIZED] {
 		t.Errorf("%d wrong_password audits for %d refusals", n, got[tenantdesk.EUNAUTHORIZED])
 	}
-	if n := auditReasons(t, db, tenantdesk.AuditSignInFailed, "throttled"); n != got[tenantdesk.ETHROTTLED] {
+	if n := envAuditReasons(t, e, tenantdesk.AuditSignInFailed, "throttled"); n != got[tenantdesk.ETHROTTLED] {
 		t.Errorf("%d throttled audits for %d throttled", n, got[tenantdesk.ETHROTTLED])
 	}
-	if n := count(t, db, "signin_failures"); n != got[tenantdesk.EUNAUTHORIZED] {
+	if n := count(t, e, "signin_failures"); n != got[tenantdesk.EUNAUTHORIZED] {
 		t.Errorf("%d failures recorded for %d wrong passwords", n, got[tenantdesk.EUNAUTHORIZED])
 	}
 	// The right password is refused too until the window has passed.
-	if _, _, err := db.SignIn(context.Background(), tenantdesk.SignInInput{Email: owner.Email, Password: ownerPassword, IP: "192.0.2.9"}); tenantdesk.ErrorCode(err) != tenantdesk.ETHROTTLED {
+	if _, _, err := e.auth.SignIn(context.Background(), tenantdesk.SignInInput{Email: owner.Email, Password: ownerPassword, IP: "192.0.2.9"}); tenantdesk.ErrorCode(err) != tenantdesk.ETHROTTLED {
 		t.Errorf("right password after the burst: %v", err)
 	}
 }
@@ -119,13 +45,13 @@ func TestParallelSignInsCheckAtMostTheEmailLimit(t *testing.T) {
 // 100 sign-ins at once from one IP, each for another email (known and
 // unknown alike): at most ThrottleMaxPerIP passwords are checked.
 func TestParallelSignInsCheckAtMostTheIPLimit(t *testing.T) {
-	db, owner, h := openAttemptsDB(t)
+	e, owner, h := openAttemptsEnv(t)
 	errs := parallel(100, func(i int) error {
 		email := fmt.Sprintf("nobody%d@acme.example", i)
 		if i%10 == 0 {
 			email = owner.Email
 		}
-		_, _, err := db.SignIn(context.Background(), tenantdesk.SignInInput{Email: email, Password: fmt.Sprintf("guess %d", i), IP: "203.0.113.7"})
+		_, _, err := e.auth.SignIn(context.Background(), tenantdesk.SignInInput{Email: email, Password: fmt.Sprintf("guess %d", i), IP: "203.0.113.7"})
 		return err
 	})
 	got := codes(errs)
@@ -143,60 +69,60 @@ func TestParallelSignInsCheckAtMostTheIPLimit(t *testing.T) {
 // attempts made one after the other, and an attempt refused for another
 // reason than the password (disabled user) does not count.
 func TestSignInReservationIsReleasedOnSuccess(t *testing.T) {
-	db, owner, h := openAttemptsDB(t)
+	e, owner, h := openAttemptsEnv(t)
 	bg := context.Background()
 	in := func(pw string) tenantdesk.SignInInput {
 		return tenantdesk.SignInInput{Email: owner.Email, Password: pw, IP: "203.0.113.7"}
 	}
 	for i := range 3 {
-		if _, _, err := db.SignIn(bg, in("wrong")); tenantdesk.ErrorCode(err) != tenantdesk.EUNAUTHORIZED {
+		if _, _, err := e.auth.SignIn(bg, in("wrong")); tenantdesk.ErrorCode(err) != tenantdesk.EUNAUTHORIZED {
 			t.Fatalf("wrong %d: %v", i, err)
 		}
 	}
-	if n := count(t, db, "signin_failures"); n != 3 {
+	if n := count(t, e, "signin_failures"); n != 3 {
 		t.Fatalf("%d failures after 3 wrong passwords", n)
 	}
-	if _, _, err := db.SignIn(bg, in(ownerPassword)); err != nil {
+	if _, _, err := e.auth.SignIn(bg, in(ownerPassword)); err != nil {
 		t.Fatalf("right password after 3 wrong: %v", err)
 	}
-	if n := count(t, db, "signin_failures"); n != 0 {
+	if n := count(t, e, "signin_failures"); n != 0 {
 		t.Errorf("%d failures left after a sign-in", n)
 	}
 	// Many right passwords, one after the other: none counts.
 	for i := range tenantdesk.ThrottleMaxPerIP + 1 {
-		if _, _, err := db.SignIn(bg, in(ownerPassword)); err != nil {
+		if _, _, err := e.auth.SignIn(bg, in(ownerPassword)); err != nil {
 			t.Fatalf("sign-in %d: %v", i, err)
 		}
 	}
 	// Sequentially, the limit: ThrottleMaxPerEmail wrong, then refused
 	// without a check, with the right password too.
 	for i := range tenantdesk.ThrottleMaxPerEmail {
-		if _, _, err := db.SignIn(bg, in("wrong")); tenantdesk.ErrorCode(err) != tenantdesk.EUNAUTHORIZED {
+		if _, _, err := e.auth.SignIn(bg, in("wrong")); tenantdesk.ErrorCode(err) != tenantdesk.EUNAUTHORIZED {
 			t.Fatalf("wrong %d: %v", i, err)
 		}
 	}
 	before := h.verified.Load()
-	_, _, err := db.SignIn(bg, in(ownerPassword))
+	_, _, err := e.auth.SignIn(bg, in(ownerPassword))
 	if de := tenantdesk.AsError(err); de == nil || de.Code != tenantdesk.ETHROTTLED || de.RetryAfterSeconds != int(tenantdesk.ThrottleWindow/time.Second) {
 		t.Fatalf("past the limit: %v", err)
 	}
 	if h.verified.Load() != before {
 		t.Error("a throttled attempt was checked")
 	}
-	if n := count(t, db, "signin_failures"); n != tenantdesk.ThrottleMaxPerEmail {
+	if n := count(t, e, "signin_failures"); n != tenantdesk.ThrottleMaxPerEmail {
 		t.Errorf("%d failures, want %d (a refused attempt is not counted)", n, tenantdesk.ThrottleMaxPerEmail)
 	}
 	// A disabled user's right password is refused, but not counted.
-	if _, err := db.execWrite(bg, `DELETE FROM signin_failures`); err != nil {
+	if _, err := e.conn.ExecContext(bg, `DELETE FROM signin_failures`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.execWrite(bg, `UPDATE users SET status = 'disabled' WHERE id = ?`, owner.ID); err != nil {
+	if _, err := e.conn.ExecContext(bg, `UPDATE users SET status = 'disabled' WHERE id = ?`, owner.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.SignIn(bg, in(ownerPassword)); tenantdesk.ErrorCode(err) != tenantdesk.EFORBIDDEN {
+	if _, _, err := e.auth.SignIn(bg, in(ownerPassword)); tenantdesk.ErrorCode(err) != tenantdesk.EFORBIDDEN {
 		t.Fatalf("disabled: %v", err)
 	}
-	if n := count(t, db, "signin_failures"); n != 0 {
+	if n := count(t, e, "signin_failures"); n != 0 {
 		t.Errorf("a disabled user's right password counted: %d failures", n)
 	}
 }
