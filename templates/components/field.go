@@ -67,6 +67,7 @@ func (p FieldProps) attrs() templ.OrderedAttributes {
 		}
 	}
 	str("autocomplete", p.Autocomplete)
+	str("autocapitalize", p.Autocapitalize)
 	str("inputmode", p.InputMode)
 	str("placeholder", p.Placeholder)
 	str("pattern", p.Pattern)
@@ -99,4 +100,19 @@ func (p SelectProps) name() string {
 		return p.Name
 	}
 	return p.ID
+}
+
+// CodeField returns p as a 6-digit code field named "code": numeric
+// keyboard on phones, and the browser may fill a code it received
+// (one-time-code); its data-testid is its id.
+func CodeField(p FieldProps) FieldProps {
+	p.Name = "code"
+	p.Class = "font-mono tracking-widest"
+	p.InputMode = "numeric"
+	p.Autocomplete = "one-time-code"
+	p.Pattern = "[0-9 ]*"
+	p.MaxLength = 8
+	p.Required = true
+	p.TestID = p.ID
+	return p
 }
