@@ -14,10 +14,18 @@ import (
 // signed-in user's own account. The services authorize; handlers parse,
 // call one service method and render.
 
-// isAccountAdmin reports whether the actor manages acc's users, which
-// decides only which tabs are shown; every tab's service checks again.
-func isAccountAdmin(ctx context.Context, acc *tenantdesk.Account) bool {
-	return tenantdesk.AccessTo(tenantdesk.ActorFrom(ctx), acc) >= tenantdesk.AccessUserAdmin
+// accountAccess decides, once per request, what the actor may do in acc
+// as far as the About account pages show it: which tabs, links and forms
+// appear. Templates only read it; every service checks again.
+func accountAccess(ctx context.Context, acc *tenantdesk.Account) account.Access {
+	actor := tenantdesk.ActorFrom(ctx)
+	devices := tenantdesk.DeviceAccessTo(actor, acc)
+	return account.Access{
+		CanAdmin:            tenantdesk.AccessTo(actor, acc) >= tenantdesk.AccessUserAdmin,
+		CanReadDevices:      devices >= tenantdesk.DeviceAccessRead,
+		CanEditDevices:      devices >= tenantdesk.DeviceAccessAdmin,
+		CanAssignSoftphones: tenantdesk.CanAssignSoftphones(actor, acc),
+	}
 }
 
 // handleAccountGeneral shows General information to every member.
@@ -27,7 +35,7 @@ func (s *Server) handleAccountGeneral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, account.General(account.GeneralView{Account: acc, CanAdmin: isAccountAdmin(ctx, acc)}))
+	return render(c, http.StatusOK, account.General(account.GeneralView{Account: acc, Access: accountAccess(ctx, acc)}))
 }
 
 // Group titles of the Licenses tab, by catalogue group.
@@ -45,7 +53,7 @@ func (s *Server) handleAccountLicences(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := account.LicencesView{Account: acc}
+	v := account.LicencesView{Account: acc, Access: accountAccess(ctx, acc)}
 	groups := map[string]int{} // group key -> index in v.Groups
 	for _, lc := range counts {
 		r := tenantdesk.LookupRole(lc.Role)

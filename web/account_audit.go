@@ -116,6 +116,7 @@ func (s *Server) handleAccountAudit(c echo.Context) error {
 	}
 	v := account.AuditView{
 		Account:   acc,
+		Access:    accountAccess(ctx, acc),
 		Filter:    form,
 		ExportURL: auditURL("/account/audit.csv", form, 0),
 		Filtered:  f.Action != "" || f.Actor != "" || !f.Since.IsZero() || !f.Until.IsZero() || f.LicensedOnly,

@@ -26,10 +26,8 @@ func (s *Server) handleDevices(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	actor := tenantdesk.ActorFrom(ctx)
-	v := account.DevicesView{Account: acc, Devices: page.Devices, Kind: kind,
-		CanManage: tenantdesk.DeviceAccessTo(actor, acc) >= tenantdesk.DeviceAccessAdmin,
-		CanAssign: tenantdesk.CanAssignSoftphones(actor, acc), Flash: s.takeFlashes(c)}
+	v := account.DevicesView{Account: acc, Access: accountAccess(ctx, acc), Devices: page.Devices, Kind: kind,
+		Flash: s.takeFlashes(c)}
 	if page.NextCursor != "" {
 		v.NextURL = devicesURL(kind, page.NextCursor)
 	}
@@ -59,7 +57,7 @@ func (s *Server) handleNewDevice(c echo.Context) error {
 	if err := tenantdesk.AuthorizeDevices(tenantdesk.ActorFrom(ctx), acc, tenantdesk.DeviceAccessAdmin); err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, account.DeviceForm(account.DeviceFormView{Account: acc, CanManage: true}))
+	return render(c, http.StatusOK, account.DeviceForm(account.DeviceFormView{Account: acc, Access: accountAccess(ctx, acc)}))
 }
 
 func deviceFormInput(c echo.Context) tenantdesk.DeviceInput {
@@ -73,7 +71,7 @@ func (s *Server) handleCreateDevice(c echo.Context) error {
 	in := deviceFormInput(c)
 	d, err := s.svc.Devices.CreateDevice(ctx, acc.ID, in)
 	if isUserError(err) {
-		return render(c, http.StatusOK, account.DeviceForm(account.DeviceFormView{Account: acc, CanManage: true,
+		return render(c, http.StatusOK, account.DeviceForm(account.DeviceFormView{Account: acc, Access: accountAccess(ctx, acc),
 			Name: in.Name, Kind: in.Kind, Extension: in.Extension, MacAddress: in.MacAddress,
 			Error: errorText(ctx, err), FieldErrors: fieldErrors(ctx, err)}))
 	} else if err != nil {
@@ -98,11 +96,9 @@ func (s *Server) deviceParam(c echo.Context) (*tenantdesk.Device, error) {
 func (s *Server) deviceForm(c echo.Context, d *tenantdesk.Device) (account.DeviceFormView, error) {
 	ctx := c.Request().Context()
 	acc := currentAccount(c)
-	actor := tenantdesk.ActorFrom(ctx)
-	v := account.DeviceFormView{Account: acc, Device: d, Name: d.Name, Kind: d.Kind, Extension: d.Extension,
-		MacAddress: d.MacAddress, CanManage: tenantdesk.DeviceAccessTo(actor, acc) >= tenantdesk.DeviceAccessAdmin,
-		CanAssign: tenantdesk.CanAssignSoftphones(actor, acc)}
-	if v.CanAssign && d.Kind == tenantdesk.DeviceSoftphone {
+	v := account.DeviceFormView{Account: acc, Access: accountAccess(ctx, acc), Device: d, Name: d.Name, Kind: d.Kind,
+		Extension: d.Extension, MacAddress: d.MacAddress}
+	if v.CanAssignSoftphones && d.Kind == tenantdesk.DeviceSoftphone {
 		holders, err := s.svc.Devices.SoftphoneHolders(ctx, acc.ID)
 		if err != nil {
 			return v, err
@@ -197,7 +193,7 @@ func (s *Server) handleConfirmDeleteDevice(c echo.Context) error {
 	if err := tenantdesk.AuthorizeDevices(tenantdesk.ActorFrom(ctx), acc, tenantdesk.DeviceAccessAdmin); err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, account.DeviceConfirm(account.DeviceConfirmView{Account: acc, Device: d}))
+	return render(c, http.StatusOK, account.DeviceConfirm(account.DeviceConfirmView{Account: acc, Access: accountAccess(ctx, acc), Device: d}))
 }
 
 func (s *Server) handleDeleteDevice(c echo.Context) error {
@@ -226,7 +222,8 @@ func (s *Server) softphoneChoice(c echo.Context) (*tenantdesk.SoftphoneChoice, e
 }
 
 func softphonesView(c echo.Context, ch *tenantdesk.SoftphoneChoice) account.SoftphonesView {
-	v := account.SoftphonesView{Account: currentAccount(c), User: ch.User, Softphones: ch.Softphones,
+	acc := currentAccount(c)
+	v := account.SoftphonesView{Account: acc, Access: accountAccess(c.Request().Context(), acc), User: ch.User, Softphones: ch.Softphones,
 		TakenCount: ch.TakenCount, Checked: map[int64]bool{}}
 	for _, d := range ch.Softphones {
 		if len(d.AssignedUsers) > 0 {

@@ -21,7 +21,7 @@ func (s *Server) securityView(c echo.Context, acc *tenantdesk.Account, sec *tena
 	ctx := c.Request().Context()
 	u := c.Get(ctxUser).(*tenantdesk.User)
 	v := account.SecurityView{
-		Account: acc, CanAdmin: isAccountAdmin(ctx, acc), CanEdit: u.IsOwner && u.AccountID == acc.ID,
+		Account: acc, Access: accountAccess(ctx, acc), CanEdit: u.IsOwner && u.AccountID == acc.ID,
 		Require2FA: sec.Require2FA, Lifetime: strconv.Itoa(sec.TokenMaxLifetimeDays),
 	}
 	if s.svc.TwoFactor != nil {

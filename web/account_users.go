@@ -39,7 +39,7 @@ func (s *Server) handleUsers(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	v := account.UsersView{Account: acc, Query: q, Users: make([]account.UserRow, 0, len(page.Users))}
+	v := account.UsersView{Account: acc, Access: accountAccess(ctx, acc), Query: q, Users: make([]account.UserRow, 0, len(page.Users))}
 	badges := roleBadgeMemo{ctx: ctx, byRoles: map[string]account.RoleBadges{}}
 	for _, u := range page.Users {
 		v.Users = append(v.Users, account.NewUserRow(u, badges.of(u.Roles)))
@@ -133,7 +133,7 @@ func (s *Server) handleNewUser(c echo.Context) error {
 	if acc.IsPartner() {
 		defaults = []string{tenantdesk.RolePartnerUser}
 	}
-	return render(c, http.StatusOK, account.UserForm(account.UserFormView{Account: acc, Groups: roleGroups(ctx, acc, defaults, nil)}))
+	return render(c, http.StatusOK, account.UserForm(account.UserFormView{Account: acc, Access: accountAccess(ctx, acc), Groups: roleGroups(ctx, acc, defaults, nil)}))
 }
 
 func (s *Server) handleCreateUser(c echo.Context) error {
@@ -142,7 +142,7 @@ func (s *Server) handleCreateUser(c echo.Context) error {
 	in := tenantdesk.NewUser{DisplayName: c.FormValue("displayName"), Email: c.FormValue("email"), Roles: formRoles(c)}
 	change, err := s.svc.AccountUsers.InviteUser(ctx, acc.ID, in)
 	if isUserError(err) {
-		v := account.UserFormView{Account: acc, DisplayName: in.DisplayName, Email: in.Email,
+		v := account.UserFormView{Account: acc, Access: accountAccess(ctx, acc), DisplayName: in.DisplayName, Email: in.Email,
 			Groups: roleGroups(ctx, acc, in.Roles, nil), Error: errorText(ctx, err), FieldErrors: fieldErrors(ctx, err)}
 		return render(c, http.StatusOK, account.UserForm(v))
 	} else if err != nil {
@@ -184,7 +184,7 @@ func (s *Server) userParam(c echo.Context) (*tenantdesk.User, error) {
 func (s *Server) editForm(c echo.Context, u *tenantdesk.User, errMsg string) account.UserFormView {
 	ctx := c.Request().Context()
 	acc := currentAccount(c)
-	v := account.UserFormView{Account: acc, User: u, DisplayName: u.DisplayName, Email: u.Email,
+	v := account.UserFormView{Account: acc, Access: accountAccess(ctx, acc), User: u, DisplayName: u.DisplayName, Email: u.Email,
 		Groups: roleGroups(ctx, acc, u.Roles, u), Error: errMsg}
 	if !tenantdesk.AdminMayChangeEmail(u) {
 		v.EmailLocked = true
@@ -244,7 +244,8 @@ func (s *Server) handleConfirm(action string) echo.HandlerFunc {
 			return err
 		}
 		data := map[string]any{"Name": u.DisplayName, "Email": u.Email}
-		v := account.ConfirmView{Account: currentAccount(c), User: u,
+		acc := currentAccount(c)
+		v := account.ConfirmView{Account: acc, Access: accountAccess(ctx, acc), User: u,
 			Title:  view.T(ctx, "users.confirm."+action+".title", data),
 			Body:   view.T(ctx, "users.confirm."+action+".body", data),
 			Submit: view.T(ctx, "users.confirm."+action+".submit"),

@@ -18,8 +18,8 @@ import (
 // GeneralView is the General information tab: read-only for everyone in
 // the account; the partner edits it in Partnerdesk.
 type GeneralView struct {
-	Account  *tenantdesk.Account
-	CanAdmin bool
+	Account *tenantdesk.Account
+	Access
 }
 
 // General is the General information tab.
@@ -391,7 +391,7 @@ func General(v GeneralView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(view.T(ctx, "account.tab.general"), "general", v.Account, v.CanAdmin).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(view.T(ctx, "account.tab.general"), "general", v.Account, v.Access).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

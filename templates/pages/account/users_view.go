@@ -5,12 +5,14 @@ import (
 	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/templates/components"
 	"github.com/tenantdesk/tenantdesk/templates/view"
 )
 
 // UsersView is the Users tab: one page of users and the search.
 type UsersView struct {
-	Account  *tenantdesk.Account
+	Account *tenantdesk.Account
+	Access
 	Query    string
 	Users    []UserRow
 	NextURL  string // "" on the last page
@@ -56,7 +58,8 @@ func NewRoleBadges(names []string) RoleBadges {
 
 // UserFormView is the invite form (User nil) and the edit form.
 type UserFormView struct {
-	Account     *tenantdesk.Account
+	Account *tenantdesk.Account
+	Access
 	User        *tenantdesk.User // nil when inviting
 	DisplayName string
 	Email       string
@@ -93,21 +96,15 @@ type RoleOption struct {
 // ConfirmView asks before a destructive action on a user.
 type ConfirmView struct {
 	Account *tenantdesk.Account
-	User    *tenantdesk.User
-	Title   string
-	Body    string
-	Action  string // form action URL
-	Submit  string
+	Access
+	User   *tenantdesk.User
+	Title  string
+	Body   string
+	Action string // form action URL
+	Submit string
 }
 
 func (f UserFormView) fieldError(name string) string { return f.FieldErrors[name] }
-
-func invalid(msg string) string {
-	if msg != "" {
-		return "true"
-	}
-	return "false"
-}
 
 func statusBadge(status string) string {
 	switch status {
@@ -139,4 +136,32 @@ func formAction(v UserFormView) string {
 		return "/account/users"
 	}
 	return userURL(v.User)
+}
+
+// emailField is the user form's email field: read-only with the reason
+// as its hint when the rules keep this actor from changing it (R11).
+func (f UserFormView) emailField(label, hint string) components.FieldProps {
+	p := components.FieldProps{ID: "email", Type: "email", Label: label, Value: f.Email, Required: true,
+		MaxLength: 200, Autocomplete: "off", Hint: hint, Error: f.fieldError("email")}
+	if f.EmailLocked {
+		p.Readonly, p.Hint, p.HintTestID = true, f.EmailLockedHint, "email-locked"
+	}
+	return p
+}
+
+// roleOptions are the checkboxes of a group of roles, with ids idPrefix +
+// key; inline labels them for the role editor row, else for the user form.
+// The Owner's locked roles are shown disabled and posted anyway.
+func roleOptions(roles []RoleOption, idPrefix string, inline bool) []components.CheckboxOption {
+	out := make([]components.CheckboxOption, 0, len(roles))
+	for _, r := range roles {
+		o := components.CheckboxOption{ID: idPrefix + r.Key, Value: r.Key, Checked: r.Checked, Disabled: r.Locked, Keep: true}
+		if inline {
+			o.Title, o.Label = r.Description, inlineRoleLabel(r)
+		} else {
+			o.Label = roleLabel(r)
+		}
+		out = append(out, o)
+	}
+	return out
 }

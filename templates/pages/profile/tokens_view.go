@@ -1,9 +1,11 @@
 package profile
 
 import (
+	"context"
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/templates/view"
 )
 
 // TokensView is the API tokens tab: the user's tokens, the form for a new
@@ -40,4 +42,13 @@ type TokenRow struct {
 type TokenConfirmView struct {
 	Token  *tenantdesk.APIToken
 	Action string // "regenerate" or "revoke"
+}
+
+// expiresHint is the hint of the expiry date: the account's maximum
+// lifetime, when it has one.
+func (v TokensView) expiresHint(ctx context.Context) string {
+	if v.MaxDays > 0 {
+		return view.N(ctx, "token.form.expires_hint_max", v.MaxDays)
+	}
+	return view.T(ctx, "token.form.expires_hint")
 }

@@ -1,7 +1,11 @@
 package profile
 
 import (
+	"context"
 	"time"
+
+	"github.com/tenantdesk/tenantdesk/templates/components"
+	"github.com/tenantdesk/tenantdesk/templates/view"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -117,4 +121,31 @@ type LinkProblemView struct {
 	Expired bool
 	Taken   bool
 	Message string
+}
+
+// field gives a My profile field its data-testids: "field-<id>" on the
+// input and "<id>-error" on the error.
+func field(p components.FieldProps) components.FieldProps {
+	p.TestID = "field-" + p.ID
+	p.ErrorTestID = p.ID + "-error"
+	return p
+}
+
+// languageOptions are the choices of the language select: the browser's
+// language (browser is its label), then each language offered.
+func (v PreferencesView) languageOptions(browser string) []components.Option {
+	opts := []components.Option{{Value: "", Label: browser, Selected: v.Language == ""}}
+	for _, l := range v.Languages {
+		opts = append(opts, components.Option{Value: l.Tag, Label: l.Name, Lang: l.Tag, Selected: v.Language == l.Tag})
+	}
+	return opts
+}
+
+// tabs are My profile's tab bar, labels translated.
+func tabs(ctx context.Context) []components.Tab {
+	out := make([]components.Tab, 0, len(Tabs))
+	for _, t := range Tabs {
+		out = append(out, components.Tab{Key: t.Key, Href: t.Href, Label: view.T(ctx, "profile.tab."+t.Key)})
+	}
+	return out
 }
