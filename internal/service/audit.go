@@ -48,3 +48,23 @@ func anyLicensed(roles []string) bool {
 	}
 	return false
 }
+
+// failReason says why a check of a secret failed, as its audit entry
+// records it ("reason" in the entry's after). One type, so that a typo is
+// a compile error rather than a new reason nobody filters on.
+type failReason string
+
+// The reasons a password, code or login check fails.
+const (
+	reasonThrottled       failReason = "throttled"
+	reasonWrongPassword   failReason = "wrong_password"
+	reasonUnknownEmail    failReason = "unknown_email"
+	reasonUnknownUser     failReason = "unknown_user"
+	reasonNoPassword      failReason = "no_password"
+	reasonNoFTPPassword   failReason = "no_ftp_password"
+	reasonDisabled        failReason = "disabled"
+	reasonUserDisabled    failReason = "user_disabled"
+	reasonNoWebsiteAccess failReason = "no_website_access"
+	reasonWrongCode       failReason = "wrong_code"
+	reasonReplayedCode    failReason = "replayed_code"
+)

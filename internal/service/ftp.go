@@ -70,7 +70,7 @@ func (s *FTPAuth) FTPAuth(ctx context.Context, in tenantdesk.FTPAuthInput) (*ten
 	} else if wait > 0 {
 		e := tenantdesk.Errorf(tenantdesk.ETHROTTLED, "Too many failed FTP logins. Try again later.")
 		e.RetryAfterSeconds = retryAfter(wait)
-		if err := s.audit(ctx, nil, email, in.ClientIP, "throttled"); err != nil {
+		if err := s.audit(ctx, nil, email, in.ClientIP, reasonThrottled); err != nil {
 			return nil, err
 		}
 		return nil, e
@@ -101,18 +101,18 @@ func (s *FTPAuth) FTPAuth(ctx context.Context, in tenantdesk.FTPAuthInput) (*ten
 	switch {
 	case !ok:
 		failed = true
-		reason := "wrong_password"
+		reason := reasonWrongPassword
 		if u == nil {
-			reason = "unknown_user"
+			reason = reasonUnknownUser
 		} else if hash == "" {
-			reason = "no_ftp_password"
+			reason = reasonNoFTPPassword
 		}
 		if err := s.audit(ctx, u, email, in.ClientIP, reason); err != nil {
 			return nil, err
 		}
 		return nil, errFTPAuth()
 	case u.Status != tenantdesk.UserActive:
-		if err := s.audit(ctx, u, email, in.ClientIP, "user_"+u.Status); err != nil {
+		if err := s.audit(ctx, u, email, in.ClientIP, failReason("user_"+u.Status)); err != nil {
 			return nil, err
 		}
 		return nil, errFTPAuth()
@@ -126,12 +126,12 @@ func (s *FTPAuth) FTPAuth(ctx context.Context, in tenantdesk.FTPAuthInput) (*ten
 // audit records an FTP login outcome (reason "" = success) as ftp.auth or
 // ftp.auth_failed; a success clears the username's FTP failures. (A failed
 // login was counted when it was reserved.)
-func (s *FTPAuth) audit(ctx context.Context, u *tenantdesk.User, email, clientIP, reason string) error {
+func (s *FTPAuth) audit(ctx context.Context, u *tenantdesk.User, email, clientIP string, reason failReason) error {
 	return s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
 		e := &tenantdesk.AuditEntry{Action: tenantdesk.AuditFTPAuth, ActorName: email, IP: clientIP}
 		if reason != "" {
 			e.Action = tenantdesk.AuditFTPAuthFailed
-			e.After = auditJSON(map[string]string{"reason": reason})
+			e.After = auditJSON(map[string]string{"reason": string(reason)})
 		}
 		if u != nil {
 			e.AccountID, e.TargetType, e.TargetID = u.AccountID, "user", tenantdesk.FormatUserID(u.ID)

@@ -80,7 +80,7 @@ func (s *Auth) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantde
 	if err != nil {
 		return nil, nil, err
 	} else if wait > 0 {
-		s.auditSignIn(ctx, nil, in, tenantdesk.AuditSignInFailed, "throttled")
+		s.auditSignIn(ctx, nil, in, tenantdesk.AuditSignInFailed, reasonThrottled)
 		return nil, nil, throttleError("Too many failed sign-in attempts.", wait)
 	}
 	// The reservation stays a failure only for a wrong password (or an
@@ -109,11 +109,11 @@ func (s *Auth) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantde
 	}
 	if !ok || !utf8.ValidString(in.Password) {
 		failed = true
-		reason := "wrong_password"
+		reason := reasonWrongPassword
 		if u == nil {
-			reason = "unknown_email"
+			reason = reasonUnknownEmail
 		} else if hash == "" {
-			reason = "no_password"
+			reason = reasonNoPassword
 		}
 		if err := s.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, reason); err != nil {
 			return nil, nil, err
@@ -121,13 +121,13 @@ func (s *Auth) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantde
 		return nil, nil, errSignIn()
 	}
 	if u.Status == tenantdesk.UserDisabled {
-		s.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, "disabled")
+		s.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, reasonDisabled)
 		e := tenantdesk.Errorf(tenantdesk.EFORBIDDEN, "This user is disabled. Ask an administrator of your account to enable it.")
 		e.Key = "signin.error.disabled"
 		return nil, nil, e
 	}
 	if !u.CanSignIn() {
-		s.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, "no_website_access")
+		s.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, reasonNoWebsiteAccess)
 		e := tenantdesk.Errorf(tenantdesk.EFORBIDDEN, "This user has no access to the portal (website access role). Ask an administrator of your account.")
 		e.Key = "signin.error.no_access"
 		return nil, nil, e
@@ -153,7 +153,7 @@ func (s *Auth) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantde
 // auditSignIn records a sign-in outcome in its own transaction; a success
 // clears the email's failures. (A failed attempt was counted when it was
 // reserved, SignIn.)
-func (s *Auth) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk.SignInInput, action, reason string) error {
+func (s *Auth) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk.SignInInput, action string, reason failReason) error {
 	email := signInEmail(in.Email)
 	success := action == tenantdesk.AuditSignIn || action == tenantdesk.AuditSignInPassword
 	e := &tenantdesk.AuditEntry{Action: action, IP: in.IP, ActorName: email}
@@ -164,7 +164,7 @@ func (s *Auth) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdes
 		}
 	}
 	if reason != "" {
-		e.After = auditJSON(map[string]string{"reason": reason})
+		e.After = auditJSON(map[string]string{"reason": string(reason)})
 	}
 	return s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
 		if err := audit(ctx, tx, e); err != nil {

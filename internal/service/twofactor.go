@@ -438,8 +438,8 @@ func (s *TwoFactor) reserveAttempt(ctx context.Context, userID int64) (release f
 // it for throttling (not an attempt refused as throttled, nor one counted
 // already when it was reserved, reserveAttempt). Old failures of the user
 // are pruned on the way.
-func secondFactorFailed(ctx context.Context, tx tenantdesk.StoreTx, u *tenantdesk.User, purpose, reason, ip string, count bool) error {
-	if reason != "throttled" {
+func secondFactorFailed(ctx context.Context, tx tenantdesk.StoreTx, u *tenantdesk.User, purpose string, reason failReason, ip string, count bool) error {
+	if reason != reasonThrottled {
 		if err := tx.PruneSecondFactorFailures(ctx, u.ID, tx.Now().Add(-tenantdesk.ThrottleWindow)); err != nil {
 			return err
 		}
@@ -451,13 +451,13 @@ func secondFactorFailed(ctx context.Context, tx tenantdesk.StoreTx, u *tenantdes
 	}
 	e := selfAudit(u, tenantdesk.AuditSecondFactorFailed)
 	e.IP = ip
-	e.After = auditJSON(map[string]string{"purpose": purpose, "reason": reason})
+	e.After = auditJSON(map[string]string{"purpose": purpose, "reason": string(reason)})
 	return audit(ctx, tx, e)
 }
 
 // recordSecondFactorFailure audits a refused or reserved (so already
 // counted) attempt, secondFactorFailed in its own transaction.
-func (s *TwoFactor) recordSecondFactorFailure(ctx context.Context, u *tenantdesk.User, purpose, reason string) error {
+func (s *TwoFactor) recordSecondFactorFailure(ctx context.Context, u *tenantdesk.User, purpose string, reason failReason) error {
 	return s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
 		return secondFactorFailed(ctx, tx, u, purpose, reason, "", false)
 	})
@@ -474,7 +474,7 @@ func (s *TwoFactor) checkPasswordForChange(ctx context.Context, u *tenantdesk.Us
 		return nil, err
 	}
 	if wait > 0 {
-		if err := s.recordSecondFactorFailure(ctx, u, purpose, "throttled"); err != nil {
+		if err := s.recordSecondFactorFailure(ctx, u, purpose, reasonThrottled); err != nil {
 			return nil, err
 		}
 		return nil, errThrottled(wait)
@@ -486,7 +486,7 @@ func (s *TwoFactor) checkPasswordForChange(ctx context.Context, u *tenantdesk.Us
 	}
 	if !ok {
 		release(true) // the reservation is the counted failure
-		if err := s.recordSecondFactorFailure(ctx, u, purpose, "wrong_password"); err != nil {
+		if err := s.recordSecondFactorFailure(ctx, u, purpose, reasonWrongPassword); err != nil {
 			return nil, err
 		}
 		return nil, errPassword()
@@ -539,7 +539,7 @@ func (s *TwoFactor) RegenerateRecoveryCodes(ctx context.Context, password string
 // (compare-and-set, so of two concurrent uses of one code only one wins).
 // reason says why a code was refused: "wrong_code", "replayed_code" or
 // "not_enabled".
-func useTOTPCode(ctx context.Context, tx tenantdesk.StoreTx, box *auth.SecretBox, userID int64, code string) (reason string, err error) {
+func useTOTPCode(ctx context.Context, tx tenantdesk.StoreTx, box *auth.SecretBox, userID int64, code string) (reason failReason, err error) {
 	sec, err := tx.FindTOTPSecret(ctx, userID)
 	if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND || (err == nil && sec.EnabledAt.IsZero()) {
 		return "not_enabled", nil
@@ -552,12 +552,12 @@ func useTOTPCode(ctx context.Context, tx tenantdesk.StoreTx, box *auth.SecretBox
 	}
 	step, ok := auth.MatchTOTP(secret, code, tx.Now())
 	if !ok {
-		return "wrong_code", nil
+		return reasonWrongCode, nil
 	}
 	if ok, err := tx.AcceptTOTPStep(ctx, userID, step); err != nil {
 		return "", err
 	} else if !ok {
-		return "replayed_code", nil
+		return reasonReplayedCode, nil
 	}
 	return "", nil
 }
@@ -656,17 +656,17 @@ func (s *TwoFactor) VerifySecondFactor(ctx context.Context, in tenantdesk.Second
 		if err != nil {
 			return err
 		}
-		fail := func(reason string, ret error) error {
+		fail := func(reason failReason, ret error) error {
 			refused = ret
-			return secondFactorFailed(ctx, tx, u, purpose, reason, in.IP, reason != "throttled")
+			return secondFactorFailed(ctx, tx, u, purpose, reason, in.IP, reason != reasonThrottled)
 		}
 		if wait > 0 {
-			return fail("throttled", errThrottled(wait))
+			return fail(reasonThrottled, errThrottled(wait))
 		}
 		if u.Status == tenantdesk.UserDisabled || !u.CanSignIn() {
 			e := tenantdesk.Errorf(tenantdesk.EFORBIDDEN, "This user is disabled. Ask an administrator of your account to enable it.")
 			e.Key = "signin.error.disabled"
-			return fail("disabled", e)
+			return fail(reasonDisabled, e)
 		}
 		left := -1
 		if method == tenantdesk.SignInMethodRecoveryCode {

@@ -123,11 +123,7 @@ func (s *Users) InviteUser(ctx context.Context, accountID int64, in tenantdesk.N
 func (s *Users) UpdateUser(ctx context.Context, accountID, userID int64, p tenantdesk.UserPatch) (*tenantdesk.UserChange, error) {
 	var change *tenantdesk.UserChange
 	err := s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
-		acc, err := authorized(ctx, tx, accountID, tenantdesk.AccessUserAdmin)
-		if err != nil {
-			return err
-		}
-		before, err := tx.FindAccountUser(ctx, accountID, userID)
+		acc, before, err := managedUser(ctx, tx, accountID, userID)
 		if err != nil {
 			return err
 		}
@@ -152,11 +148,7 @@ func (s *Users) UpdateUser(ctx context.Context, accountID, userID int64, p tenan
 func (s *Users) SetUserDisabled(ctx context.Context, accountID, userID int64, disabled bool) (*tenantdesk.User, error) {
 	var out *tenantdesk.User
 	err := s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
-		acc, err := authorized(ctx, tx, accountID, tenantdesk.AccessUserAdmin)
-		if err != nil {
-			return err
-		}
-		before, err := tx.FindAccountUser(ctx, accountID, userID)
+		acc, before, err := managedUser(ctx, tx, accountID, userID)
 		if err != nil {
 			return err
 		}
@@ -190,11 +182,7 @@ func (s *Users) SetUserDisabled(ctx context.Context, accountID, userID int64, di
 // DeleteUser deletes a user. See tenantdesk.AccountUserService.
 func (s *Users) DeleteUser(ctx context.Context, accountID, userID int64) error {
 	return s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
-		acc, err := authorized(ctx, tx, accountID, tenantdesk.AccessUserAdmin)
-		if err != nil {
-			return err
-		}
-		before, err := tx.FindAccountUser(ctx, accountID, userID)
+		acc, before, err := managedUser(ctx, tx, accountID, userID)
 		if err != nil {
 			return err
 		}
@@ -221,6 +209,21 @@ func (s *Users) SendActivationEmail(ctx context.Context, accountID, userID int64
 		}
 		return s.d.queueActivation(ctx, tx, u)
 	})
+}
+
+// managedUser reads, in tx, the account and one of its users that the
+// actor of ctx manages: ENOTFOUND for an account they may not see or a
+// user not in it, EFORBIDDEN without user management rights.
+func managedUser(ctx context.Context, tx tenantdesk.StoreTx, accountID, userID int64) (*tenantdesk.Account, *tenantdesk.User, error) {
+	acc, err := authorized(ctx, tx, accountID, tenantdesk.AccessUserAdmin)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := tx.FindAccountUser(ctx, accountID, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return acc, u, nil
 }
 
 // ---- the one write path of users ----
