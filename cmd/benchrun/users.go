@@ -475,7 +475,7 @@ func writeWrkScript(path, base string, urls []string) error {
 }
 
 var (
-	userRowAttr = regexp.MustCompile(`data-testid="user-row"><td><a href="/account/users/(\d+)"`)
+	userRowAttr = regexp.MustCompile(`data-testid="user-row"><td><a href="/account/users/([a-z0-9]+)"`)
 	nextLink    = regexp.MustCompile(`<a[^>]*data-testid="users-next"[^>]*>`)
 	hrefAttr    = regexp.MustCompile(`href="([^"]*)"`)
 )
