@@ -39,8 +39,8 @@ func newAttemptsFixture(t *testing.T) (*fixture, *tenantdesk.User, context.Conte
 	f := newFixture(t)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	f.setNow(now)
-	must(t, f.svc.Operator.SetPassword(tenantdesk.OperatorContext(context.Background()), f.owner1.ID, ownerPassword))
-	u, err := f.db.FindUserByID(context.Background(), f.owner1.ID)
+	must(t, f.svc.Operator.SetPassword(tenantdesk.OperatorContext(context.Background()), f.Owner1.ID, ownerPassword))
+	u, err := f.db.FindUserByID(context.Background(), f.Owner1.ID)
 	must(t, err)
 	h := &countingHasher{PasswordHasher: servicetest.CheapHasher()}
 	f.deps.Hasher = h

@@ -32,7 +32,7 @@ func TestProfileIsTheActorsOwn(t *testing.T) {
 		}
 	}
 
-	r, err := f.svc.Profile.MyRights(f.as(f.member1))
+	r, err := f.svc.Profile.MyRights(f.as(f.Member1))
 	must(t, err)
 	names := map[string]bool{}
 	for _, m := range r.Managers {
@@ -45,16 +45,16 @@ func TestProfileIsTheActorsOwn(t *testing.T) {
 	// Sessions: Mia's list holds hers only; Ada cannot end Mia's by handle.
 	now := time.Now()
 	for _, s := range []*tenantdesk.Session{
-		{ID: "mia-1", UserID: f.member1.ID, Data: []byte{}, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
-		{ID: "mia-2", UserID: f.member1.ID, Data: []byte{}, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
-		{ID: "ada-1", UserID: f.admin1.ID, Data: []byte{}, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "mia-1", UserID: f.Member1.ID, Data: []byte{}, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "mia-2", UserID: f.Member1.ID, Data: []byte{}, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "ada-1", UserID: f.Admin1.ID, Data: []byte{}, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
 	} {
 		must(t, f.db.CreateSession(anon, s))
 		if s.Handle == "" {
 			t.Fatal("no handle")
 		}
 	}
-	mia := tenantdesk.WithActor(anon, &tenantdesk.Actor{User: f.member1, SessionID: "mia-1"})
+	mia := tenantdesk.WithActor(anon, &tenantdesk.Actor{User: f.Member1, SessionID: "mia-1"})
 	list, err := f.svc.Profile.ListSessions(mia)
 	must(t, err)
 	if len(list) != 2 || (list[0].Current == list[1].Current) {
@@ -68,7 +68,7 @@ func TestProfileIsTheActorsOwn(t *testing.T) {
 			other = s.Handle
 		}
 	}
-	ada := tenantdesk.WithActor(anon, &tenantdesk.Actor{User: f.admin1, SessionID: "ada-1"})
+	ada := tenantdesk.WithActor(anon, &tenantdesk.Actor{User: f.Admin1, SessionID: "ada-1"})
 	if err := f.svc.Profile.EndSession(ada, other); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("Ada ends Mia's session: %v", err)
 	}
@@ -92,12 +92,12 @@ func profileErr[T any](_ T, err error) error { return err }
 // form writes nothing.
 func TestProfileChangesAreAuditedOnce(t *testing.T) {
 	f := newFixture(t)
-	ctx := f.as(f.member1)
+	ctx := f.as(f.Member1)
 	conn := rawConn(t, f.path)
 	entries := func() map[string]string {
 		t.Helper()
 		rows, err := conn.Query(`SELECT action, target_name, actor_name FROM audit_log WHERE target_id = ? ORDER BY id`,
-			tenantdesk.FormatUserID(f.member1.ID))
+			tenantdesk.FormatUserID(f.Member1.ID))
 		must(t, err)
 		defer rows.Close()
 		m := map[string]string{}
@@ -136,7 +136,7 @@ func TestProfileChangesAreAuditedOnce(t *testing.T) {
 	if after[tenantdesk.AuditUserUpdate] != before[tenantdesk.AuditUserUpdate] {
 		t.Errorf("a user.update entry too: %q", after[tenantdesk.AuditUserUpdate])
 	}
-	stored, err := f.db.FindUserByID(context.Background(), f.member1.ID)
+	stored, err := f.db.FindUserByID(context.Background(), f.Member1.ID)
 	must(t, err)
 	if stored.DisplayName != "Mia Doe" || stored.JobTitle != "Pilot" || stored.Language != "de" || stored.TimeZone != "Europe/Berlin" {
 		t.Errorf("stored %+v", stored)

@@ -34,12 +34,12 @@ func twoFactorFixture(t *testing.T) (*fixture, *clock) {
 	clk := &clock{t: time.Date(2026, 11, 21, 9, 0, 5, 0, time.UTC)}
 	f.db.Now = clk.Now
 	op := tenantdesk.OperatorContext(context.Background())
-	must(t, f.svc.Operator.SetPassword(op, f.member1.ID, memberPassword))
-	r, err := f.db.FindUserByID(op, f.member1.ID)
+	must(t, f.svc.Operator.SetPassword(op, f.Member1.ID, memberPassword))
+	r, err := f.db.FindUserByID(op, f.Member1.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.member1 = r
+	f.Member1 = r
 	return f, clk
 }
 
@@ -92,7 +92,7 @@ func auditCount(t *testing.T, db *sqlite.DB, accountID int64, action, afterConta
 
 func TestTOTPSetupEncryptsTheSecretAtRest(t *testing.T) {
 	f, _ := twoFactorFixture(t)
-	ctx := f.as(f.member1)
+	ctx := f.as(f.Member1)
 	st, err := f.svc.TwoFactor.TwoFactorStatus(ctx)
 	if err != nil || st.Enabled || st.Setup != nil {
 		t.Fatalf("fresh status: %v %+v", err, st)
@@ -101,7 +101,7 @@ func TestTOTPSetupEncryptsTheSecretAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(setup.URL, "issuer=Tenantdesk") || setup.AccountName != f.member1.Email {
+	if !strings.Contains(setup.URL, "issuer=Tenantdesk") || setup.AccountName != f.Member1.Email {
 		t.Errorf("setup %+v", setup)
 	}
 	// The pending secret is server-side: the status shows the same one.
@@ -112,7 +112,7 @@ func TestTOTPSetupEncryptsTheSecretAtRest(t *testing.T) {
 	// Stored sealed, not in clear (neither base32 nor raw).
 	var sealed []byte
 	conn := rawConn(t, f.path)
-	if err := conn.QueryRow(`SELECT secret_enc FROM user_totp WHERE user_id = ?`, f.member1.ID).Scan(&sealed); err != nil {
+	if err := conn.QueryRow(`SELECT secret_enc FROM user_totp WHERE user_id = ?`, f.Member1.ID).Scan(&sealed); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(sealed, []byte(setup.Secret)) || len(sealed) < 40 {
@@ -176,7 +176,7 @@ func TestConfiguredSecretKey(t *testing.T) {
 func TestTOTPCodeAcceptedOnceWithinOneStepOfSkew(t *testing.T) {
 	f, clk := twoFactorFixture(t)
 	tf := f.svc.TwoFactor
-	u := f.member1
+	u := f.Member1
 	// A wrong first code does not turn it on.
 	ctx := f.as(u)
 	setup, err := tf.StartTOTPSetup(ctx)
@@ -243,7 +243,7 @@ func TestTOTPCodeAcceptedOnceWithinOneStepOfSkew(t *testing.T) {
 // Two sign-ins racing with the same code: the compare-and-set lets one win.
 func TestTOTPCodeConcurrentUseWinsOnce(t *testing.T) {
 	f, clk := twoFactorFixture(t)
-	secret, _ := enable(t, f, clk, f.member1)
+	secret, _ := enable(t, f, clk, f.Member1)
 	clk.Advance(30 * time.Second)
 	c := codeAt(t, secret, clk.Now())
 	var wg sync.WaitGroup
@@ -253,7 +253,7 @@ func TestTOTPCodeConcurrentUseWinsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if verify(f, f.member1, c) == nil {
+			if verify(f, f.Member1, c) == nil {
 				mu.Lock()
 				ok++
 				mu.Unlock()
@@ -269,7 +269,7 @@ func TestTOTPCodeConcurrentUseWinsOnce(t *testing.T) {
 func TestRecoveryCodesAreSingleUseAndRegenerated(t *testing.T) {
 	f, clk := twoFactorFixture(t)
 	tf := f.svc.TwoFactor
-	u := f.member1
+	u := f.Member1
 	_, codes := enable(t, f, clk, u)
 	use := func(rc string) error {
 		_, err := tf.VerifySecondFactor(context.Background(), tenantdesk.SecondFactorInput{UserID: u.ID, RecoveryCode: rc})
@@ -345,7 +345,7 @@ func TestRecoveryCodesAreSingleUseAndRegenerated(t *testing.T) {
 
 func TestSecondFactorFailuresAreThrottledPerUser(t *testing.T) {
 	f, clk := twoFactorFixture(t)
-	u := f.member1
+	u := f.Member1
 	secret, _ := enable(t, f, clk, u)
 	for i := 0; i < tenantdesk.ThrottleMaxSecondFactor; i++ {
 		if err := verify(f, u, "000000"); code(err) != tenantdesk.EUNAUTHORIZED {
@@ -369,10 +369,10 @@ func TestSecondFactorFailuresAreThrottledPerUser(t *testing.T) {
 		t.Errorf("regenerate while locked: %v", err)
 	}
 	// Another user is not affected.
-	must(t, f.svc.Operator.SetPassword(tenantdesk.OperatorContext(context.Background()), f.admin1.ID, memberPassword))
-	other, _ := enable(t, f, clk, f.admin1)
+	must(t, f.svc.Operator.SetPassword(tenantdesk.OperatorContext(context.Background()), f.Admin1.ID, memberPassword))
+	other, _ := enable(t, f, clk, f.Admin1)
 	clk.Advance(30 * time.Second)
-	if err := verify(f, f.admin1, codeAt(t, other, clk.Now())); err != nil {
+	if err := verify(f, f.Admin1, codeAt(t, other, clk.Now())); err != nil {
 		t.Errorf("other user: %v", err)
 	}
 	// After the window the right code works again.
@@ -388,7 +388,7 @@ func TestSecondFactorFailuresAreThrottledPerUser(t *testing.T) {
 func TestDisableNeedsPasswordAndCurrentCode(t *testing.T) {
 	f, clk := twoFactorFixture(t)
 	tf := f.svc.TwoFactor
-	u := f.member1
+	u := f.Member1
 	secret, _ := enable(t, f, clk, u)
 	ctx := f.as(u)
 	clk.Advance(30 * time.Second)
@@ -425,12 +425,12 @@ func TestDisableNeedsPasswordAndCurrentCode(t *testing.T) {
 func TestRequiredTwoFactorAndPasswordStepAudit(t *testing.T) {
 	f, clk := twoFactorFixture(t)
 	tf := f.svc.TwoFactor
-	u := f.member1
+	u := f.Member1
 	op := tenantdesk.OperatorContext(context.Background())
 	if step, _ := tf.SecondFactorStep(op, u.ID); step != tenantdesk.SecondFactorNone {
 		t.Fatalf("step %q", step)
 	}
-	if _, err := f.svc.Security.SetAccountSecurity(f.as(f.owner1), tenantdesk.AccountSecurity{AccountID: f.c1.ID, Require2FA: true}); err != nil {
+	if _, err := f.svc.Security.SetAccountSecurity(f.as(f.Owner1), tenantdesk.AccountSecurity{AccountID: f.C1.ID, Require2FA: true}); err != nil {
 		t.Fatal(err)
 	}
 	if step, _ := tf.SecondFactorStep(op, u.ID); step != tenantdesk.SecondFactorEnrol {
@@ -465,13 +465,13 @@ func TestRequiredTwoFactorAndPasswordStepAudit(t *testing.T) {
 
 func TestOperatorResetsTwoFactor(t *testing.T) {
 	f, clk := twoFactorFixture(t)
-	u := f.member1
+	u := f.Member1
 	enable(t, f, clk, u)
 	for i := 0; i < tenantdesk.ThrottleMaxSecondFactor; i++ {
 		verify(f, u, "000000")
 	}
 	ops := f.svc.Operator
-	if _, err := ops.ResetTwoFactor(f.as(f.owner1), u.Email); code(err) != tenantdesk.EFORBIDDEN {
+	if _, err := ops.ResetTwoFactor(f.as(f.Owner1), u.Email); code(err) != tenantdesk.EFORBIDDEN {
 		t.Fatalf("reset by an Owner: %v", err)
 	}
 	op := tenantdesk.OperatorContext(context.Background())
@@ -520,7 +520,7 @@ func attemptsFixture(t *testing.T) (*fixture, *clock, context.Context, *counting
 	f, clk := twoFactorFixture(t)
 	h := &countingHasher{PasswordHasher: f.db.Hasher}
 	f.deps.Hasher = h
-	return f, clk, f.as(f.member1), h
+	return f, clk, f.as(f.Member1), h
 }
 
 func countRows(t *testing.T, f *fixture, table string) int {
@@ -619,36 +619,36 @@ func TestAccountSecurityOwnerOnlyAndAudited(t *testing.T) {
 	f := newFixture(t)
 	sec := f.svc.Security
 	// Defaults; any member reads them, outsiders do not see the account.
-	got, err := sec.AccountSecurity(f.as(f.member1), f.c1.ID)
+	got, err := sec.AccountSecurity(f.as(f.Member1), f.C1.ID)
 	if err != nil || got.Require2FA || got.TokenMaxLifetimeDays != 0 {
 		t.Fatalf("defaults: %+v %v", got, err)
 	}
-	if _, err := sec.AccountSecurity(f.as(f.owner2), f.c1.ID); code(err) != tenantdesk.ENOTFOUND {
+	if _, err := sec.AccountSecurity(f.as(f.Owner2), f.C1.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("another customer's Owner read them: %v", err)
 	}
-	in := tenantdesk.AccountSecurity{AccountID: f.c1.ID, Require2FA: true, TokenMaxLifetimeDays: 30}
-	if _, err := sec.SetAccountSecurity(f.as(f.admin1), in); code(err) != tenantdesk.EFORBIDDEN {
+	in := tenantdesk.AccountSecurity{AccountID: f.C1.ID, Require2FA: true, TokenMaxLifetimeDays: 30}
+	if _, err := sec.SetAccountSecurity(f.as(f.Admin1), in); code(err) != tenantdesk.EFORBIDDEN {
 		t.Errorf("a user admin changed them: %v", err)
 	}
-	if _, err := sec.SetAccountSecurity(f.as(f.owner2), in); code(err) != tenantdesk.ENOTFOUND {
+	if _, err := sec.SetAccountSecurity(f.as(f.Owner2), in); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("an outsider changed them: %v", err)
 	}
 	bad := in
 	bad.TokenMaxLifetimeDays = tenantdesk.MaxTokenLifetimeDays + 1
-	if _, err := sec.SetAccountSecurity(f.as(f.owner1), bad); code(err) != tenantdesk.EINVALID || tenantdesk.AsError(err).Fields[0].Field != "tokenMaxLifetimeDays" {
+	if _, err := sec.SetAccountSecurity(f.as(f.Owner1), bad); code(err) != tenantdesk.EINVALID || tenantdesk.AsError(err).Fields[0].Field != "tokenMaxLifetimeDays" {
 		t.Errorf("lifetime beyond the maximum: %v", err)
 	}
-	if got, err := sec.SetAccountSecurity(f.as(f.owner1), in); err != nil || *got != in {
+	if got, err := sec.SetAccountSecurity(f.as(f.Owner1), in); err != nil || *got != in {
 		t.Fatalf("Owner: %+v %v", got, err)
 	}
-	if got, _ := sec.AccountSecurity(f.as(f.member1), f.c1.ID); *got != in {
+	if got, _ := sec.AccountSecurity(f.as(f.Member1), f.C1.ID); *got != in {
 		t.Errorf("read back %+v", got)
 	}
 	// Saving the same settings again writes no audit entry.
-	if _, err := sec.SetAccountSecurity(f.as(f.owner1), in); err != nil {
+	if _, err := sec.SetAccountSecurity(f.as(f.Owner1), in); err != nil {
 		t.Fatal(err)
 	}
-	if n := auditCount(t, f.db, f.c1.ID, "account.security_update", `"require2fa":true`); n != 1 {
+	if n := auditCount(t, f.db, f.C1.ID, "account.security_update", `"require2fa":true`); n != 1 {
 		t.Errorf("%d account.security_update entries, want 1", n)
 	}
 }

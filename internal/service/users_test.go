@@ -23,53 +23,53 @@ func TestAccountUsersAuthorization(t *testing.T) {
 		actor *tenantdesk.User
 		want  string
 	}{
-		{"owner", f.owner1, ""},
-		{"user admin", f.admin1, ""},
-		{"partner admin of the customer's partner", f.partnerOwner, ""},
-		{"plain member", f.member1, tenantdesk.EFORBIDDEN},
-		{"partner staff without partner.admin", f.partnerUser, tenantdesk.ENOTFOUND},
-		{"owner of another customer", f.owner2, tenantdesk.ENOTFOUND},
-		{"admin of another partner", f.otherPartnerAdmin, tenantdesk.ENOTFOUND},
+		{"owner", f.Owner1, ""},
+		{"user admin", f.Admin1, ""},
+		{"partner admin of the customer's partner", f.PartnerOwner, ""},
+		{"plain member", f.Member1, tenantdesk.EFORBIDDEN},
+		{"partner staff without partner.admin", f.PartnerUser, tenantdesk.ENOTFOUND},
+		{"owner of another customer", f.Owner2, tenantdesk.ENOTFOUND},
+		{"admin of another partner", f.OtherPartnerAdmin, tenantdesk.ENOTFOUND},
 	} {
 		ctx := f.as(c.actor)
-		if _, err := users.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{}); code(err) != c.want {
+		if _, err := users.ListUsers(ctx, f.C1.ID, tenantdesk.UserFilter{}); code(err) != c.want {
 			t.Errorf("%s: ListUsers = %v, want %q", c.name, err, c.want)
 		}
-		if _, err := users.GetUser(ctx, f.c1.ID, f.member1.ID); code(err) != c.want {
+		if _, err := users.GetUser(ctx, f.C1.ID, f.Member1.ID); code(err) != c.want {
 			t.Errorf("%s: GetUser = %v, want %q", c.name, err, c.want)
 		}
 		email := fmt.Sprintf("new-%d@c1.example", len(c.name))
-		if _, err := users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "New", Email: email, Roles: roles}); code(err) != c.want {
+		if _, err := users.InviteUser(ctx, f.C1.ID, tenantdesk.NewUser{DisplayName: "New", Email: email, Roles: roles}); code(err) != c.want {
 			t.Errorf("%s: InviteUser = %v, want %q", c.name, err, c.want)
 		}
 		name := "Renamed by " + c.name
-		if _, err := users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{DisplayName: &name}); code(err) != c.want {
+		if _, err := users.UpdateUser(ctx, f.C1.ID, f.Member1.ID, tenantdesk.UserPatch{DisplayName: &name}); code(err) != c.want {
 			t.Errorf("%s: UpdateUser = %v, want %q", c.name, err, c.want)
 		}
 	}
-	if _, err := users.ListUsers(context.Background(), f.c1.ID, tenantdesk.UserFilter{}); code(err) != tenantdesk.EUNAUTHORIZED {
+	if _, err := users.ListUsers(context.Background(), f.C1.ID, tenantdesk.UserFilter{}); code(err) != tenantdesk.EUNAUTHORIZED {
 		t.Errorf("anonymous: %v", err)
 	}
 	// A user of this account addressed through another account is not found.
-	if _, err := users.GetUser(f.as(f.owner2), f.c2.ID, f.member1.ID); code(err) != tenantdesk.ENOTFOUND {
+	if _, err := users.GetUser(f.as(f.Owner2), f.C2.ID, f.Member1.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("user of c1 through c2: %v", err)
 	}
-	if err := users.DeleteUser(f.as(f.owner2), f.c2.ID, f.member1.ID); code(err) != tenantdesk.ENOTFOUND {
+	if err := users.DeleteUser(f.as(f.Owner2), f.C2.ID, f.Member1.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("delete c1's user through c2: %v", err)
 	}
-	if _, err := db.FindUserByID(context.Background(), f.member1.ID); err != nil {
+	if _, err := db.FindUserByID(context.Background(), f.Member1.ID); err != nil {
 		t.Fatal("member deleted through another account")
 	}
 }
 
 func TestAccountUsersRulesInTheDatabase(t *testing.T) {
 	f := newFixture(t)
-	db, users, ctx := f.db, f.users, f.as(f.owner1)
+	db, users, ctx := f.db, f.users, f.as(f.Owner1)
 	// R5: the Owner.
-	if err := users.DeleteUser(ctx, f.c1.ID, f.owner1.ID); code(err) != tenantdesk.EOwnerImmutable {
+	if err := users.DeleteUser(ctx, f.C1.ID, f.Owner1.ID); code(err) != tenantdesk.EOwnerImmutable {
 		t.Errorf("delete owner: %v", err)
 	}
-	if _, err := users.SetUserDisabled(ctx, f.c1.ID, f.owner1.ID, true); code(err) != tenantdesk.EOwnerImmutable {
+	if _, err := users.SetUserDisabled(ctx, f.C1.ID, f.Owner1.ID, true); code(err) != tenantdesk.EOwnerImmutable {
 		t.Errorf("disable owner: %v", err)
 	}
 	// R3 with Owner + Ada as admins: Ada can go, but in a customer without
@@ -104,10 +104,10 @@ func TestAccountUsersRulesInTheDatabase(t *testing.T) {
 	}
 	// Nothing half-done: a rejected change leaves the user as it was.
 	bad := []string{"customer.user", "customer.user.supervisorl1", "customer.user.supervisorl2"}
-	if _, err := users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &bad}); code(err) != tenantdesk.ESupervisorRolesExclusive {
+	if _, err := users.UpdateUser(ctx, f.C1.ID, f.Member1.ID, tenantdesk.UserPatch{Roles: &bad}); code(err) != tenantdesk.ESupervisorRolesExclusive {
 		t.Errorf("two supervisors: %v", err)
 	}
-	got, _ := db.FindUserByID(ctx, f.member1.ID)
+	got, _ := db.FindUserByID(ctx, f.Member1.ID)
 	if strings.Join(got.Roles, ",") != "customer.user" {
 		t.Errorf("roles after a rejected change: %v", got.Roles)
 	}
@@ -115,24 +115,24 @@ func TestAccountUsersRulesInTheDatabase(t *testing.T) {
 
 func TestRealtimeRolloutOnFirstLiveSupervisor(t *testing.T) {
 	f := newFixture(t)
-	db, users, ctx := f.db, f.users, f.as(f.admin1)
+	db, users, ctx := f.db, f.users, f.as(f.Admin1)
 	var pbx []*tenantdesk.User
 	for i := 0; i < 3; i++ {
-		ch, err := users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: fmt.Sprintf("Agent %d", i),
+		ch, err := users.InviteUser(ctx, f.C1.ID, tenantdesk.NewUser{DisplayName: fmt.Sprintf("Agent %d", i),
 			Email: fmt.Sprintf("agent%d@c1.example", i), Roles: []string{"customer.user.pbx"}})
 		must(t, err)
 		pbx = append(pbx, ch.User)
 	}
 	// A level-1 supervisor triggers nothing.
 	l1 := []string{"customer.user", "customer.user.supervisorl1"}
-	ch, err := users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &l1})
+	ch, err := users.UpdateUser(ctx, f.C1.ID, f.Member1.ID, tenantdesk.UserPatch{Roles: &l1})
 	must(t, err)
 	if len(ch.AutoAssigned) != 0 {
 		t.Fatalf("supervisorl1 assigned %v", ch.AutoAssigned)
 	}
 	// The first level-3 supervisor (who also holds pbx) rolls the add-on out to every pbx holder, him included.
 	l3 := []string{"customer.user", "customer.user.supervisorl3", "customer.user.pbx"}
-	ch, err = users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &l3})
+	ch, err = users.UpdateUser(ctx, f.C1.ID, f.Member1.ID, tenantdesk.UserPatch{Roles: &l3})
 	must(t, err)
 	if len(ch.AutoAssigned) != 4 {
 		t.Fatalf("auto-assigned %d users, want 4: %+v", len(ch.AutoAssigned), ch.AutoAssigned)
@@ -146,10 +146,10 @@ func TestRealtimeRolloutOnFirstLiveSupervisor(t *testing.T) {
 			t.Errorf("%s lacks the add-on", u.DisplayName)
 		}
 	}
-	entries, _ := db.ListAudit(ctx, f.c1.ID, 100)
+	entries, _ := db.ListAudit(ctx, f.C1.ID, 100)
 	auto := 0
 	for _, e := range entries {
-		if e.Action == "user.auto_role" && e.Licensed && e.ActorUserID == f.admin1.ID {
+		if e.Action == "user.auto_role" && e.Licensed && e.ActorUserID == f.Admin1.ID {
 			auto++
 		}
 	}
@@ -157,7 +157,7 @@ func TestRealtimeRolloutOnFirstLiveSupervisor(t *testing.T) {
 		t.Errorf("%d auto-role audit entries, want 4", auto)
 	}
 	// A second live supervisor does not roll out again; other accounts are untouched.
-	ch, err = users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Sup Two", Email: "sup2@c1.example", Roles: []string{"customer.user", "customer.user.supervisorl4"}})
+	ch, err = users.InviteUser(ctx, f.C1.ID, tenantdesk.NewUser{DisplayName: "Sup Two", Email: "sup2@c1.example", Roles: []string{"customer.user", "customer.user.supervisorl4"}})
 	must(t, err)
 	if len(ch.AutoAssigned) != 0 {
 		t.Errorf("second live supervisor rolled out again: %v", ch.AutoAssigned)
@@ -166,9 +166,9 @@ func TestRealtimeRolloutOnFirstLiveSupervisor(t *testing.T) {
 
 func TestListUsersKeysetPagesAndSearch(t *testing.T) {
 	f := newFixture(t)
-	users, ctx := f.users, f.as(f.owner1)
+	users, ctx := f.users, f.as(f.Owner1)
 	for i := 0; i < 120; i++ {
-		_, err := users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: fmt.Sprintf("Person %03d", i), Email: fmt.Sprintf("p%03d@c1.example", i), Roles: []string{"customer.user"}})
+		_, err := users.InviteUser(ctx, f.C1.ID, tenantdesk.NewUser{DisplayName: fmt.Sprintf("Person %03d", i), Email: fmt.Sprintf("p%03d@c1.example", i), Roles: []string{"customer.user"}})
 		must(t, err)
 	}
 	// Walk every page: each user once, in name order.
@@ -177,7 +177,7 @@ func TestListUsersKeysetPagesAndSearch(t *testing.T) {
 	cursor := ""
 	pages := 0
 	for {
-		page, err := users.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{After: cursor, Limit: 50})
+		page, err := users.ListUsers(ctx, f.C1.ID, tenantdesk.UserFilter{After: cursor, Limit: 50})
 		must(t, err)
 		pages++
 		for _, u := range page.Users {
@@ -186,7 +186,7 @@ func TestListUsersKeysetPagesAndSearch(t *testing.T) {
 			}
 			seen[u.ID] = true
 			names = append(names, strings.ToLower(u.DisplayName))
-			if u.AccountID != f.c1.ID || u.TenantID != f.c1.TenantID {
+			if u.AccountID != f.C1.ID || u.TenantID != f.C1.TenantID {
 				t.Fatalf("user of another account listed: %+v", u)
 			}
 		}
@@ -205,27 +205,27 @@ func TestListUsersKeysetPagesAndSearch(t *testing.T) {
 	}
 	// Prefix search on name and on email, case-insensitive.
 	for q, want := range map[string]int{"person 01": 10, "PERSON 119": 1, "p00": 10, "ada": 1, "ADA@": 1, "zzz": 0, "olive@c1": 1} {
-		page, err := users.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{Query: q, Limit: 200})
+		page, err := users.ListUsers(ctx, f.C1.ID, tenantdesk.UserFilter{Query: q, Limit: 200})
 		must(t, err)
 		if len(page.Users) != want {
 			t.Errorf("search %q: %d users, want %d", q, len(page.Users), want)
 		}
 	}
 	// Otto of C2 is not found from C1.
-	if page, _ := users.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{Query: "otto"}); len(page.Users) != 0 {
+	if page, _ := users.ListUsers(ctx, f.C1.ID, tenantdesk.UserFilter{Query: "otto"}); len(page.Users) != 0 {
 		t.Error("search crossed accounts")
 	}
-	if _, err := users.ListUsers(ctx, f.c1.ID, tenantdesk.UserFilter{After: "garbage!"}); code(err) != tenantdesk.EINVALID {
+	if _, err := users.ListUsers(ctx, f.C1.ID, tenantdesk.UserFilter{After: "garbage!"}); code(err) != tenantdesk.EINVALID {
 		t.Errorf("bad cursor: %v", err)
 	}
 }
 
 func TestDisableEndsSessionsAndEnableRestoresStatus(t *testing.T) {
 	f := newFixture(t)
-	db, users, ctx := f.db, f.users, f.as(f.owner1)
-	must(t, f.svc.Operator.SetPassword(tenantdesk.OperatorContext(ctx), f.member1.ID, "a long enough password"))
-	must(t, db.CreateSession(ctx, &tenantdesk.Session{ID: "s1", UserID: f.member1.ID, Data: []byte{}}))
-	u, err := users.SetUserDisabled(ctx, f.c1.ID, f.member1.ID, true)
+	db, users, ctx := f.db, f.users, f.as(f.Owner1)
+	must(t, f.svc.Operator.SetPassword(tenantdesk.OperatorContext(ctx), f.Member1.ID, "a long enough password"))
+	must(t, db.CreateSession(ctx, &tenantdesk.Session{ID: "s1", UserID: f.Member1.ID, Data: []byte{}}))
+	u, err := users.SetUserDisabled(ctx, f.C1.ID, f.Member1.ID, true)
 	must(t, err)
 	if u.Status != tenantdesk.UserDisabled {
 		t.Fatalf("status %s", u.Status)
@@ -233,21 +233,21 @@ func TestDisableEndsSessionsAndEnableRestoresStatus(t *testing.T) {
 	if _, err := db.FindSession(ctx, "s1"); code(err) != tenantdesk.ENOTFOUND {
 		t.Error("session survived disabling")
 	}
-	u, err = users.SetUserDisabled(ctx, f.c1.ID, f.member1.ID, false)
+	u, err = users.SetUserDisabled(ctx, f.C1.ID, f.Member1.ID, false)
 	must(t, err)
 	if u.Status != tenantdesk.UserActive {
 		t.Errorf("enabled user with a password: %s", u.Status)
 	}
 	// Email change of an invited user to a taken address (another
 	// account's) is a conflict.
-	inv, err := users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Typo", Email: "typo@c1.example", Roles: []string{"customer.user"}})
+	inv, err := users.InviteUser(ctx, f.C1.ID, tenantdesk.NewUser{DisplayName: "Typo", Email: "typo@c1.example", Roles: []string{"customer.user"}})
 	must(t, err)
 	taken := "OTTO@c2.example"
-	if _, err := users.UpdateUser(ctx, f.c1.ID, inv.User.ID, tenantdesk.UserPatch{Email: &taken}); code(err) != tenantdesk.EEmailTaken {
+	if _, err := users.UpdateUser(ctx, f.C1.ID, inv.User.ID, tenantdesk.UserPatch{Email: &taken}); code(err) != tenantdesk.EEmailTaken {
 		t.Errorf("email taken: %v", err)
 	}
 	same := "MIA@c1.example" // the user's own address in other case is fine
-	if _, err := users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Email: &same}); err != nil {
+	if _, err := users.UpdateUser(ctx, f.C1.ID, f.Member1.ID, tenantdesk.UserPatch{Email: &same}); err != nil {
 		t.Errorf("own email recased: %v", err)
 	}
 }
@@ -256,18 +256,18 @@ func TestDisableEndsSessionsAndEnableRestoresStatus(t *testing.T) {
 // equals the user's rows in user_roles, whatever path changed them.
 func TestRolesTextMirrorsUserRoles(t *testing.T) {
 	f := newFixture(t)
-	db, users, ctx := f.db, f.users, f.as(f.admin1)
-	ch, err := users.InviteUser(ctx, f.c1.ID, tenantdesk.NewUser{DisplayName: "Agent", Email: "agent@c1.example", Roles: []string{"customer.user.pbx"}})
+	db, users, ctx := f.db, f.users, f.as(f.Admin1)
+	ch, err := users.InviteUser(ctx, f.C1.ID, tenantdesk.NewUser{DisplayName: "Agent", Email: "agent@c1.example", Roles: []string{"customer.user.pbx"}})
 	must(t, err)
 	l3 := []string{"customer.user", "customer.user.supervisorl3"}
-	_, err = users.UpdateUser(ctx, f.c1.ID, f.member1.ID, tenantdesk.UserPatch{Roles: &l3}) // rolls the add-on out to Agent
+	_, err = users.UpdateUser(ctx, f.C1.ID, f.Member1.ID, tenantdesk.UserPatch{Roles: &l3}) // rolls the add-on out to Agent
 	must(t, err)
 	none := []string{}
-	_, err = users.UpdateUser(ctx, f.c1.ID, ch.User.ID, tenantdesk.UserPatch{Roles: &none})
+	_, err = users.UpdateUser(ctx, f.C1.ID, ch.User.ID, tenantdesk.UserPatch{Roles: &none})
 	if err != nil && tenantdesk.ErrorCode(err) != tenantdesk.ERolePrerequisiteMissing {
 		t.Fatal(err)
 	}
-	must(t, users.DeleteUser(ctx, f.c1.ID, f.member1.ID))
+	must(t, users.DeleteUser(ctx, f.C1.ID, f.Member1.ID))
 	conn := rawConn(t, f.path)
 	var bad int
 	must(t, conn.QueryRow(`SELECT count(*) FROM users WHERE roles <> COALESCE((SELECT group_concat(role, ',') FROM

@@ -9,9 +9,9 @@ import (
 // the order asked, and leaves out accounts that are not its customers.
 func TestPartnerCustomersScoped(t *testing.T) {
 	f := newFixture(t)
-	got, err := f.db.PartnerCustomers(context.Background(), f.partner.ID, []int64{f.c2.ID, f.otherPartnerAdmin.AccountID, f.partner.ID, f.c1.ID})
+	got, err := f.db.PartnerCustomers(context.Background(), f.Partner.ID, []int64{f.C2.ID, f.OtherPartnerAdmin.AccountID, f.Partner.ID, f.C1.ID})
 	must(t, err)
-	if len(got) != 2 || got[0].Account.ID != f.c2.ID || got[1].Account.ID != f.c1.ID || got[0].Connection != "{}" {
+	if len(got) != 2 || got[0].Account.ID != f.C2.ID || got[1].Account.ID != f.C1.ID || got[0].Connection != "{}" {
 		t.Fatalf("got %d customers: %+v", len(got), got)
 	}
 }

@@ -15,7 +15,7 @@ func TestDeletedUserIDIsNeverReused(t *testing.T) {
 	f := newFixture(t)
 	db := f.db
 	seen := map[int64]string{}
-	for _, u := range []*tenantdesk.User{f.partnerOwner, f.partnerUser, f.otherPartnerAdmin, f.owner1, f.owner2, f.admin1, f.member1} {
+	for _, u := range []*tenantdesk.User{f.PartnerOwner, f.PartnerUser, f.OtherPartnerAdmin, f.Owner1, f.Owner2, f.Admin1, f.Member1} {
 		seen[u.ID] = u.DisplayName
 	}
 	checkNew := func(u *tenantdesk.User) {
@@ -27,28 +27,28 @@ func TestDeletedUserIDIsNeverReused(t *testing.T) {
 	}
 
 	// The newest user of C1 goes; a user is created in C2.
-	gone := f.member1
-	must(t, servicetest.NewUsers(t, db).DeleteUser(f.as(f.owner1), f.c1.ID, gone.ID))
-	ch, err := servicetest.NewUsers(t, db).InviteUser(f.as(f.owner2), f.c2.ID, tenantdesk.NewUser{DisplayName: "Temp Two", Email: "temp.two@c2.example", Roles: []string{"customer.user"}})
+	gone := f.Member1
+	must(t, servicetest.NewUsers(t, db).DeleteUser(f.as(f.Owner1), f.C1.ID, gone.ID))
+	ch, err := servicetest.NewUsers(t, db).InviteUser(f.as(f.Owner2), f.C2.ID, tenantdesk.NewUser{DisplayName: "Temp Two", Email: "temp.two@c2.example", Roles: []string{"customer.user"}})
 	must(t, err)
 	checkNew(ch.User)
-	if _, err := servicetest.NewUsers(t, db).GetUser(f.as(f.owner2), f.c2.ID, gone.ID); code(err) != tenantdesk.ENOTFOUND {
+	if _, err := servicetest.NewUsers(t, db).GetUser(f.as(f.Owner2), f.C2.ID, gone.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("the deleted user's ID through C2: %v", err)
 	}
 
 	// Create, delete, create in one account: the audit entries of the first
 	// must not name the second.
-	temp1, err := servicetest.NewUsers(t, db).InviteUser(f.as(f.owner1), f.c1.ID, tenantdesk.NewUser{DisplayName: "Temp One", Email: "temp.one@c1.example", Roles: []string{"customer.user"}})
+	temp1, err := servicetest.NewUsers(t, db).InviteUser(f.as(f.Owner1), f.C1.ID, tenantdesk.NewUser{DisplayName: "Temp One", Email: "temp.one@c1.example", Roles: []string{"customer.user"}})
 	must(t, err)
 	checkNew(temp1.User)
-	must(t, servicetest.NewUsers(t, db).DeleteUser(f.as(f.owner1), f.c1.ID, temp1.User.ID))
-	temp3, err := servicetest.NewUsers(t, db).InviteUser(f.as(f.owner1), f.c1.ID, tenantdesk.NewUser{DisplayName: "Temp Three", Email: "temp.three@c1.example", Roles: []string{"customer.user"}})
+	must(t, servicetest.NewUsers(t, db).DeleteUser(f.as(f.Owner1), f.C1.ID, temp1.User.ID))
+	temp3, err := servicetest.NewUsers(t, db).InviteUser(f.as(f.Owner1), f.C1.ID, tenantdesk.NewUser{DisplayName: "Temp Three", Email: "temp.three@c1.example", Roles: []string{"customer.user"}})
 	must(t, err)
 	checkNew(temp3.User)
-	if _, err := servicetest.NewUsers(t, db).GetUser(f.as(f.owner1), f.c1.ID, temp1.User.ID); code(err) != tenantdesk.ENOTFOUND {
+	if _, err := servicetest.NewUsers(t, db).GetUser(f.as(f.Owner1), f.C1.ID, temp1.User.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("Temp One's ID after Temp Three was created: %v", err)
 	}
-	page, err := db.AuditPage(f.as(f.owner1), f.c1.ID, tenantdesk.AuditFilter{Limit: tenantdesk.AuditPageSize})
+	page, err := db.AuditPage(f.as(f.Owner1), f.C1.ID, tenantdesk.AuditFilter{Limit: tenantdesk.AuditPageSize})
 	must(t, err)
 	oldID := tenantdesk.FormatUserID(temp1.User.ID)
 	var created, deleted bool

@@ -9,26 +9,15 @@ import (
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+	"github.com/tenantdesk/tenantdesk/internal/sqlite/sqlitetest"
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-func openTestDB(t *testing.T) (*sqlite.DB, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "t.db")
-	db, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	db.Hasher = auth.NewArgon2id(auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2)
-	return db, path
-}
+// openTestDB opens a migrated database in a temporary file (sqlitetest.Open).
+func openTestDB(t *testing.T) (*sqlite.DB, string) { return sqlitetest.Open(t) }
 
 func TestMigrateFreshAndRerun(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "fresh.db")

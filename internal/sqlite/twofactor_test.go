@@ -40,7 +40,7 @@ func update(t *testing.T, db *sqlite.DB, fn func(ctx context.Context, tx tenantd
 // recovery code is used once and only while 2FA is on.
 func TestTOTPRowsCompareAndSet(t *testing.T) {
 	f := newFixture(t)
-	u := f.member1
+	u := f.Member1
 	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	f.db.Now = func() time.Time { return now }
 	bg := context.Background()
@@ -95,7 +95,7 @@ func TestTOTPRowsCompareAndSet(t *testing.T) {
 		if ok, _ := tx.UseRecoveryCode(ctx, u.ID, []byte("h2")); ok {
 			t.Error("a code used twice")
 		}
-		if ok, _ := tx.UseRecoveryCode(ctx, f.admin1.ID, []byte("h1")); ok {
+		if ok, _ := tx.UseRecoveryCode(ctx, f.Admin1.ID, []byte("h1")); ok {
 			t.Error("another user's code used")
 		}
 		return nil
@@ -122,7 +122,7 @@ func TestTOTPRowsCompareAndSet(t *testing.T) {
 	if s, err := f.db.FindAccountSecurity(bg, u.AccountID); err != nil || !s.Require2FA || s.TokenMaxLifetimeDays != 7 {
 		t.Errorf("security %+v %v", s, err)
 	}
-	if s, err := f.db.FindAccountSecurity(bg, f.c2.ID); err != nil || s.Require2FA || s.TokenMaxLifetimeDays != 0 || s.AccountID != f.c2.ID {
+	if s, err := f.db.FindAccountSecurity(bg, f.C2.ID); err != nil || s.Require2FA || s.TokenMaxLifetimeDays != 0 || s.AccountID != f.C2.ID {
 		t.Errorf("defaults %+v %v", s, err)
 	}
 }
@@ -130,7 +130,7 @@ func TestTOTPRowsCompareAndSet(t *testing.T) {
 // Second-factor failures: the nth newest after a time, pruning, deleting one.
 func TestSecondFactorFailureRows(t *testing.T) {
 	f := newFixture(t)
-	u := f.member1
+	u := f.Member1
 	start := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	now := start
 	f.db.Now = func() time.Time { return now }
@@ -159,7 +159,7 @@ func TestSecondFactorFailureRows(t *testing.T) {
 				t.Errorf("n=%d since %v: %v %v, want %v", c.n, c.since, at, err, c.want)
 			}
 		}
-		if at, _ := tx.SecondFactorFailureAt(ctx, f.admin1.ID, 1, start.Add(-time.Hour)); !at.IsZero() {
+		if at, _ := tx.SecondFactorFailureAt(ctx, f.Admin1.ID, 1, start.Add(-time.Hour)); !at.IsZero() {
 			t.Error("another user's failure counted")
 		}
 		if err := tx.PruneSecondFactorFailures(ctx, u.ID, start); err != nil {
