@@ -53,15 +53,26 @@ func authorized(ctx context.Context, r tenantdesk.AccountReads, accountID int64,
 	return acc, nil
 }
 
-// ListUsers returns a page of the account's users. See tenantdesk.AccountUserService.
-func (s *Users) ListUsers(ctx context.Context, accountID int64, f tenantdesk.UserFilter) (*tenantdesk.UserPage, error) {
-	acc, err := readAccount(ctx, s.d.Store, accountID)
+// readAuthorized is authorized for a read-only call: the account as
+// readAccount has it, ENOTFOUND when it does not exist or is not the
+// actor's to see, EFORBIDDEN when the actor's level is too low.
+func readAuthorized(ctx context.Context, s tenantdesk.StoreReads, accountID int64, level tenantdesk.AccessLevel) (*tenantdesk.Account, error) {
+	acc, err := readAccount(ctx, s, accountID)
 	if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Not found.")
 	} else if err != nil {
 		return nil, err
 	}
-	if err := tenantdesk.Authorize(tenantdesk.ActorFrom(ctx), acc, tenantdesk.AccessUserAdmin); err != nil {
+	if err := tenantdesk.Authorize(tenantdesk.ActorFrom(ctx), acc, level); err != nil {
+		return nil, err
+	}
+	return acc, nil
+}
+
+// ListUsers returns a page of the account's users. See tenantdesk.AccountUserService.
+func (s *Users) ListUsers(ctx context.Context, accountID int64, f tenantdesk.UserFilter) (*tenantdesk.UserPage, error) {
+	acc, err := readAuthorized(ctx, s.d.Store, accountID, tenantdesk.AccessUserAdmin)
+	if err != nil {
 		return nil, err
 	}
 	if f.Limit <= 0 {
@@ -74,13 +85,7 @@ func (s *Users) ListUsers(ctx context.Context, accountID int64, f tenantdesk.Use
 
 // GetUser returns one user of the account. See tenantdesk.AccountUserService.
 func (s *Users) GetUser(ctx context.Context, accountID, userID int64) (*tenantdesk.User, error) {
-	acc, err := readAccount(ctx, s.d.Store, accountID)
-	if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND {
-		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Not found.")
-	} else if err != nil {
-		return nil, err
-	}
-	if err := tenantdesk.Authorize(tenantdesk.ActorFrom(ctx), acc, tenantdesk.AccessUserAdmin); err != nil {
+	if _, err := readAuthorized(ctx, s.d.Store, accountID, tenantdesk.AccessUserAdmin); err != nil {
 		return nil, err
 	}
 	return s.d.Store.FindAccountUser(ctx, accountID, userID)
@@ -88,11 +93,7 @@ func (s *Users) GetUser(ctx context.Context, accountID, userID int64) (*tenantde
 
 // CountLicences counts the holders of every licensed role. See tenantdesk.AccountUserService.
 func (s *Users) CountLicences(ctx context.Context, accountID int64) ([]tenantdesk.LicenceCount, error) {
-	acc, err := readAccount(ctx, s.d.Store, accountID)
-	if err != nil {
-		return nil, err
-	}
-	if err := tenantdesk.Authorize(tenantdesk.ActorFrom(ctx), acc, tenantdesk.AccessUserAdmin); err != nil {
+	if _, err := readAuthorized(ctx, s.d.Store, accountID, tenantdesk.AccessUserAdmin); err != nil {
 		return nil, err
 	}
 	return s.d.Store.LicenceCounts(ctx, accountID)
