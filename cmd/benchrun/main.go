@@ -314,7 +314,7 @@ func run(ctx context.Context, cfg config) (err error) {
 	if users != nil {
 		s := users.seed
 		fmt.Printf("\nUsers tab: %d users in %d customer accounts of %d (accounts and Owners through CreateCustomer as the operator, "+
-			"the rest bulk-inserted as insertUser writes them: name_norm, email_norm, roles customer.user + customer.user.supervisorl1, "+
+			"the rest bulk-inserted as the store's InsertUser writes them: name_norm, email_norm, roles customer.user + customer.user.supervisorl1, "+
 			"a user.create audit row each; no ANALYZE statistics, as in a real database) seeded in %s (%s file); "+
 			"signed in as the Owner of account %d; walking the %d pages with the Next links took %s.\n",
 			s.users, usersAccounts, usersPerAccount, s.took.Round(100*time.Millisecond), mb(s.size), usersAccountNo, usersDeepPage, ms(users.walk))

@@ -108,7 +108,7 @@ func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name
 // into a new database at path. Accounts and Owners go through the project's
 // own CreateCustomer as the platform operator (migrations, tenant IDs, the
 // Owner's roles, the audit rows); the other users are bulk-inserted with
-// plain SQL in large transactions, written as insertUser writes them
+// plain SQL in large transactions, written as the store's InsertUser writes them
 // (name_norm, email_norm, roles with account_id, one user.create audit row)
 // after passing the rule function, users of the accounts interleaved as in
 // the reference.
@@ -208,7 +208,7 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 				if err := tenantdesk.CheckUserChange(state, nil, u); err != nil {
 					return fmt.Errorf("seed: %s <%s> breaks a rule: %w", name, email, err)
 				}
-				u.ID = sqlite.NewKey() // keys as insertUser assigns them (sqlite ids.go)
+				u.ID = sqlite.NewKey() // keys as the store's InsertUser assigns them (sqlite ids.go)
 				if _, err := insUser.ExecContext(ctx, u.ID, a.ID, name, nameKey(name), email, tenantdesk.NormalizeEmail(email), u.Status, now, now); err != nil {
 					return fmt.Errorf("seed: insert user: %w", err)
 				}

@@ -9,7 +9,7 @@ package sqlite_test
 //
 // The database is seeded once per benchmark run (about 2–3 s): 10 customer
 // accounts created with CreateCustomer as the operator, 9,999 more users
-// each bulk-inserted as insertUser writes them (name_norm, email_norm,
+// each bulk-inserted as the store's InsertUser writes them (name_norm, email_norm,
 // roles customer.user + customer.user.supervisorl1 with account_id).
 
 import (

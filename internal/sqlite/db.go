@@ -1,8 +1,11 @@
-// Package sqlite implements Tenantdesk's services on an embedded SQLite
-// file (modernc.org/sqlite, pure Go). It owns opening the database with the
-// right pragmas, the writer/reader pools and running migrations. Every query
-// of an account's data is scoped by the account's ID, and every method
-// returns domain errors (*tenantdesk.Error) only.
+// Package sqlite is Tenantdesk's store (tenantdesk.Store) on an embedded
+// SQLite file (modernc.org/sqlite, pure Go): opening the database with the
+// right pragmas, the writer/reader pools, migrations, the read cache, and
+// the transaction-scoped reads and writes the services (internal/service)
+// use. It decides nothing: no authorization, rule, mail text or audit
+// wording lives here. Every query of an account's data is scoped by the
+// account's ID; methods return *tenantdesk.Error for a missing row and
+// wrapped errors for everything else.
 package sqlite
 
 import (
