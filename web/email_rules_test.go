@@ -26,6 +26,7 @@ func TestAdminsCannotTakeOverAnAccountThroughItsEmail(t *testing.T) {
 	} {
 		t.Run(who, func(t *testing.T) {
 			res := api.patch(tomPath, map[string]any{"email": evil}).expect(t, http.StatusUnprocessableEntity, "owner_immutable")
+			res.expectField(t, "email")
 			if !strings.Contains(res.str("detail"), "Owner") {
 				t.Errorf("detail %q does not say why", res.str("detail"))
 			}

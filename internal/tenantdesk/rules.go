@@ -130,8 +130,10 @@ func checkEmailChange(by ChangeBy, before *User) error {
 	case by == ByOperator, by == BySelf, AdminMayChangeEmail(before):
 		return nil
 	case before.IsOwner:
-		return ownerImmutable("Only the account Owner can change the Owner's email address, on My profile.",
+		e := ownerImmutable("Only the account Owner can change the Owner's email address, on My profile.",
 			"rule.owner_immutable.email", nil)
+		e.Fields = []FieldError{{Field: "email", Key: "rule.owner_immutable.email", Message: e.Message}}
+		return e
 	default:
 		return &Error{Code: EEmailChangeSelfService, Key: "rule.email_change_self_service",
 			Args: map[string]any{"Name": before.DisplayName},
