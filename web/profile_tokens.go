@@ -1,10 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/templates/pages/profile"
@@ -12,9 +14,18 @@ import (
 )
 
 // My profile › API tokens: the signed-in user's own tokens
-// (tenantdesk.APITokenService). A new or changed token's secret is rendered
-// straight into the answer to the POST, never stored in the session, and
-// shown this once only.
+// (tenantdesk.APITokenService). Creating or regenerating a token answers
+// with a redirect to the tab (post/redirect/get), so a refresh or Back never
+// makes another token. The secret travels to that page as a one-time flash
+// in the server-side session, never in the URL: the first GET takes it out
+// of the session and shows it, and no later page has it.
+
+// Session keys of the flash that carries a new secret from the POST that
+// made it to the page that shows it.
+const (
+	sessionNewTokenID     = "new_token_id"
+	sessionNewTokenSecret = "new_token_secret"
+)
 
 // tokensView builds the tab's view for the current user.
 func (s *Server) tokensView(c echo.Context) (profile.TokensView, error) {
@@ -53,6 +64,15 @@ func (s *Server) handleTokens(c echo.Context) error {
 		return err
 	}
 	v.Flash = s.takeFlashes(c)
+	if id, secret, ok := s.takeNewToken(c); ok {
+		// Shown only while the token is still in the list (it may have been
+		// revoked in another tab in between; then the secret is useless).
+		for _, r := range v.Tokens {
+			if r.Token.ID == id && r.Status == "active" {
+				v.New, v.NewSecret = r.Token, secret
+			}
+		}
+	}
 	return render(c, http.StatusOK, profile.Tokens(v))
 }
 
@@ -98,19 +118,43 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return s.renderNewToken(c, tok, secret)
+	return s.showNewToken(c, tok, secret)
 }
 
-// renderNewToken answers with the list and the new secret, which is shown
-// this once. The page must not be cached or kept in history.
-func (s *Server) renderNewToken(c echo.Context, tok *tenantdesk.APIToken, secret string) error {
-	v, err := s.tokensView(c)
-	if err != nil {
+// showNewToken holds the new secret in the session for the next page and
+// redirects there. Every page is sent with Cache-Control: no-store (see
+// securityHeaders), so Back fetches the tab again, without the secret.
+func (s *Server) showNewToken(c echo.Context, tok *tenantdesk.APIToken, secret string) error {
+	sess, ok := c.Get(ctxSession).(*sessions.Session)
+	if !ok || sess.ID == "" {
+		// requireUser guarantees a session; without one the secret would be lost.
+		return errors.New("tokens: no session to hold the new secret")
+	}
+	sess.Values[sessionNewTokenID] = tok.ID
+	sess.Values[sessionNewTokenSecret] = secret
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}
-	v.New, v.NewSecret = tok, secret
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return render(c, http.StatusOK, profile.Tokens(v))
+	return redirectAfterPost(c, "/profile/tokens")
+}
+
+// takeNewToken returns and clears the secret held by showNewToken.
+func (s *Server) takeNewToken(c echo.Context) (id int64, secret string, ok bool) {
+	sess, has := c.Get(ctxSession).(*sessions.Session)
+	if !has || sess.ID == "" {
+		return 0, "", false
+	}
+	if secret, ok = sess.Values[sessionNewTokenSecret].(string); !ok {
+		return 0, "", false
+	}
+	id, _ = sess.Values[sessionNewTokenID].(int64)
+	delete(sess.Values, sessionNewTokenID)
+	delete(sess.Values, sessionNewTokenSecret)
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		// Shown only once it is cleared, so that it is never shown twice.
+		return 0, "", false
+	}
+	return id, secret, true
 }
 
 // tokenParam finds the URL's token among the user's own tokens.
@@ -159,7 +203,7 @@ func (s *Server) handleRegenerateToken(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return s.renderNewToken(c, tok, secret)
+	return s.showNewToken(c, tok, secret)
 }
 
 func (s *Server) handleRevokeToken(c echo.Context) error {

@@ -9,8 +9,8 @@ import (
 )
 
 // TokensView is the API tokens tab: the user's tokens, the form for a new
-// one and, right after creating or changing a token, its secret (shown
-// this once only).
+// one and, on the page right after creating or regenerating a token, its
+// secret (shown this once only).
 type TokensView struct {
 	Flash  []string
 	Tokens []TokenRow
