@@ -103,3 +103,87 @@ func TestBrowserTwoFactorAndLanguage(t *testing.T) {
 	}
 	b.AssertClean()
 }
+
+// TestBrowserTwoFactorLostPhone is issue 13's lost phone: with 2FA on and
+// only the recovery codes at hand, a person signs in with one, is told
+// plainly when they type it again later and sent back to the app code by a
+// link, and turns 2FA off on My profile with the password and another
+// recovery code.
+func TestBrowserTwoFactorLostPhone(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	b := newBrowser(t)
+	base := app.Server.URL
+	browserSignIn(t, b, base, huck, app.Password[huck])
+	b.Navigate(base + "/profile/2fa")
+	b.DoAndWaitLoad("start the set-up", chromedp.Click(chromedp.CSS("[data-testid=totp-start]")))
+	secret := strings.ReplaceAll(b.Text("[data-testid=totp-secret]"), " ", "")
+	code, err := auth.TOTPCode(secret, app.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Do("type the code", chromedp.SendKeys(chromedp.CSS("#totp-code"), code))
+	b.DoAndWaitLoad("confirm", chromedp.Click(chromedp.CSS("[data-testid=totp-confirm]")))
+	codes := evalIn[[]string](b, `Array.from(document.querySelectorAll("[data-testid=recovery-code]"), e => e.textContent.trim())`)
+	if len(codes) != 10 {
+		t.Fatalf("%d recovery codes", len(codes))
+	}
+	b.DoAndWaitLoad("done", chromedp.Click(chromedp.CSS("[data-testid=recovery-done]")))
+
+	passwordStep := func() {
+		t.Helper()
+		b.DoAndWaitLoad("sign out", chromedp.Click(chromedp.CSS("[data-testid=signout]")))
+		b.Navigate(base + "/signin")
+		b.Do("fill the sign-in form",
+			chromedp.SendKeys(chromedp.CSS("#email"), huck),
+			chromedp.SendKeys(chromedp.CSS("#password"), app.Password[huck]))
+		b.DoAndWaitLoad("sign in", chromedp.Click(chromedp.CSS("[data-testid=signin-submit]")))
+		b.DoAndWaitLoad("use a recovery code", chromedp.Click(chromedp.CSS("[data-testid=use-recovery]")))
+	}
+	useRecovery := func(rc string) {
+		t.Helper()
+		evalIn[bool](b, `(document.getElementById("recovery-code").value = "", true)`)
+		b.Do("type the recovery code", chromedp.SendKeys(chromedp.CSS("#recovery-code"), rc))
+		b.DoAndWaitLoad("verify", chromedp.Click(chromedp.CSS("[data-testid=signin-2fa-submit]")))
+	}
+	passwordStep()
+	if useRecovery(codes[0]); b.Path() != "/" {
+		t.Fatalf("sign-in with a recovery code: at %s", b.Path())
+	}
+	// Later, the same code again: told it was used, offered the app.
+	passwordStep()
+	useRecovery(codes[0])
+	if got := b.Text("[data-testid=signin-error]"); !strings.Contains(got, "already used") || strings.Contains(got, "use a recovery code") {
+		t.Errorf("used recovery code: %q", got)
+	}
+	if b.Value("#recovery-code") != codes[0] {
+		t.Errorf("code typed not kept: %q", b.Value("#recovery-code"))
+	}
+	b.DoAndWaitLoad("back to the app code", chromedp.Click(chromedp.CSS("[data-testid=error-use-code]")))
+	if b.ActiveElementID() != "signin-code" {
+		t.Errorf("focus on %q after going back to the app code", b.ActiveElementID())
+	}
+	// No phone, though: another recovery code.
+	b.DoAndWaitLoad("use a recovery code", chromedp.Click(chromedp.CSS("[data-testid=use-recovery]")))
+	if useRecovery(codes[1]); b.Path() != "/" {
+		t.Fatalf("second recovery code: at %s", b.Path())
+	}
+
+	// Turn 2FA off with the password and a third recovery code.
+	b.Navigate(base + "/profile/2fa")
+	if got := b.labelFor("disable-code"); got != "Code from your app, or a recovery code" {
+		t.Errorf("disable code label %q", got)
+	}
+	evalIn[bool](b, `(window.confirm = () => true, true)`) // the person answers OK
+	b.Do("fill the disable form",
+		chromedp.SendKeys(chromedp.CSS("#disable-password"), app.Password[huck]),
+		chromedp.SendKeys(chromedp.CSS("#disable-code"), codes[2]))
+	b.DoAndWaitLoad("turn off", chromedp.Click(chromedp.CSS("[data-testid=totp-disable]")))
+	if got := b.Text("[data-testid=twofactor-status]"); got != "Off" {
+		t.Fatalf("status %q after turning off with a recovery code: %s", got, b.Text("main"))
+	}
+	if got := b.Text("[data-testid=flash]"); !strings.Contains(got, "off") {
+		t.Errorf("flash %q", got)
+	}
+	b.AssertClean()
+}

@@ -144,7 +144,7 @@ func (s *Server) handleSecondFactorPage(c echo.Context) error {
 }
 
 // handleSecondFactor checks the code or recovery code and completes the
-// sign-in. Every failure shows one generic message.
+// sign-in. Every failure of a method shows one generic message.
 func (s *Server) handleSecondFactor(c echo.Context) error {
 	p, expired, err := s.pendingSecondFactor(c)
 	if err != nil {
@@ -159,6 +159,7 @@ func (s *Server) handleSecondFactor(c echo.Context) error {
 	in := tenantdesk.SecondFactorInput{UserID: p.UserID, IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
 	if f.Recovery {
 		in.RecoveryCode = strings.TrimSpace(c.FormValue("recovery_code"))
+		f.RecoveryCode = in.RecoveryCode
 	} else {
 		in.Code = strings.TrimSpace(c.FormValue("code"))
 	}
@@ -186,7 +187,9 @@ func (s *Server) handleSecondFactor(c echo.Context) error {
 			}
 			return render(c, http.StatusForbidden, authpages.SignIn(authpages.SignInForm{Error: errorText(ctx, err)}))
 		case tenantdesk.EUNAUTHORIZED:
-			f.Error = view.T(ctx, "twofactor.error.invalid")
+			// One message per method: on the recovery-code form it says the
+			// code was used already or is wrong, and the page offers the app.
+			f.Error = errorText(ctx, err)
 		default:
 			return err
 		}
@@ -369,7 +372,8 @@ func (s *Server) handleTwoFactorConfirm(c echo.Context) error {
 
 // twoFactorFormError re-renders the page after a refused change: field
 // errors under the form's fields, a throttle as a 429 notice.
-func (s *Server) twoFactorFormError(c echo.Context, form string, err error) error {
+// code is the code typed into the form, shown again unless it was refused.
+func (s *Server) twoFactorFormError(c echo.Context, form string, err error, code string) error {
 	ctx := c.Request().Context()
 	de := tenantdesk.AsError(err)
 	if de == nil {
@@ -394,6 +398,9 @@ func (s *Server) twoFactorFormError(c echo.Context, form string, err error) erro
 		return verr
 	}
 	v.Error, v.Form, v.Fields = msg, form, fields
+	if _, refused := fields["code"]; !refused && form == "disable" {
+		v.DisableCode = code
+	}
 	return render(c, status, profile.TwoFactor(v))
 }
 
@@ -403,7 +410,7 @@ func (s *Server) handleRegenerateRecoveryCodes(c echo.Context) error {
 	ctx := c.Request().Context()
 	codes, err := s.svc.TwoFactor.RegenerateRecoveryCodes(ctx, c.FormValue("password"))
 	if err != nil {
-		return s.twoFactorFormError(c, "regenerate", err)
+		return s.twoFactorFormError(c, "regenerate", err, "")
 	}
 	u := c.Get(ctxUser).(*tenantdesk.User)
 	return render(c, http.StatusOK, profile.RecoveryCodes(profile.RecoveryCodesView{
@@ -411,11 +418,13 @@ func (s *Server) handleRegenerateRecoveryCodes(c echo.Context) error {
 	}))
 }
 
-// handleDisableTwoFactor turns 2FA off with the password and a current code.
+// handleDisableTwoFactor turns 2FA off with the password and a current
+// code from the app or an unused recovery code (a lost phone).
 func (s *Server) handleDisableTwoFactor(c echo.Context) error {
 	ctx := c.Request().Context()
-	if err := s.svc.TwoFactor.DisableTOTP(ctx, c.FormValue("password"), c.FormValue("code")); err != nil {
-		return s.twoFactorFormError(c, "disable", err)
+	code := strings.TrimSpace(c.FormValue("code"))
+	if err := s.svc.TwoFactor.DisableTOTP(ctx, c.FormValue("password"), code); err != nil {
+		return s.twoFactorFormError(c, "disable", err, code)
 	}
 	if err := s.flash(c, view.T(ctx, "twofactor.disabled_flash")); err != nil {
 		return err

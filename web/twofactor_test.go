@@ -449,3 +449,92 @@ func TestSecurityTabRequireTwoFactorLeadsToEnrolment(t *testing.T) {
 		t.Errorf("member's security page: %d", res.StatusCode)
 	}
 }
+
+// Lost phone: signed in with a recovery code, the user turns 2FA off on
+// My profile with the password and another unused recovery code.
+func TestTwoFactorDisableWithRecoveryCode(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(becky)
+	_, codes := enableTOTP(t, app, c)
+	c.post("/signout", nil)
+	signInPassword(t, app, c, becky, "/signin/2fa")
+	if res := c.post("/signin/2fa", url.Values{"method": {"recovery"}, "recovery_code": {codes[0]}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in with a recovery code: %d", res.StatusCode)
+	}
+	page := c.get("/profile/2fa")
+	if got := text(page, `label[for="disable-code"]`); got != "Code from your app, or a recovery code" {
+		t.Errorf("disable code label %q", got)
+	}
+	if in := page.Doc.Find(`#disable-code`); attr(in, "name") != "code" || attr(in, "inputmode") == "numeric" {
+		t.Error("the disable code field does not take a recovery code")
+	}
+	if !strings.Contains(text(page, `#disable-code-hint`), "recovery code") ||
+		!strings.Contains(text(page, `[data-testid="twofactor-help"]`), "turn two-factor authentication off here with your password and another unused recovery code") {
+		t.Errorf("the page does not say a recovery code turns 2FA off: %q", text(page, `#disable-code-hint`))
+	}
+	// A wrong password: the recovery code typed is kept, and not used up.
+	res := c.post("/profile/2fa/disable", url.Values{"password": {"wrong password!"}, "code": {codes[1]}})
+	if res.StatusCode != http.StatusOK || res.Doc.Find("#disable-password-error").Length() != 1 || attr(res.Doc.Find("#disable-code"), "value") != codes[1] {
+		t.Fatalf("wrong password: %d, code kept %q", res.StatusCode, attr(res.Doc.Find("#disable-code"), "value"))
+	}
+	// The code used to sign in is used up.
+	res = c.post("/profile/2fa/disable", url.Values{"password": {app.Password[becky]}, "code": {codes[0]}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(text(res, "#disable-code-error"), "unused recovery codes") {
+		t.Fatalf("used recovery code: %d %q", res.StatusCode, text(res, "#disable-code-error"))
+	}
+	if attr(res.Doc.Find("#disable-code"), "value") != "" {
+		t.Error("the refused code is shown again")
+	}
+	res = c.post("/profile/2fa/disable", url.Values{"password": {app.Password[becky]}, "code": {codes[1]}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable with a recovery code: %d %s", res.StatusCode, text(res, "#disable-code-error"))
+	}
+	if page := c.get("/profile/2fa"); text(page, `[data-testid="twofactor-status"]`) != "Off" {
+		t.Error("2FA still on")
+	}
+	u, _ := app.DB.FindUserByEmail(context.Background(), becky)
+	if !hasAudit(t, app, u.AccountID, tenantdesk.AuditTwoFactorDisabled, `"method":"recovery_code"`) {
+		t.Error("the audit entry does not say a recovery code was used")
+	}
+	mails, _ := app.DB.ListMail(context.Background(), 20)
+	if len(mails) == 0 || mails[0].Kind != tenantdesk.MailTwoFactorDisabled || mails[0].To != becky {
+		t.Error("no email about disabling 2FA")
+	}
+	c.post("/signout", nil)
+	c.mustSignIn(becky) // the password alone again
+}
+
+// A used recovery code at the sign-in's second step: the recovery form
+// says so and offers the app code, not "use a recovery code".
+func TestTwoFactorUsedRecoveryCodeAtSignIn(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(huck)
+	_, codes := enableTOTP(t, app, c)
+	c.post("/signout", nil)
+	signInPassword(t, app, c, huck, "/signin/2fa")
+	if res := c.post("/signin/2fa", url.Values{"method": {"recovery"}, "recovery_code": {codes[2]}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first use: %d", res.StatusCode)
+	}
+	c.post("/signout", nil)
+	signInPassword(t, app, c, huck, "/signin/2fa")
+	for _, rc := range []string{codes[2], "zzzz-zzzz-zzzz-zzzz"} {
+		res := c.post("/signin/2fa", url.Values{"method": {"recovery"}, "recovery_code": {rc}})
+		msg := text(res, `[data-testid="signin-error"]`)
+		if res.StatusCode != http.StatusOK || !strings.Contains(msg, "recovery code was already used or is not right") || strings.Contains(msg, "use a recovery code") {
+			t.Errorf("refused recovery code %q: %d %q", rc, res.StatusCode, msg)
+		}
+		if attr(res.Doc.Find(`[data-testid="signin-error"] a[data-testid="error-use-code"]`), "href") != "/signin/2fa" {
+			t.Error("the error does not offer the app code")
+		}
+		if attr(res.Doc.Find(`[data-testid="recovery-code-input"]`), "value") != rc {
+			t.Error("the code typed is not kept")
+		}
+	}
+	// On the app-code form the message still offers a recovery code.
+	res := c.post("/signin/2fa", url.Values{"code": {"000000"}})
+	if msg := text(res, `[data-testid="signin-error"]`); !strings.Contains(msg, "use a recovery code") || res.Doc.Find(`[data-testid="error-use-code"]`).Length() != 0 {
+		t.Errorf("app code form: %q", msg)
+	}
+}

@@ -67,4 +67,5 @@ const (
 	reasonNoWebsiteAccess failReason = "no_website_access"
 	reasonWrongCode       failReason = "wrong_code"
 	reasonReplayedCode    failReason = "replayed_code"
+	reasonWrongRecovery   failReason = "wrong_recovery_code" // wrong, or used already
 )

@@ -104,6 +104,21 @@ func errPassword() error {
 		Fields: []tenantdesk.FieldError{{Field: "password", Message: msg, Key: "twofactor.error.password"}}}
 }
 
+// errDisableCode refuses the code given to turn 2FA off, which may be a
+// code from the app or a recovery code.
+func errDisableCode() error {
+	msg := "That code is not right. Enter the 6-digit code your app shows now, or one of your unused recovery codes."
+	return &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: msg, Key: "twofactor.error.disable_code",
+		Fields: []tenantdesk.FieldError{{Field: "code", Message: msg, Key: "twofactor.error.disable_code"}}}
+}
+
+// errRecoveryCode refuses a recovery code at sign-in: one message for a
+// wrong code and one used already, which points back to the app.
+func errRecoveryCode() error {
+	return &tenantdesk.Error{Code: tenantdesk.EUNAUTHORIZED, Key: "twofactor.error.recovery_invalid",
+		Message: "That recovery code was already used or is not right. Each code works once: try another of your saved codes, or use a code from your app instead."}
+}
+
 func errSecondFactor() error {
 	return &tenantdesk.Error{Code: tenantdesk.EUNAUTHORIZED, Key: "twofactor.error.invalid",
 		Message: "That code is not valid. Check it and try again, or use a recovery code."}
@@ -562,9 +577,12 @@ func useTOTPCode(ctx context.Context, tx tenantdesk.StoreTx, box *auth.SecretBox
 	return "", nil
 }
 
-// DisableTOTP turns 2FA off. See tenantdesk.TwoFactorService: EINVALID
-// (field "password" or "code"), ECONFLICT when 2FA is off, ETHROTTLED
-// past the limit.
+// DisableTOTP turns 2FA off. code is a current code from the app or an
+// unused recovery code (told apart by their format, auth.HashRecoveryCode);
+// a recovery code is used up, and the audit entry names the method, so a
+// user who lost the phone gets out with the password and a recovery code.
+// See tenantdesk.TwoFactorService: EINVALID (field "password" or "code"),
+// ECONFLICT when 2FA is off, ETHROTTLED past the limit.
 func (s *TwoFactor) DisableTOTP(ctx context.Context, password, code string) error {
 	u, _, err := s.self(ctx, false)
 	if err != nil {
@@ -583,10 +601,31 @@ func (s *TwoFactor) DisableTOTP(ctx context.Context, password, code string) erro
 	if err != nil {
 		return err
 	}
+	method := tenantdesk.SignInMethodTOTP
+	recovery := auth.HashRecoveryCode(code)
+	if recovery != nil {
+		method = tenantdesk.SignInMethodRecoveryCode
+	}
 	var refused error // a refusal whose failure is recorded (committed)
 	err = s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
-		reason, err := useTOTPCode(ctx, tx, box, u.ID, code)
+		if on, err := totpEnabled(ctx, tx, u.ID); err != nil {
+			return err
+		} else if !on {
+			return errNotEnabled()
+		}
+		left, err := tx.RecoveryCodesLeft(ctx, u.ID)
 		if err != nil {
+			return err
+		}
+		var reason failReason
+		if recovery != nil {
+			// Used up by a compare-and-set: of two requests with one code only one wins.
+			if ok, err := tx.UseRecoveryCode(ctx, u.ID, recovery); err != nil {
+				return err
+			} else if !ok {
+				reason = reasonWrongRecovery
+			}
+		} else if reason, err = useTOTPCode(ctx, tx, box, u.ID, code); err != nil {
 			return err
 		}
 		switch reason {
@@ -594,19 +633,15 @@ func (s *TwoFactor) DisableTOTP(ctx context.Context, password, code string) erro
 		case "not_enabled":
 			return errNotEnabled()
 		default:
-			failed, refused = true, errCode()
+			failed, refused = true, errDisableCode()
 			return secondFactorFailed(ctx, tx, u, "disable", reason, "", false)
-		}
-		left, err := tx.RecoveryCodesLeft(ctx, u.ID)
-		if err != nil {
-			return err
 		}
 		if err := tx.DeleteTOTP(ctx, u.ID); err != nil {
 			return err
 		}
 		e := selfAudit(u, tenantdesk.AuditTwoFactorDisabled)
 		e.Before = auditJSON(map[string]any{"enabled": true, "recoveryCodesLeft": left})
-		e.After = auditJSON(map[string]any{"enabled": false})
+		e.After = auditJSON(map[string]any{"enabled": false, "method": method})
 		if err := audit(ctx, tx, e); err != nil {
 			return err
 		}
@@ -629,8 +664,10 @@ func (s *TwoFactor) SecondFactorStep(ctx context.Context, userID int64) (string,
 }
 
 // VerifySecondFactor completes a sign-in with a code or a recovery code.
-// See tenantdesk.TwoFactorService: EUNAUTHORIZED for anything wrong,
-// ETHROTTLED past the limit, EFORBIDDEN for a user disabled meanwhile.
+// See tenantdesk.TwoFactorService: EUNAUTHORIZED for anything wrong (a
+// recovery code wrong or used already has a message of its own, which
+// points back to the app), ETHROTTLED past the limit, EFORBIDDEN for a
+// user disabled meanwhile.
 func (s *TwoFactor) VerifySecondFactor(ctx context.Context, in tenantdesk.SecondFactorInput) (*tenantdesk.User, error) {
 	box, err := s.secretBox(ctx)
 	if err != nil {
@@ -672,12 +709,12 @@ func (s *TwoFactor) VerifySecondFactor(ctx context.Context, in tenantdesk.Second
 		if method == tenantdesk.SignInMethodRecoveryCode {
 			h := auth.HashRecoveryCode(in.RecoveryCode)
 			if h == nil {
-				return fail("wrong_recovery_code", errSecondFactor())
+				return fail(reasonWrongRecovery, errRecoveryCode())
 			}
 			if ok, err := tx.UseRecoveryCode(ctx, u.ID, h); err != nil {
 				return err
 			} else if !ok {
-				return fail("wrong_recovery_code", errSecondFactor())
+				return fail(reasonWrongRecovery, errRecoveryCode())
 			}
 			if left, err = tx.RecoveryCodesLeft(ctx, u.ID); err != nil {
 				return err

@@ -422,6 +422,70 @@ func TestDisableNeedsPasswordAndCurrentCode(t *testing.T) {
 	}
 }
 
+// A user who lost the phone signs in with a recovery code and turns 2FA
+// off with the password and another one: the code is used up, the audit
+// entry says a recovery code was used, and the user is emailed.
+func TestDisableWithRecoveryCodeWhenThePhoneIsLost(t *testing.T) {
+	f, clk := twoFactorFixture(t)
+	tf := f.svc.TwoFactor
+	u := f.Member1
+	_, rcs := enable(t, f, clk, u)
+	if _, err := tf.VerifySecondFactor(context.Background(), tenantdesk.SecondFactorInput{UserID: u.ID, RecoveryCode: rcs[0]}); err != nil {
+		t.Fatalf("sign-in with a recovery code: %v", err)
+	}
+	ctx := f.as(u)
+	// A used recovery code is refused, like a wrong one, as the code field's error.
+	for _, rc := range []string{rcs[0], "zzzz-zzzz-zzzz-zzzz"} {
+		err := tf.DisableTOTP(ctx, memberPassword, rc)
+		if code(err) != tenantdesk.EINVALID || tenantdesk.AsError(err).Fields[0].Field != "code" || tenantdesk.AsError(err).Key != "twofactor.error.disable_code" {
+			t.Fatalf("recovery code %q: %v", rc, err)
+		}
+	}
+	// A wrong password leaves the recovery code unused.
+	if err := tf.DisableTOTP(ctx, "wrong password!", rcs[1]); code(err) != tenantdesk.EINVALID || tenantdesk.AsError(err).Fields[0].Field != "password" {
+		t.Fatalf("wrong password: %v", err)
+	}
+	if st, _ := tf.TwoFactorStatus(ctx); !st.Enabled || st.RecoveryCodesLeft != 9 {
+		t.Fatalf("after refusals: %+v", st)
+	}
+	if err := tf.DisableTOTP(ctx, memberPassword, " "+strings.ToUpper(rcs[1])+" "); err != nil {
+		t.Fatalf("disable with an unused recovery code: %v", err)
+	}
+	if st, _ := tf.TwoFactorStatus(ctx); st.Enabled || st.RecoveryCodesLeft != 0 {
+		t.Errorf("after disabling: %+v", st)
+	}
+	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditTwoFactorDisabled, `"method":"recovery_code"`) != 1 {
+		t.Error("the audit entry does not say a recovery code was used")
+	}
+	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditSecondFactorFailed, `"reason":"wrong_recovery_code"`) != 2 {
+		t.Error("refused recovery codes not audited")
+	}
+	mails, _ := f.db.ListMail(context.Background(), 1)
+	if len(mails) != 1 || mails[0].Kind != tenantdesk.MailTwoFactorDisabled || mails[0].To != u.Email {
+		t.Errorf("no 2FA-off email: %+v", mails)
+	}
+	// Turned on again, the old codes are gone.
+	enable(t, f, clk, u)
+	if err := tf.DisableTOTP(ctx, memberPassword, rcs[2]); code(err) != tenantdesk.EINVALID {
+		t.Errorf("a code of the old set turned the new 2FA off: %v", err)
+	}
+}
+
+// Two requests turning 2FA off with one recovery code: the code is used
+// once; the other request finds 2FA off.
+func TestDisableWithOneRecoveryCodeConcurrently(t *testing.T) {
+	f, clk := twoFactorFixture(t)
+	_, rcs := enable(t, f, clk, f.Member1)
+	ctx := f.as(f.Member1)
+	got := codes(parallel(8, func(int) error { return f.svc.TwoFactor.DisableTOTP(ctx, memberPassword, rcs[3]) }))
+	if got[""] != 1 || got[tenantdesk.ECONFLICT] != 7 {
+		t.Errorf("outcomes %v", got)
+	}
+	if n := auditCount(t, f.db, f.Member1.AccountID, tenantdesk.AuditTwoFactorDisabled, ""); n != 1 {
+		t.Errorf("%d disable entries", n)
+	}
+}
+
 func TestRequiredTwoFactorAndPasswordStepAudit(t *testing.T) {
 	f, clk := twoFactorFixture(t)
 	tf := f.svc.TwoFactor
@@ -582,8 +646,8 @@ func TestParallelTwoFactorPasswordFormsCheckAtMostTheLimit(t *testing.T) {
 	}
 }
 
-// Disabling 2FA with the right password and 100 wrong codes at once: at
-// most ThrottleMaxSecondFactor codes are tried (the reservation is held
+// Disabling 2FA with the right password and 100 wrong codes (app codes and
+// recovery codes) at once: at most ThrottleMaxSecondFactor codes are tried (the reservation is held
 // until the code is checked), and the right password alone never counts.
 func TestParallelDisableTOTPTriesAtMostTheLimitOfCodes(t *testing.T) {
 	f, clk, ctx, _ := attemptsFixture(t)
@@ -601,9 +665,17 @@ func TestParallelDisableTOTPTriesAtMostTheLimitOfCodes(t *testing.T) {
 	if n := countRows(t, f, "second_factor_failures"); n != 0 {
 		t.Fatalf("a right password counted: %d failures", n)
 	}
-	errs := parallel(100, func(i int) error { return tf.DisableTOTP(ctx, memberPassword, fmt.Sprintf("%06d", 100000+i)) })
+	// Half the guesses are app codes, half recovery codes.
+	errs := parallel(100, func(i int) error {
+		guess := fmt.Sprintf("%06d", 100000+i)
+		if i%2 == 1 {
+			guess = fmt.Sprintf("zzzz-zzzz-zzzz-%04d", i)
+		}
+		return tf.DisableTOTP(ctx, memberPassword, guess)
+	})
 	got := codes(errs)
-	wrong := auditReasons(t, f, tenantdesk.AuditSecondFactorFailed, "wrong_code") + auditReasons(t, f, tenantdesk.AuditSecondFactorFailed, "replayed_code")
+	wrong := auditReasons(t, f, tenantdesk.AuditSecondFactorFailed, "wrong_code") + auditReasons(t, f, tenantdesk.AuditSecondFactorFailed, "replayed_code") +
+		auditReasons(t, f, tenantdesk.AuditSecondFactorFailed, "wrong_recovery_code")
 	t.Logf("%d codes tried, outcomes %v", wrong, got)
 	if wrong > tenantdesk.ThrottleMaxSecondFactor {
 		t.Errorf("%d codes tried, limit %d", wrong, tenantdesk.ThrottleMaxSecondFactor)

@@ -170,8 +170,10 @@ type TwoFactorService interface {
 	// ECONFLICT when 2FA is off.
 	RegenerateRecoveryCodes(ctx context.Context, password string) ([]string, error)
 	// DisableTOTP turns 2FA off and deletes the recovery codes; it needs
-	// the password and a current code. EINVALID (field "password" or
-	// "code"); ECONFLICT when 2FA is off.
+	// the password and, in code, a current code from the app or an unused
+	// recovery code (used up; the audit entry's method says which, and a
+	// user who lost the phone gets out this way). EINVALID (field
+	// "password" or "code"); ECONFLICT when 2FA is off.
 	DisableTOTP(ctx context.Context, password, code string) error
 
 	// SecondFactorStep says what a user must do after a correct password:
@@ -179,8 +181,9 @@ type TwoFactorService interface {
 	SecondFactorStep(ctx context.Context, userID int64) (string, error)
 	// VerifySecondFactor completes a sign-in with a code (accepted once:
 	// only a time step later than the last accepted one) or an unused
-	// recovery code (used up). EUNAUTHORIZED with one generic message for
-	// anything wrong; ETHROTTLED past the limit; EFORBIDDEN when the user
+	// recovery code (used up). EUNAUTHORIZED for anything wrong, with one
+	// generic message per method (a recovery code wrong or used already is
+	// told so); ETHROTTLED past the limit; EFORBIDDEN when the user
 	// was disabled meanwhile. Success is audited as auth.signin with the
 	// method.
 	VerifySecondFactor(ctx context.Context, in SecondFactorInput) (*User, error)
