@@ -330,6 +330,12 @@ func (s *Server) handleAccountAuditCSV(c echo.Context) error {
 	w := csv.NewWriter(c.Response())
 	w.UseCRLF = true // RFC 4180
 	yes, no := view.T(ctx, "account.audit.csv.yes"), view.T(ctx, "account.audit.csv.no")
+	// Both time columns stay for every viewer, a UTC one too ("Time (UTC)"
+	// and "Local time (UTC)"): a spreadsheet user's formulas, imports and
+	// macros address columns by position, so an export must have the same
+	// columns in the same order whoever made it and whatever their zone.
+	// The second is named "local time" with the zone, so no two headers are
+	// the same (a header used twice breaks lookups by name and imports).
 	header := []string{
 		view.T(ctx, "account.audit.csv.id"),
 		view.T(ctx, "account.audit.csv.time_utc"),

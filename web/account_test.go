@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -494,11 +495,46 @@ func TestAuditTimesInTheViewersZone(t *testing.T) {
 	}
 	// The CSV has UTC and the viewer's zone.
 	records := readCSV(t, c.get("/account/audit.csv?action=account.update"))
-	if records[0][2] != "Time (Europe/Moscow)" {
+	if records[0][2] != "Local time (Europe/Moscow)" {
 		t.Errorf("zone column = %q", records[0][2])
 	}
 	if records[1][1] != "2026-11-21T22:30:00Z" || records[1][2] != "2026-11-22T01:30:00+03:00" {
 		t.Errorf("CSV times = %q, %q", records[1][1], records[1][2])
+	}
+}
+
+// TestAuditCSVHeadersAreDistinct: in every language and for a UTC viewer
+// as for one elsewhere, no two columns of the export have the same header,
+// and the columns are the same whatever the zone.
+func TestAuditCSVHeadersAreDistinct(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(becky)
+	for _, lang := range i18n.Languages {
+		for _, zone := range []string{"", "UTC", "America/New_York"} {
+			app.exec(`UPDATE users SET language = ?, time_zone = ? WHERE email_norm = ?`, lang.Tag, zone, becky)
+			header := readCSV(t, c.get("/account/audit.csv?action=auth.signin"))[0]
+			if len(header) != 14 {
+				t.Errorf("%s %q: %d columns", lang.Tag, zone, len(header))
+			}
+			seen := map[string]bool{}
+			for _, h := range header {
+				if seen[h] {
+					t.Errorf("%s %q: header %q twice in %q", lang.Tag, zone, h, header)
+				}
+				seen[h] = true
+			}
+			wantZone := zone
+			if wantZone == "" {
+				wantZone = "UTC"
+			}
+			if lang.Tag != "en" && header[1] == "Time (UTC)" {
+				t.Errorf("%s: header in English: %q", lang.Tag, header)
+			}
+			if !strings.Contains(header[2], wantZone) {
+				t.Errorf("%s %q: the zone column %q does not name the zone", lang.Tag, zone, header[2])
+			}
+		}
 	}
 }
 
@@ -551,7 +587,7 @@ func TestAuditCSVExport(t *testing.T) {
 		t.Error("records not CRLF-terminated (RFC 4180)")
 	}
 	header := records[0]
-	if strings.Join(header[:4], ",") != "ID,Time (UTC),Time (UTC),Who" || len(header) != 14 {
+	if strings.Join(header[:4], ",") != "ID,Time (UTC),Local time (UTC),Who" || len(header) != 14 {
 		t.Errorf("header = %q", header)
 	}
 	total := queryInts(t, app, `SELECT count(*) FROM audit_log WHERE account_id = ?`, fence.ID)[0]
