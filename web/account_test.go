@@ -538,6 +538,66 @@ func TestAuditCSVHeadersAreDistinct(t *testing.T) {
 	}
 }
 
+// TestAuditDateRangeFromAfterTo: From after To is said at the fields, with
+// what was typed kept, instead of an empty log; with htmx too, whose
+// response carries the date fields out of band.
+func TestAuditDateRangeFromAfterTo(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(becky)
+	const want = "The “To” date is before the “From” date. Choose a “To” date on or after 2026-11-22."
+	const bad = "/account/audit?from=2026-11-22&to=2026-11-21&actor=becky&action=auth.signin"
+	res := c.get(bad)
+	mustStatus(t, res, http.StatusOK)
+	if got := text(res, `[data-testid="audit-to-error"]`); got != want {
+		t.Errorf("To error = %q, want %q", got, want)
+	}
+	if attr(res.Doc.Find(`#audit-from`), "value") != "2026-11-22" || attr(res.Doc.Find(`#audit-to`), "value") != "2026-11-21" ||
+		attr(res.Doc.Find(`#audit-actor`), "value") != "becky" || attr(res.Doc.Find(`#audit-action option[selected]`), "value") != "auth.signin" {
+		t.Error("the filter form lost what was typed")
+	}
+	if attr(res.Doc.Find(`#audit-to`), "aria-invalid") != "true" || !strings.Contains(attr(res.Doc.Find(`#audit-to`), "aria-describedby"), "audit-to-error") ||
+		attr(res.Doc.Find(`#audit-from`), "aria-invalid") != "true" {
+		t.Error("the date fields are not marked invalid")
+	}
+	if res.Doc.Find(`[data-testid="audit-invalid"]`).Length() != 1 || res.Doc.Find(`[data-testid="audit-empty"]`).Length() != 0 ||
+		res.Doc.Find(`[data-testid="audit-row"]`).Length() != 0 || res.Doc.Find(`[data-testid="audit-export"]`).Length() != 0 {
+		t.Errorf("results: %q", text(res, `#audit-results`))
+	}
+	// The same day twice is that day.
+	res = c.get("/account/audit?from=2026-11-21&to=2026-11-21")
+	if res.Doc.Find(`[data-testid="audit-to-error"]`).Length() != 0 || res.Doc.Find(`[data-testid="audit-row"]`).Length() == 0 {
+		t.Errorf("one day: error %q, %d rows", text(res, `[data-testid="audit-to-error"]`), res.Doc.Find(`[data-testid="audit-row"]`).Length())
+	}
+	// A malformed date is not queried either.
+	res = c.get("/account/audit?from=21.11.2026")
+	if res.Doc.Find(`[data-testid="audit-from-error"]`).Length() != 1 || res.Doc.Find(`[data-testid="audit-invalid"]`).Length() != 1 {
+		t.Error("a malformed date ran the query")
+	}
+	// htmx swaps the results; the date fields come out of band, with the
+	// error, and without it once the range is right.
+	htmx := func(path string) *response {
+		req, _ := http.NewRequest(http.MethodGet, app.Server.URL+path, nil)
+		req.Header.Set("HX-Request", "true")
+		return c.do(req)
+	}
+	frag := htmx(bad)
+	mustStatus(t, frag, http.StatusOK)
+	if frag.Doc.Find(`#audit-results [data-testid="audit-invalid"]`).Length() != 1 ||
+		frag.Doc.Find(`#audit-to-field[hx-swap-oob="true"] [data-testid="audit-to-error"]`).Text() != want ||
+		frag.Doc.Find(`#audit-from-field[hx-swap-oob="true"] #audit-from`).Length() != 1 {
+		t.Errorf("htmx fragment: %.600s", frag.Body)
+	}
+	frag = htmx("/account/audit?from=2026-11-21&to=2026-11-22")
+	if frag.Doc.Find(`#audit-to-field[hx-swap-oob="true"] #audit-to`).Length() != 1 || frag.Doc.Find(`[data-testid="audit-to-error"]`).Length() != 0 ||
+		frag.Doc.Find(`#audit-results [data-testid="audit-row"]`).Length() == 0 {
+		t.Errorf("htmx fragment after the fix: %.600s", frag.Body)
+	}
+	if res := c.get("/account/audit.csv?from=2026-11-22&to=2026-11-21"); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("export of From after To: %d", res.StatusCode)
+	}
+}
+
 func containsStr(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
