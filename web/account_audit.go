@@ -34,7 +34,8 @@ const (
 )
 
 // parseAuditFilter reads the filter form (a GET query) into the service's
-// filter and the form as entered; dates are whole days in loc.
+// filter and the form as entered; dates are whole days in loc. A malformed
+// date, or From after To, is an error in the form (FromError, ToError).
 func parseAuditFilter(ctx context.Context, q url.Values, loc *time.Location) (tenantdesk.AuditFilter, account.AuditFilterForm) {
 	var f tenantdesk.AuditFilter
 	var form account.AuditFilterForm
@@ -64,6 +65,12 @@ func parseAuditFilter(ctx context.Context, q url.Values, loc *time.Location) (te
 		} else {
 			f.Until = d.AddDate(0, 0, 1) // the whole "to" day
 		}
+	}
+	// From after To matches nothing: say so at the fields rather than show
+	// an empty log. The same day twice is that one day.
+	if form.FromError == "" && form.ToError == "" && !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		form.ToError = view.T(ctx, "account.audit.error.range", map[string]any{"From": form.From})
+		form.FromInvalid = true
 	}
 	switch q.Get("licensed") {
 	case "1", "on", "true":
@@ -109,20 +116,26 @@ func (s *Server) handleAccountAudit(c echo.Context) error {
 	acc := c.Get(ctxAccount).(*tenantdesk.Account)
 	loc := view.From(ctx).Location
 	f, form := parseAuditFilter(ctx, c.QueryParams(), loc)
+	v := account.AuditView{
+		Account:       acc,
+		Access:        accountAccess(ctx, acc),
+		Filter:        form,
+		ExportURL:     auditURL("/account/audit.csv", form, 0),
+		Filtered:      f.Action != "" || f.Actor != "" || !f.Since.IsZero() || !f.Until.IsZero() || f.LicensedOnly,
+		InvalidFilter: form.FromError != "" || form.ToError != "",
+	}
+	for _, a := range tenantdesk.AuditActions {
+		v.Actions = append(v.Actions, account.AuditOption{Value: a, Label: auditActionLabel(ctx, a)})
+	}
+	if v.InvalidFilter {
+		// The errors are shown at the fields; a query without the bad
+		// date would show entries the person did not ask for.
+		return s.renderAudit(c, v)
+	}
 	f.Limit = tenantdesk.AuditPageSize
 	page, err := s.svc.AuditLog.QueryAudit(ctx, acc.ID, f)
 	if err != nil {
 		return err
-	}
-	v := account.AuditView{
-		Account:   acc,
-		Access:    accountAccess(ctx, acc),
-		Filter:    form,
-		ExportURL: auditURL("/account/audit.csv", form, 0),
-		Filtered:  f.Action != "" || f.Actor != "" || !f.Since.IsZero() || !f.Until.IsZero() || f.LicensedOnly,
-	}
-	for _, a := range tenantdesk.AuditActions {
-		v.Actions = append(v.Actions, account.AuditOption{Value: a, Label: auditActionLabel(ctx, a)})
 	}
 	for _, e := range page.Entries {
 		v.Rows = append(v.Rows, account.AuditRow{
@@ -145,8 +158,14 @@ func (s *Server) handleAccountAudit(c echo.Context) error {
 	if f.Before > 0 {
 		v.NewestURL = auditURL("/account/audit", form, 0)
 	}
+	return s.renderAudit(c, v)
+}
+
+// renderAudit renders the Audit log tab, or for htmx only its results and
+// the date fields (which show or clear a date error).
+func (s *Server) renderAudit(c echo.Context, v account.AuditView) error {
 	if isHTMX(c) {
-		return render(c, http.StatusOK, account.AuditResults(v))
+		return render(c, http.StatusOK, account.AuditFilterResults(v))
 	}
 	return render(c, http.StatusOK, account.Audit(v))
 }
@@ -312,7 +331,8 @@ func (s *Server) handleAccountAuditCSV(c echo.Context) error {
 	loc := view.From(ctx).Location
 	f, form := parseAuditFilter(ctx, c.QueryParams(), loc)
 	if form.FromError != "" || form.ToError != "" {
-		return tenantdesk.Errorf(tenantdesk.EINVALID, "Invalid date.")
+		// The page never links here with a bad filter (no export link).
+		return tenantdesk.Errorf(tenantdesk.EINVALID, "Invalid date or date range.")
 	}
 	f.Limit = tenantdesk.MaxAuditPageSize
 	// The first page is read before anything is written, so a refusal
@@ -330,6 +350,12 @@ func (s *Server) handleAccountAuditCSV(c echo.Context) error {
 	w := csv.NewWriter(c.Response())
 	w.UseCRLF = true // RFC 4180
 	yes, no := view.T(ctx, "account.audit.csv.yes"), view.T(ctx, "account.audit.csv.no")
+	// Both time columns stay for every viewer, a UTC one too ("Time (UTC)"
+	// and "Local time (UTC)"): a spreadsheet user's formulas, imports and
+	// macros address columns by position, so an export must have the same
+	// columns in the same order whoever made it and whatever their zone.
+	// The second is named "local time" with the zone, so no two headers are
+	// the same (a header used twice breaks lookups by name and imports).
 	header := []string{
 		view.T(ctx, "account.audit.csv.id"),
 		view.T(ctx, "account.audit.csv.time_utc"),

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -494,11 +495,106 @@ func TestAuditTimesInTheViewersZone(t *testing.T) {
 	}
 	// The CSV has UTC and the viewer's zone.
 	records := readCSV(t, c.get("/account/audit.csv?action=account.update"))
-	if records[0][2] != "Time (Europe/Moscow)" {
+	if records[0][2] != "Local time (Europe/Moscow)" {
 		t.Errorf("zone column = %q", records[0][2])
 	}
 	if records[1][1] != "2026-11-21T22:30:00Z" || records[1][2] != "2026-11-22T01:30:00+03:00" {
 		t.Errorf("CSV times = %q, %q", records[1][1], records[1][2])
+	}
+}
+
+// TestAuditCSVHeadersAreDistinct: in every language and for a UTC viewer
+// as for one elsewhere, no two columns of the export have the same header,
+// and the columns are the same whatever the zone.
+func TestAuditCSVHeadersAreDistinct(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(becky)
+	for _, lang := range i18n.Languages {
+		for _, zone := range []string{"", "UTC", "America/New_York"} {
+			app.exec(`UPDATE users SET language = ?, time_zone = ? WHERE email_norm = ?`, lang.Tag, zone, becky)
+			header := readCSV(t, c.get("/account/audit.csv?action=auth.signin"))[0]
+			if len(header) != 14 {
+				t.Errorf("%s %q: %d columns", lang.Tag, zone, len(header))
+			}
+			seen := map[string]bool{}
+			for _, h := range header {
+				if seen[h] {
+					t.Errorf("%s %q: header %q twice in %q", lang.Tag, zone, h, header)
+				}
+				seen[h] = true
+			}
+			wantZone := zone
+			if wantZone == "" {
+				wantZone = "UTC"
+			}
+			if lang.Tag != "en" && header[1] == "Time (UTC)" {
+				t.Errorf("%s: header in English: %q", lang.Tag, header)
+			}
+			if !strings.Contains(header[2], wantZone) {
+				t.Errorf("%s %q: the zone column %q does not name the zone", lang.Tag, zone, header[2])
+			}
+		}
+	}
+}
+
+// TestAuditDateRangeFromAfterTo: From after To is said at the fields, with
+// what was typed kept, instead of an empty log; with htmx too, whose
+// response carries the date fields out of band.
+func TestAuditDateRangeFromAfterTo(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(becky)
+	const want = "The “To” date is before the “From” date. Choose a “To” date on or after 2026-11-22."
+	const bad = "/account/audit?from=2026-11-22&to=2026-11-21&actor=becky&action=auth.signin"
+	res := c.get(bad)
+	mustStatus(t, res, http.StatusOK)
+	if got := text(res, `[data-testid="audit-to-error"]`); got != want {
+		t.Errorf("To error = %q, want %q", got, want)
+	}
+	if attr(res.Doc.Find(`#audit-from`), "value") != "2026-11-22" || attr(res.Doc.Find(`#audit-to`), "value") != "2026-11-21" ||
+		attr(res.Doc.Find(`#audit-actor`), "value") != "becky" || attr(res.Doc.Find(`#audit-action option[selected]`), "value") != "auth.signin" {
+		t.Error("the filter form lost what was typed")
+	}
+	if attr(res.Doc.Find(`#audit-to`), "aria-invalid") != "true" || !strings.Contains(attr(res.Doc.Find(`#audit-to`), "aria-describedby"), "audit-to-error") ||
+		attr(res.Doc.Find(`#audit-from`), "aria-invalid") != "true" {
+		t.Error("the date fields are not marked invalid")
+	}
+	if res.Doc.Find(`[data-testid="audit-invalid"]`).Length() != 1 || res.Doc.Find(`[data-testid="audit-empty"]`).Length() != 0 ||
+		res.Doc.Find(`[data-testid="audit-row"]`).Length() != 0 || res.Doc.Find(`[data-testid="audit-export"]`).Length() != 0 {
+		t.Errorf("results: %q", text(res, `#audit-results`))
+	}
+	// The same day twice is that day.
+	res = c.get("/account/audit?from=2026-11-21&to=2026-11-21")
+	if res.Doc.Find(`[data-testid="audit-to-error"]`).Length() != 0 || res.Doc.Find(`[data-testid="audit-row"]`).Length() == 0 {
+		t.Errorf("one day: error %q, %d rows", text(res, `[data-testid="audit-to-error"]`), res.Doc.Find(`[data-testid="audit-row"]`).Length())
+	}
+	// A malformed date is not queried either.
+	res = c.get("/account/audit?from=21.11.2026")
+	if res.Doc.Find(`[data-testid="audit-from-error"]`).Length() != 1 || res.Doc.Find(`[data-testid="audit-invalid"]`).Length() != 1 {
+		t.Error("a malformed date ran the query")
+	}
+	// htmx swaps the results; the date fields come out of band, with the
+	// error, and without it once the range is right.
+	htmx := func(path string) *response {
+		req, _ := http.NewRequest(http.MethodGet, app.Server.URL+path, nil)
+		req.Header.Set("HX-Request", "true")
+		return c.do(req)
+	}
+	frag := htmx(bad)
+	mustStatus(t, frag, http.StatusOK)
+	if frag.Doc.Find(`#audit-results [data-testid="audit-invalid"]`).Length() != 1 ||
+		frag.Doc.Find(`#audit-to-field[hx-swap-oob="true"] [data-testid="audit-to-error"]`).Text() != want ||
+		frag.Doc.Find(`#audit-from-field[hx-swap-oob="true"] #audit-from`).Length() != 1 {
+		t.Errorf("htmx fragment: %.600s", frag.Body)
+	}
+	frag = htmx("/account/audit?from=2026-11-21&to=2026-11-22")
+	if frag.Doc.Find(`#audit-to-field[hx-swap-oob="true"] #audit-to`).Length() != 1 || frag.Doc.Find(`[data-testid="audit-to-error"]`).Length() != 0 ||
+		frag.Doc.Find(`#audit-results [data-testid="audit-row"]`).Length() == 0 {
+		t.Errorf("htmx fragment after the fix: %.600s", frag.Body)
+	}
+	if res := c.get("/account/audit.csv?from=2026-11-22&to=2026-11-21"); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("export of From after To: %d", res.StatusCode)
 	}
 }
 
@@ -551,7 +647,7 @@ func TestAuditCSVExport(t *testing.T) {
 		t.Error("records not CRLF-terminated (RFC 4180)")
 	}
 	header := records[0]
-	if strings.Join(header[:4], ",") != "ID,Time (UTC),Time (UTC),Who" || len(header) != 14 {
+	if strings.Join(header[:4], ",") != "ID,Time (UTC),Local time (UTC),Who" || len(header) != 14 {
 		t.Errorf("header = %q", header)
 	}
 	total := queryInts(t, app, `SELECT count(*) FROM audit_log WHERE account_id = ?`, fence.ID)[0]

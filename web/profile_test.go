@@ -377,6 +377,10 @@ func TestProfilePasswordChange(t *testing.T) {
 		// "Password1234" is it with digits: both are refused.
 		{"common", app.Password[tom], "scandinavian", "scandinavian", "newPassword", "This password is among the most commonly used passwords. Choose one that is harder to guess."},
 		{"common with digits", app.Password[tom], "Password1234", "Password1234", "newPassword", "This password is among the most commonly used passwords. Choose one that is harder to guess."},
+		{"repetitive", app.Password[tom], "aaaaaaaaaaaa", "aaaaaaaaaaaa", "newPassword", "The password repeats a character or a short pattern (like “aaaa” or “abcabc”). Choose one that is harder to guess."},
+		{"repeated pattern", app.Password[tom], "abcabcabcabc", "abcabcabcabc", "newPassword", "The password repeats a character or a short pattern (like “aaaa” or “abcabc”). Choose one that is harder to guess."},
+		{"sequential", app.Password[tom], "345678901234", "345678901234", "newPassword", "The password is letters, digits or keyboard keys in a row (like “abcdef”, “123456” or “qwerty”). Choose one that is harder to guess."},
+		{"keyboard row", app.Password[tom], "qwertyuiopas", "qwertyuiopas", "newPassword", "The password is letters, digits or keyboard keys in a row (like “abcdef”, “123456” or “qwerty”). Choose one that is harder to guess."},
 		{"contains the email", app.Password[tom], "tom.sawyer@fence.example!", "tom.sawyer@fence.example!", "newPassword", "The password must not contain your email address or its name part."},
 		{"contains the email's name", app.Password[tom], "I am Tom Sawyer, painter", "I am Tom Sawyer, painter", "newPassword", "The password must not contain your email address or its name part."},
 		{"mismatch", app.Password[tom], newPW, newPW + "!", "confirmPassword", "The two passwords do not match. Type the same password twice."},
@@ -447,7 +451,7 @@ func TestEveryWayOfSettingAPasswordUsesThePolicy(t *testing.T) {
 	ctx := context.Background()
 	u, _ := accountOf(t, app, becky)
 	// The operator's command line (tenantdesk user passwd) and the demo data.
-	for _, pw := range []string{"Password1234", "becky.thatcher rules", "short"} {
+	for _, pw := range []string{"Password1234", "becky.thatcher rules", "short", "aaaaaaaaaaaa", "abcdefghijkl"} {
 		if err := app.ops().SetPassword(ctx, u.ID, pw); tenantdesk.ErrorCode(err) != tenantdesk.EINVALID {
 			t.Errorf("SetPassword(%q): %v", pw, err)
 		}
@@ -468,6 +472,14 @@ func TestEveryWayOfSettingAPasswordUsesThePolicy(t *testing.T) {
 	if got := text(res, `[data-testid="password-error"]`); got != "The password must not contain your email address or its name part." {
 		t.Errorf("activation with the email's name: %q", got)
 	}
+	res = setPassword(c, "/activate", tokenOf(t, link), "abcdefghijkl", "abcdefghijkl")
+	if got := text(res, `[data-testid="password-error"]`); got != "The password is letters, digits or keyboard keys in a row (like “abcdef”, “123456” or “qwerty”). Choose one that is harder to guess." {
+		t.Errorf("activation with a run of letters: %d %q", res.StatusCode, got)
+	}
+	res = setPassword(c, "/activate", tokenOf(t, link), "aaaaaaaaaaaa", "aaaaaaaaaaaa")
+	if got := text(res, `[data-testid="password-error"]`); got != "The password repeats a character or a short pattern (like “aaaa” or “abcabc”). Choose one that is harder to guess." {
+		t.Errorf("activation with one character: %d %q", res.StatusCode, got)
+	}
 	if res := setPassword(c, "/activate", tokenOf(t, link), goodPassword, goodPassword); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("activation with a good password: %d", res.StatusCode)
 	}
@@ -478,6 +490,18 @@ func TestEveryWayOfSettingAPasswordUsesThePolicy(t *testing.T) {
 	res = setPassword(c, "/password/reset", tokenOf(t, link), "qwerty123456", "qwerty123456")
 	if got := text(res, `[data-testid="password-error"]`); !strings.Contains(got, "most commonly used") {
 		t.Errorf("reset with a common password: %q", got)
+	}
+	res = setPassword(c, "/password/reset", tokenOf(t, link), "qwertyuiopas", "qwertyuiopas")
+	if got := text(res, `[data-testid="password-error"]`); !strings.Contains(got, "keyboard keys in a row") {
+		t.Errorf("reset with a keyboard row: %q", got)
+	}
+	res = setPassword(c, "/password/reset", tokenOf(t, link), "abcabcabcabc", "abcabcabcabc")
+	if got := text(res, `[data-testid="password-error"]`); !strings.Contains(got, "repeats a character or a short pattern") {
+		t.Errorf("reset with a repeated pattern: %q", got)
+	}
+	// Passphrases stay welcome.
+	if res := setPassword(c, "/password/reset", tokenOf(t, link), "correct horse battery staple", "correct horse battery staple"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("reset with a passphrase: %d %q", res.StatusCode, text(res, `[data-testid="password-error"]`))
 	}
 }
 

@@ -51,6 +51,12 @@ func TestOperatorCommands(t *testing.T) {
 	if err := run(ctx, []string{"user", "passwd", "--email", "owner@acme.example"}, env, strings.NewReader("short\n"), &out, &errb); err == nil || !strings.Contains(err.Error(), "12 to 128") {
 		t.Fatalf("short password accepted: %v", err)
 	}
+	if err := run(ctx, []string{"user", "passwd", "--email", "owner@acme.example"}, env, strings.NewReader("aaaaaaaaaaaa\n"), &out, &errb); err == nil || !strings.Contains(err.Error(), "repeats a character") {
+		t.Fatalf("repetitive password accepted: %v", err)
+	}
+	if err := run(ctx, []string{"user", "passwd", "--email", "owner@acme.example"}, env, strings.NewReader("5678-9012-3456\n"), &out, &errb); err == nil || !strings.Contains(err.Error(), "in a row") {
+		t.Fatalf("sequential password accepted: %v", err)
+	}
 	if err := run(ctx, []string{"user", "passwd", "--email", "nobody@acme.example"}, env, strings.NewReader("a very good passphrase\n"), &out, &errb); err == nil {
 		t.Fatal("unknown user accepted")
 	}

@@ -20,6 +20,8 @@ const (
 	PasswordCommonKey         = "password.policy.common"
 	PasswordHasEmailKey       = "password.policy.contains_email"
 	PasswordHasAccountKey     = "password.policy.contains_account"
+	PasswordRepetitiveKey     = "password.policy.repetitive"
+	PasswordSequentialKey     = "password.policy.sequential"
 )
 
 // minPersonalLen is the shortest email part or account name the policy looks
@@ -36,6 +38,13 @@ const minPersonalLen = 4
 //   - is not one of the most common passwords, compared case-insensitively,
 //     nor such a password with only digits, symbols or spaces around it
 //     ("Password1234!"), nor one repeated ("dragondragon");
+//   - is not repetitive: one short pattern repeated ("aaaaaaaaaaaa",
+//     "abcabcabcabc", "horsebatteryhorsebattery"), or at most three
+//     different characters ("aaaaaaaaaaa1") (IsRepetitivePassword);
+//   - is not sequential: not made (all but a few characters) of runs of
+//     letters, digits or keyboard keys in order, either way, or of one
+//     character ("abcdefghijkl", "123456789012", "qwertyuiopas",
+//     "1234-5678-9012") (IsSequentialPassword);
 //   - does not contain the user's email, the part before the @ (when it has
 //     at least 4 letters or digits) or the account's name (likewise),
 //     ignoring case, spaces and punctuation.
@@ -50,6 +59,10 @@ func CheckNewPassword(password, email, accountName string, common CommonPassword
 		return passwordError(PasswordTooShortOrLongKey, "The password must be 12 to 128 characters long.")
 	case common != nil && IsCommonPassword(password, common):
 		return passwordError(PasswordCommonKey, "This password is among the most commonly used passwords. Choose one that is harder to guess.")
+	case IsRepetitivePassword(password):
+		return passwordError(PasswordRepetitiveKey, "The password repeats a character or a short pattern (like “aaaa” or “abcabc”). Choose one that is harder to guess.")
+	case IsSequentialPassword(password):
+		return passwordError(PasswordSequentialKey, "The password is letters, digits or keyboard keys in a row (like “abcdef”, “123456” or “qwerty”). Choose one that is harder to guess.")
 	}
 	folded := foldForCompare(password)
 	email = strings.TrimSpace(email)
@@ -94,6 +107,135 @@ func IsCommonPassword(password string, common CommonPasswordList) bool {
 		}
 	}
 	return false
+}
+
+// minDistinctRunes is the fewest different characters a password must have:
+// "aaaaaaaaaaa1" and "abbaabbaabab" are as weak as a short password.
+const minDistinctRunes = 4
+
+// IsRepetitivePassword reports whether password, ignoring letter case, is
+// one pattern repeated at least twice (a last copy may be cut short:
+// "abcabcabcab"), or has fewer than 4 different characters. NIST SP
+// 800-63B names repetitive passwords beside breached ones.
+func IsRepetitivePassword(password string) bool {
+	r := []rune(strings.ToLower(password))
+	distinct := map[rune]bool{}
+	for _, c := range r {
+		distinct[c] = true
+	}
+	if len(distinct) < minDistinctRunes {
+		return true
+	}
+	// A period p (r[i] == r[i-p] for every i) of at most half the length.
+	for p := 1; p <= len(r)/2; p++ {
+		periodic := true
+		for i := p; i < len(r); i++ {
+			if r[i] != r[i-p] {
+				periodic = false
+				break
+			}
+		}
+		if periodic {
+			return true
+		}
+	}
+	return false
+}
+
+// passwordSequences are the orders a sequential password walks, forwards or
+// backwards: the Latin and Russian alphabets and the digits (wrapping round:
+// "xyzabc", "890123"), and the rows and columns of the keyboards of the
+// portal's languages (US QWERTY, German QWERTZ, French AZERTY, Russian
+// ЙЦУКЕН), the letter rows also as one walk from row to row
+// ("qwertyuiopas").
+var passwordSequences = []struct {
+	keys string
+	wrap bool
+}{
+	{"abcdefghijklmnopqrstuvwxyz", true},
+	{"0123456789", true},
+	{"`1234567890-=", false},
+	{"~!@#$%^&*()_+", false},
+	{"1234567890qwertyuiopasdfghjklzxcvbnm", false},
+	{"qwertyuiop[]\\", false},
+	{"asdfghjkl;'", false},
+	{"zxcvbnm,./", false},
+	{"{}|", false},
+	{":\"", false},
+	{"<>?", false},
+	// Keyboard columns: "1qaz2wsx3edc…".
+	{"1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/", false},
+	{"абвгдежзийклмнопрстуфхцчшщъыьэюя", true},
+	{"1234567890qwertzuiopüasdfghjklöäyxcvbnm", false},
+	{"1234567890azertyuiopqsdfghjklmwxcvbn", false},
+	{"1234567890йцукенгшщзхъфывапролджэячсмитьбю", false},
+}
+
+// minRunLen is the shortest run of keys in order that counts as a sequence.
+const minRunLen = 3
+
+// IsSequentialPassword reports whether password, ignoring letter case, is
+// made of runs of at least 3 characters in the order of one of
+// passwordSequences (each run either way), or of one character repeated,
+// with at most 2 characters, or a fifth of them, outside such runs: such a
+// password is a walk along the alphabet, the digits or the keyboard
+// ("abcdefghijkl", "123456789012", "qwertyuiopas", "abcd-efgh-ijkl",
+// "1234567890ab"). A run inside an otherwise good password is fine.
+func IsSequentialPassword(password string) bool {
+	r := []rune(strings.ToLower(password))
+	covered := 0
+	for i := 0; i < len(r); {
+		n := longestRun(r[i:])
+		if n >= minRunLen {
+			covered += n
+			i += n
+		} else {
+			i++
+		}
+	}
+	return len(r)-covered <= max(2, len(r)/5)
+}
+
+// longestRun is the length of the longest run at the start of r: one
+// character repeated, or characters one step apart, in one direction, in
+// one of passwordSequences.
+func longestRun(r []rune) int {
+	best := 1
+	same := 1
+	for same < len(r) && r[same] == r[0] {
+		same++
+	}
+	best = max(best, same)
+	for _, seq := range passwordSequences {
+		keys := []rune(seq.keys)
+		for _, step := range []int{1, -1} {
+			n := 1
+			for n < len(r) && nextKey(keys, seq.wrap, r[n-1], step) == r[n] {
+				n++
+			}
+			best = max(best, n)
+		}
+	}
+	return best
+}
+
+// nextKey is the key step places after c in keys (wrapping round when
+// wrap), or -1 when there is none.
+func nextKey(keys []rune, wrap bool, c rune, step int) rune {
+	for i, k := range keys {
+		if k != c {
+			continue
+		}
+		j := i + step
+		if wrap {
+			j = (j + len(keys)) % len(keys)
+		}
+		if j < 0 || j >= len(keys) {
+			return -1
+		}
+		return keys[j]
+	}
+	return -1
 }
 
 // foldForCompare keeps only letters and digits, lower-cased, so that

@@ -1,10 +1,12 @@
 package tenantdesk
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zones as a deployed binary has them
+	"unicode/utf8"
 )
 
 // fakeCommon is a small stand-in for the real list (internal/auth tests that one).
@@ -20,7 +22,7 @@ func TestCheckNewPassword(t *testing.T) {
 	}{
 		{"ok passphrase", "correct horse battery staple", ""},
 		{"ok exactly 12", "twelve chars", ""},
-		{"ok 128", strings.Repeat("é", 128), ""},
+		{"ok 128", longUnicodePassword(128), ""},
 		{"too short", "elevenchars", PasswordTooShortOrLongKey},
 		{"too long", strings.Repeat("a", 129), PasswordTooShortOrLongKey},
 		{"runes not bytes", strings.Repeat("я", 11), PasswordTooShortOrLongKey},
@@ -35,6 +37,42 @@ func TestCheckNewPassword(t *testing.T) {
 		{"whole email", "x tom.sawyer@fence.example x", PasswordHasEmailKey},
 		{"email local part", "i am TomSawyer really", PasswordHasEmailKey},
 		{"email local part with punctuation", "hello tom-sawyer 2026", PasswordHasEmailKey},
+		// Repetitive (NIST SP 800-63B): one character or a short pattern
+		// repeated, or too few different characters.
+		{"one character", "aaaaaaaaaaaa", PasswordRepetitiveKey},
+		{"one character, any case", "AaAaAaAaAaAa", PasswordRepetitiveKey},
+		{"one symbol", strings.Repeat("!", 20), PasswordRepetitiveKey},
+		{"one multibyte character", strings.Repeat("é", 128), PasswordRepetitiveKey},
+		{"short pattern", "abcabcabcabc", PasswordRepetitiveKey},
+		{"pattern cut short", "xyzzyxyzzyxyzz", PasswordRepetitiveKey},
+		{"pattern with spaces", "ab ab ab ab ab", PasswordRepetitiveKey},
+		{"pattern of digits", "120120120120", PasswordRepetitiveKey},
+		{"two words twice", "horsebatteryhorsebattery", PasswordRepetitiveKey},
+		{"three characters", "aaaaaaaaaab1", PasswordRepetitiveKey},
+		// Sequential: runs along the alphabet, the digits or the keyboard.
+		{"alphabet", "abcdefghijkl", PasswordSequentialKey},
+		{"alphabet backwards", "LKJIHGFEDCBA", PasswordSequentialKey},
+		{"alphabet wrapping", "wxyzabcdefgh", PasswordSequentialKey},
+		{"digits wrapping", "123456789012", PasswordSequentialKey},
+		{"digits backwards", "987654321098", PasswordSequentialKey},
+		{"keyboard row into the next", "qwertyuiopas", PasswordSequentialKey},
+		{"keyboard backwards", "poiuytrewqlkj", PasswordSequentialKey},
+		{"keyboard columns", "1qaz2wsx3edc", PasswordSequentialKey},
+		{"shifted digits row", "!@#$%^&*()_+", PasswordSequentialKey},
+		{"German keyboard", "qwertzuiopü+", PasswordSequentialKey},
+		{"French keyboard", "azertyuiopqs", PasswordSequentialKey},
+		{"Russian keyboard", "йцукенгшщзхъ", PasswordSequentialKey},
+		{"Russian alphabet", "абвгдежзийкл", PasswordSequentialKey},
+		{"runs with separators", "1234-5678-9012", PasswordSequentialKey},
+		{"runs of letters and digits", "abcdef123456", PasswordSequentialKey},
+		{"a run and two more", "1234567890ab", PasswordSequentialKey},
+		{"runs and repeats", "aaaaaa123456", PasswordSequentialKey},
+		// Passphrases and a run inside a good password are fine.
+		{"ok passphrase with a run", "abc is my favourite horse", ""},
+		{"ok phrase of short words", "to be or not to be, that is it", ""},
+		{"ok random", "Xk9#mPq2$vLw", ""},
+		{"ok qwerty inside", "qwerty horse battery", ""},
+		{"ok four different", "abcdabdcacbdadcb", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := CheckNewPassword(c.pw, email, account, common)
@@ -62,6 +100,16 @@ func TestCheckNewPassword(t *testing.T) {
 	if err := CheckNewPassword("password1234", "", "", nil); err != nil {
 		t.Errorf("no list: %v", err)
 	}
+}
+
+// longUnicodePassword is n runes of 2-byte letters and digits that repeat
+// no pattern: "é0é1é2…".
+func longUnicodePassword(n int) string {
+	var b strings.Builder
+	for i := 0; utf8.RuneCountInString(b.String()) < n; i++ {
+		b.WriteString("é" + strconv.Itoa(i))
+	}
+	return string([]rune(b.String())[:n])
 }
 
 func TestTimeZones(t *testing.T) {
