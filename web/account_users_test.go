@@ -473,3 +473,78 @@ func TestEditRolesInPlace(t *testing.T) {
 		t.Errorf("plain user saving roles: %d", res.StatusCode)
 	}
 }
+
+// TestRefusedActionsAreNotOffered: the user's page offers Disable and
+// Delete only when the rules allow them (R5 for the Owner, R3 for the last
+// user admin), says why when not, and the confirmation pages explain
+// instead of asking.
+func TestRefusedActionsAreNotOffered(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(becky)
+	tomU, h := app.user(tom), app.user(huck)
+
+	page := c.get(userPath(tomU, ""))
+	mustStatus(t, page, http.StatusOK)
+	if page.Doc.Find(`[data-testid="user-disable"], [data-testid="user-delete"]`).Length() != 0 {
+		t.Error("Disable or Delete offered for the Owner")
+	}
+	if got := text(page, `[data-testid="user-actions-note"]`); !strings.Contains(got, "Tom Sawyer is the account's Owner and cannot be disabled or deleted") {
+		t.Errorf("Owner's note %q", got)
+	}
+	for _, action := range []string{"disable", "delete"} {
+		confirm := c.get(userPath(tomU, "/"+action))
+		mustStatus(t, confirm, http.StatusOK)
+		if confirm.Doc.Find(`[data-testid="confirm-submit"]`).Length() != 0 || confirm.Doc.Find("form[action$=\"/"+action+"\"]").Length() != 0 {
+			t.Errorf("%s of the Owner asked to confirm", action)
+		}
+		if got := text(confirm, `[data-testid="confirm-refused"]`); !strings.Contains(got, "Tom Sawyer cannot be") || !strings.Contains(got, "is the account's Owner") {
+			t.Errorf("%s of the Owner: %q", action, got)
+		}
+	}
+	page = c.get(userPath(h, ""))
+	if page.Doc.Find(`[data-testid="user-disable"]`).Length() != 1 || page.Doc.Find(`[data-testid="user-delete"]`).Length() != 1 ||
+		page.Doc.Find(`[data-testid="user-actions-note"]`).Length() != 0 {
+		t.Error("Disable and Delete not offered plainly for a member")
+	}
+	if c.get(userPath(h, "/disable")).Doc.Find(`[data-testid="confirm-submit"]`).Length() != 1 {
+		t.Error("no confirmation for disabling a member")
+	}
+
+	// The last user admin of an account without an Owner (R3).
+	op := tenantdesk.OperatorContext(context.Background())
+	acc := &tenantdesk.Account{Name: "Ownerless Ltd"}
+	if err := app.ops().CreateCustomer(op, acc, nil); err != nil {
+		t.Fatal(err)
+	}
+	admin := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Solo Admin", Email: "solo@ownerless.example", Roles: []string{"customer.user", "user.admin"}}
+	if err := app.ops().CreateUser(op, admin); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.ops().SetPassword(op, admin.ID, "the only admin here"); err != nil {
+		t.Fatal(err)
+	}
+	solo := app.client()
+	if res := solo.signIn(admin.Email, "the only admin here"); res.StatusCode != http.StatusSeeOther {
+		t.Fatal("sign-in")
+	}
+	page = solo.get(userPath(admin, ""))
+	if page.Doc.Find(`[data-testid="user-disable"], [data-testid="user-delete"]`).Length() != 0 {
+		t.Error("Disable or Delete offered for the last user admin")
+	}
+	if got := text(page, `[data-testid="user-actions-note"]`); !strings.Contains(got, "Solo Admin is the account's only user admin") {
+		t.Errorf("last admin's note %q", got)
+	}
+	if got := text(solo.get(userPath(admin, "/delete")), `[data-testid="confirm-refused"]`); !strings.Contains(got, "only user admin") {
+		t.Errorf("delete of the last admin: %q", got)
+	}
+	// With a second user admin both are offered again.
+	second := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Second Admin", Email: "second@ownerless.example", Roles: []string{"customer.user", "user.admin"}}
+	if err := app.ops().CreateUser(op, second); err != nil {
+		t.Fatal(err)
+	}
+	page = solo.get(userPath(admin, ""))
+	if page.Doc.Find(`[data-testid="user-disable"]`).Length() != 1 || page.Doc.Find(`[data-testid="user-delete"]`).Length() != 1 {
+		t.Error("actions not offered with a second user admin")
+	}
+}

@@ -72,6 +72,11 @@ type UserFormView struct {
 	Error       string
 	FieldErrors map[string]string
 	Flash       []string
+	// CanDisable and CanDelete: the status actions the rules allow now
+	// (R3, R5); an action they refuse is not offered, and ActionsNote
+	// says why.
+	CanDisable, CanDelete bool
+	ActionsNote           string
 }
 
 // RoleGroup is one group of the catalogue in the role editor.
@@ -102,6 +107,9 @@ type ConfirmView struct {
 	Body   string
 	Action string // form action URL
 	Submit string
+	// Refused, when set, is why the rules refuse the action now: the page
+	// says so instead of asking (Title then says what cannot be done).
+	Refused string
 }
 
 func (f UserFormView) fieldError(name string) string { return f.FieldErrors[name] }
