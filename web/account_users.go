@@ -103,7 +103,7 @@ func roleGroups(ctx context.Context, acc *tenantdesk.Account, checked []string, 
 		if !ok {
 			i = len(groups)
 			index[r.Group] = i
-			groups = append(groups, account.RoleGroup{Key: r.Group, Title: view.T(ctx, "role.group."+r.Group)})
+			groups = append(groups, account.RoleGroup{Key: r.Group, Title: view.T(ctx, "role.group."+r.Group), Exclusive: r.Group == tenantdesk.GroupSupervisor})
 		}
 		var pre []string
 		for _, p := range r.Pre {
@@ -118,10 +118,17 @@ func roleGroups(ctx context.Context, acc *tenantdesk.Account, checked []string, 
 	return groups
 }
 
-// formRoles reads the checked roles of the role editor.
+// formRoles reads the checked roles of the role editor; the empty value
+// is "None" of the supervisor radio group.
 func formRoles(c echo.Context) []string {
 	params, _ := c.FormParams()
-	return tenantdesk.SortedRoles(params["roles"])
+	var roles []string
+	for _, r := range params["roles"] {
+		if r != "" {
+			roles = append(roles, r)
+		}
+	}
+	return tenantdesk.SortedRoles(roles)
 }
 
 func (s *Server) handleNewUser(c echo.Context) error {

@@ -120,7 +120,7 @@ func TestInviteUser(t *testing.T) {
 		t.Fatalf("invite form: %d", form.StatusCode)
 	}
 	// The catalogue is grouped, licensed roles are marked, prerequisites explained; no partner roles here.
-	if form.Doc.Find(`[data-testid="role-group-supervisor"] input[name="roles"]`).Length() != 5 {
+	if form.Doc.Find(`[data-testid="role-group-supervisor"] input[name="roles"][value^="customer.user.supervisorl"]`).Length() != 5 {
 		t.Error("supervisor group incomplete")
 	}
 	if form.Doc.Find(`input[value="partner.admin"]`).Length() != 0 {
@@ -546,5 +546,74 @@ func TestRefusedActionsAreNotOffered(t *testing.T) {
 	page = solo.get(userPath(admin, ""))
 	if page.Doc.Find(`[data-testid="user-disable"]`).Length() != 1 || page.Doc.Find(`[data-testid="user-delete"]`).Length() != 1 {
 		t.Error("actions not offered with a second user admin")
+	}
+}
+
+// TestSupervisorLevelIsOneChoice: the supervisor levels are a radio group
+// led by "None" (R2: one level at most) on the user's page and in the
+// in-place editor, named by its legend; the posted roles keep their names
+// and "None" posts no supervisor role.
+func TestSupervisorLevelIsOneChoice(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	h := app.user(huck) // customer.user + supervisorl1
+	check := func(name string, res *response, prefix string) {
+		t.Helper()
+		group := res.Doc.Find("fieldset").FilterFunction(func(_ int, s *goquery.Selection) bool {
+			return strings.TrimSpace(s.ChildrenFiltered("legend").Text()) == "Supervisor access (one level at most)"
+		})
+		if group.Length() != 1 {
+			t.Fatalf("%s: no supervisor fieldset with its legend", name)
+		}
+		if n := group.Find(`input[type="checkbox"]`).Length(); n != 0 {
+			t.Errorf("%s: %d supervisor checkboxes", name, n)
+		}
+		radios := group.Find(`input[type="radio"][name="roles"]`)
+		if radios.Length() != 6 {
+			t.Errorf("%s: %d radios, want None and five levels", name, radios.Length())
+		}
+		first := radios.First()
+		if v, _ := first.Attr("value"); v != "" || !strings.Contains(text(res, `label[for="`+attr(first, "id")+`"]`), "None") {
+			t.Errorf("%s: first radio %q is not None", name, attr(first, "id"))
+		}
+		checked := group.Find(`input[type="radio"]:checked`)
+		if checked.Length() != 1 || attr(checked, "id") != prefix+"customer.user.supervisorl1" {
+			t.Errorf("%s: checked %d, %q", name, checked.Length(), attr(checked, "id"))
+		}
+		radios.Each(func(_ int, s *goquery.Selection) {
+			if res.Doc.Find(`label[for="`+attr(s, "id")+`"]`).Length() != 1 {
+				t.Errorf("%s: radio %q has no label", name, attr(s, "id"))
+			}
+		})
+	}
+	check("user page", c.get(userPath(h, "")), "role-")
+	req, _ := http.NewRequest(http.MethodGet, app.Server.URL+userPath(h, "/roles"), nil)
+	req.Header.Set("HX-Request", "true")
+	check("in-place editor", c.do(req), "inline-"+tenantdesk.FormatUserID(h.ID)+"-")
+
+	// Without JavaScript: another level, then None.
+	res := c.post(userPath(h, ""), url.Values{"displayName": {h.DisplayName}, "email": {h.Email}, "roles": {"customer.user", "customer.user.supervisorl2"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("level 2: %d %s", res.StatusCode, text(res, `[data-testid="form-error"]`))
+	}
+	if u := app.user(huck); !u.HasRole("customer.user.supervisorl2") || u.HasRole("customer.user.supervisorl1") {
+		t.Errorf("after level 2: %v", u.Roles)
+	}
+	res = c.post(userPath(h, "/roles"), url.Values{"roles": {"customer.user", ""}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("None: %d %s", res.StatusCode, res.Body)
+	}
+	if u := app.user(huck); len(u.Roles) != 1 || u.Roles[0] != "customer.user" {
+		t.Errorf("after None: %v", u.Roles)
+	}
+	if got := c.get(userPath(h, "")).Doc.Find(`#role-supervisor-none:checked`).Length(); got != 1 {
+		t.Error("None not chosen for a user without supervisor access")
+	}
+	// Two levels at once are still refused by the rules (R2).
+	res = c.post(userPath(h, ""), url.Values{"displayName": {h.DisplayName}, "email": {h.Email},
+		"roles": {"customer.user", "customer.user.supervisorl1", "customer.user.supervisorl2"}})
+	if got := text(res, `[data-testid="form-error"]`); !strings.Contains(got, "mutually exclusive") {
+		t.Errorf("two levels: %q", got)
 	}
 }
