@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -102,7 +103,7 @@ func roleGroups(ctx context.Context, acc *tenantdesk.Account, checked []string, 
 		if !ok {
 			i = len(groups)
 			index[r.Group] = i
-			groups = append(groups, account.RoleGroup{Key: r.Group, Title: view.T(ctx, "role.group."+r.Group)})
+			groups = append(groups, account.RoleGroup{Key: r.Group, Title: view.T(ctx, "role.group."+r.Group), Exclusive: r.Group == tenantdesk.GroupSupervisor})
 		}
 		var pre []string
 		for _, p := range r.Pre {
@@ -117,10 +118,17 @@ func roleGroups(ctx context.Context, acc *tenantdesk.Account, checked []string, 
 	return groups
 }
 
-// formRoles reads the checked roles of the role editor.
+// formRoles reads the checked roles of the role editor; the empty value
+// is "None" of the supervisor radio group.
 func formRoles(c echo.Context) []string {
 	params, _ := c.FormParams()
-	return tenantdesk.SortedRoles(params["roles"])
+	var roles []string
+	for _, r := range params["roles"] {
+		if r != "" {
+			roles = append(roles, r)
+		}
+	}
+	return tenantdesk.SortedRoles(roles)
 }
 
 func (s *Server) handleNewUser(c echo.Context) error {
@@ -181,6 +189,47 @@ func (s *Server) userParam(c echo.Context) (*tenantdesk.User, error) {
 	return s.svc.AccountUsers.GetUser(c.Request().Context(), currentAccount(c).ID, id)
 }
 
+// userActionsParam loads the user named in the URL from the current
+// account with what the rules say about disabling and deleting them now.
+func (s *Server) userActionsParam(c echo.Context) (*tenantdesk.UserActions, error) {
+	id, ok := tenantdesk.ParseUserID(c.Param("id"))
+	if !ok {
+		return nil, echo.ErrNotFound
+	}
+	return s.svc.AccountUsers.GetUserActions(c.Request().Context(), currentAccount(c).ID, id)
+}
+
+// refusalNote is why the rules refuse an action on u now: one sentence
+// for the Owner (R5) and for the last user admin (R3), whichever action
+// it is, else the rule's own message.
+func refusalNote(ctx context.Context, u *tenantdesk.User, err error) string {
+	data := map[string]any{"Name": u.DisplayName}
+	switch tenantdesk.ErrorCode(err) {
+	case tenantdesk.EOwnerImmutable:
+		return view.T(ctx, "users.actions.owner_note", data)
+	case tenantdesk.ELastUserAdmin:
+		return view.T(ctx, "users.actions.last_admin_note", data)
+	}
+	return errorText(ctx, err)
+}
+
+// withActions offers on the user's page the status actions the rules
+// allow now and says why the others are not offered.
+func withActions(ctx context.Context, v account.UserFormView, a *tenantdesk.UserActions) account.UserFormView {
+	v.CanDisable, v.CanDelete = a.Disable == nil, a.Delete == nil
+	var notes []string
+	for _, err := range []error{a.Disable, a.Delete} {
+		if err == nil {
+			continue
+		}
+		if n := refusalNote(ctx, a.User, err); !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+	}
+	v.ActionsNote = strings.Join(notes, " ")
+	return v
+}
+
 func (s *Server) editForm(c echo.Context, u *tenantdesk.User, errMsg string) account.UserFormView {
 	ctx := c.Request().Context()
 	acc := currentAccount(c)
@@ -201,25 +250,26 @@ func (s *Server) editForm(c echo.Context, u *tenantdesk.User, errMsg string) acc
 }
 
 func (s *Server) handleEditUser(c echo.Context) error {
-	u, err := s.userParam(c)
+	a, err := s.userActionsParam(c)
 	if err != nil {
 		return err
 	}
-	v := s.editForm(c, u, "")
+	v := withActions(c.Request().Context(), s.editForm(c, a.User, ""), a)
 	v.Flash = s.takeFlashes(c)
 	return render(c, http.StatusOK, account.UserForm(v))
 }
 
 func (s *Server) handleUpdateUser(c echo.Context) error {
 	ctx := c.Request().Context()
-	u, err := s.userParam(c)
+	a, err := s.userActionsParam(c)
 	if err != nil {
 		return err
 	}
+	u := a.User
 	name, email, roles := c.FormValue("displayName"), c.FormValue("email"), formRoles(c)
 	change, err := s.svc.AccountUsers.UpdateUser(ctx, u.AccountID, u.ID, tenantdesk.UserPatch{DisplayName: &name, Email: &email, Roles: &roles})
 	if isUserError(err) {
-		v := s.editForm(c, u, errorText(ctx, err))
+		v := withActions(ctx, s.editForm(c, u, errorText(ctx, err)), a)
 		v.DisplayName, v.Email, v.FieldErrors = name, email, fieldErrors(ctx, err)
 		v.Groups = roleGroups(ctx, currentAccount(c), roles, u)
 		return render(c, http.StatusOK, account.UserForm(v))
@@ -235,14 +285,16 @@ func (s *Server) handleUpdateUser(c echo.Context) error {
 	return redirectAfterPost(c, "/account/users/"+tenantdesk.FormatUserID(u.ID))
 }
 
-// handleConfirm shows the confirmation page of a destructive action.
+// handleConfirm shows the confirmation page of a destructive action, or,
+// when the rules refuse it now, why it cannot be done.
 func (s *Server) handleConfirm(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		u, err := s.userParam(c)
+		a, err := s.userActionsParam(c)
 		if err != nil {
 			return err
 		}
+		u := a.User
 		data := map[string]any{"Name": u.DisplayName, "Email": u.Email}
 		acc := currentAccount(c)
 		v := account.ConfirmView{Account: acc, Access: accountAccess(ctx, acc), User: u,
@@ -250,6 +302,14 @@ func (s *Server) handleConfirm(action string) echo.HandlerFunc {
 			Body:   view.T(ctx, "users.confirm."+action+".body", data),
 			Submit: view.T(ctx, "users.confirm."+action+".submit"),
 			Action: "/account/users/" + tenantdesk.FormatUserID(u.ID) + "/" + action}
+		refused := a.Delete
+		if action == "disable" {
+			refused = a.Disable
+		}
+		if refused != nil {
+			v.Title = view.T(ctx, "users.confirm."+action+".refused_title", data)
+			v.Refused = refusalNote(ctx, u, refused)
+		}
 		return render(c, http.StatusOK, account.Confirm(v))
 	}
 }
@@ -258,13 +318,14 @@ func (s *Server) handleConfirm(action string) echo.HandlerFunc {
 // list after a delete); a broken rule is explained on the user's page.
 func (s *Server) userAction(c echo.Context, do func(ctx context.Context, u *tenantdesk.User) (flashKey string, err error)) error {
 	ctx := c.Request().Context()
-	u, err := s.userParam(c)
+	a, err := s.userActionsParam(c)
 	if err != nil {
 		return err
 	}
+	u := a.User
 	key, err := do(ctx, u)
 	if isUserError(err) {
-		return render(c, http.StatusOK, account.UserForm(s.editForm(c, u, errorText(ctx, err))))
+		return render(c, http.StatusOK, account.UserForm(withActions(ctx, s.editForm(c, u, errorText(ctx, err)), a)))
 	} else if err != nil {
 		return err
 	}

@@ -120,7 +120,7 @@ func TestInviteUser(t *testing.T) {
 		t.Fatalf("invite form: %d", form.StatusCode)
 	}
 	// The catalogue is grouped, licensed roles are marked, prerequisites explained; no partner roles here.
-	if form.Doc.Find(`[data-testid="role-group-supervisor"] input[name="roles"]`).Length() != 5 {
+	if form.Doc.Find(`[data-testid="role-group-supervisor"] input[name="roles"][value^="customer.user.supervisorl"]`).Length() != 5 {
 		t.Error("supervisor group incomplete")
 	}
 	if form.Doc.Find(`input[value="partner.admin"]`).Length() != 0 {
@@ -471,5 +471,149 @@ func TestEditRolesInPlace(t *testing.T) {
 	huckClient.mustSignIn(huck)
 	if res := huckClient.post(userPath(app.user(becky), "/roles"), url.Values{"roles": {"customer.user"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("plain user saving roles: %d", res.StatusCode)
+	}
+}
+
+// TestRefusedActionsAreNotOffered: the user's page offers Disable and
+// Delete only when the rules allow them (R5 for the Owner, R3 for the last
+// user admin), says why when not, and the confirmation pages explain
+// instead of asking.
+func TestRefusedActionsAreNotOffered(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(becky)
+	tomU, h := app.user(tom), app.user(huck)
+
+	page := c.get(userPath(tomU, ""))
+	mustStatus(t, page, http.StatusOK)
+	if page.Doc.Find(`[data-testid="user-disable"], [data-testid="user-delete"]`).Length() != 0 {
+		t.Error("Disable or Delete offered for the Owner")
+	}
+	if got := text(page, `[data-testid="user-actions-note"]`); !strings.Contains(got, "Tom Sawyer is the account's Owner and cannot be disabled or deleted") {
+		t.Errorf("Owner's note %q", got)
+	}
+	for _, action := range []string{"disable", "delete"} {
+		confirm := c.get(userPath(tomU, "/"+action))
+		mustStatus(t, confirm, http.StatusOK)
+		if confirm.Doc.Find(`[data-testid="confirm-submit"]`).Length() != 0 || confirm.Doc.Find("form[action$=\"/"+action+"\"]").Length() != 0 {
+			t.Errorf("%s of the Owner asked to confirm", action)
+		}
+		if got := text(confirm, `[data-testid="confirm-refused"]`); !strings.Contains(got, "Tom Sawyer cannot be") || !strings.Contains(got, "is the account's Owner") {
+			t.Errorf("%s of the Owner: %q", action, got)
+		}
+	}
+	page = c.get(userPath(h, ""))
+	if page.Doc.Find(`[data-testid="user-disable"]`).Length() != 1 || page.Doc.Find(`[data-testid="user-delete"]`).Length() != 1 ||
+		page.Doc.Find(`[data-testid="user-actions-note"]`).Length() != 0 {
+		t.Error("Disable and Delete not offered plainly for a member")
+	}
+	if c.get(userPath(h, "/disable")).Doc.Find(`[data-testid="confirm-submit"]`).Length() != 1 {
+		t.Error("no confirmation for disabling a member")
+	}
+
+	// The last user admin of an account without an Owner (R3).
+	op := tenantdesk.OperatorContext(context.Background())
+	acc := &tenantdesk.Account{Name: "Ownerless Ltd"}
+	if err := app.ops().CreateCustomer(op, acc, nil); err != nil {
+		t.Fatal(err)
+	}
+	admin := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Solo Admin", Email: "solo@ownerless.example", Roles: []string{"customer.user", "user.admin"}}
+	if err := app.ops().CreateUser(op, admin); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.ops().SetPassword(op, admin.ID, "the only admin here"); err != nil {
+		t.Fatal(err)
+	}
+	solo := app.client()
+	if res := solo.signIn(admin.Email, "the only admin here"); res.StatusCode != http.StatusSeeOther {
+		t.Fatal("sign-in")
+	}
+	page = solo.get(userPath(admin, ""))
+	if page.Doc.Find(`[data-testid="user-disable"], [data-testid="user-delete"]`).Length() != 0 {
+		t.Error("Disable or Delete offered for the last user admin")
+	}
+	if got := text(page, `[data-testid="user-actions-note"]`); !strings.Contains(got, "Solo Admin is the account's only user admin") {
+		t.Errorf("last admin's note %q", got)
+	}
+	if got := text(solo.get(userPath(admin, "/delete")), `[data-testid="confirm-refused"]`); !strings.Contains(got, "only user admin") {
+		t.Errorf("delete of the last admin: %q", got)
+	}
+	// With a second user admin both are offered again.
+	second := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Second Admin", Email: "second@ownerless.example", Roles: []string{"customer.user", "user.admin"}}
+	if err := app.ops().CreateUser(op, second); err != nil {
+		t.Fatal(err)
+	}
+	page = solo.get(userPath(admin, ""))
+	if page.Doc.Find(`[data-testid="user-disable"]`).Length() != 1 || page.Doc.Find(`[data-testid="user-delete"]`).Length() != 1 {
+		t.Error("actions not offered with a second user admin")
+	}
+}
+
+// TestSupervisorLevelIsOneChoice: the supervisor levels are a radio group
+// led by "None" (R2: one level at most) on the user's page and in the
+// in-place editor, named by its legend; the posted roles keep their names
+// and "None" posts no supervisor role.
+func TestSupervisorLevelIsOneChoice(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	h := app.user(huck) // customer.user + supervisorl1
+	check := func(name string, res *response, prefix string) {
+		t.Helper()
+		group := res.Doc.Find("fieldset").FilterFunction(func(_ int, s *goquery.Selection) bool {
+			return strings.TrimSpace(s.ChildrenFiltered("legend").Text()) == "Supervisor access (one level at most)"
+		})
+		if group.Length() != 1 {
+			t.Fatalf("%s: no supervisor fieldset with its legend", name)
+		}
+		if n := group.Find(`input[type="checkbox"]`).Length(); n != 0 {
+			t.Errorf("%s: %d supervisor checkboxes", name, n)
+		}
+		radios := group.Find(`input[type="radio"][name="roles"]`)
+		if radios.Length() != 6 {
+			t.Errorf("%s: %d radios, want None and five levels", name, radios.Length())
+		}
+		first := radios.First()
+		if v, _ := first.Attr("value"); v != "" || !strings.Contains(text(res, `label[for="`+attr(first, "id")+`"]`), "None") {
+			t.Errorf("%s: first radio %q is not None", name, attr(first, "id"))
+		}
+		checked := group.Find(`input[type="radio"]:checked`)
+		if checked.Length() != 1 || attr(checked, "id") != prefix+"customer.user.supervisorl1" {
+			t.Errorf("%s: checked %d, %q", name, checked.Length(), attr(checked, "id"))
+		}
+		radios.Each(func(_ int, s *goquery.Selection) {
+			if res.Doc.Find(`label[for="`+attr(s, "id")+`"]`).Length() != 1 {
+				t.Errorf("%s: radio %q has no label", name, attr(s, "id"))
+			}
+		})
+	}
+	check("user page", c.get(userPath(h, "")), "role-")
+	req, _ := http.NewRequest(http.MethodGet, app.Server.URL+userPath(h, "/roles"), nil)
+	req.Header.Set("HX-Request", "true")
+	check("in-place editor", c.do(req), "inline-"+tenantdesk.FormatUserID(h.ID)+"-")
+
+	// Without JavaScript: another level, then None.
+	res := c.post(userPath(h, ""), url.Values{"displayName": {h.DisplayName}, "email": {h.Email}, "roles": {"customer.user", "customer.user.supervisorl2"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("level 2: %d %s", res.StatusCode, text(res, `[data-testid="form-error"]`))
+	}
+	if u := app.user(huck); !u.HasRole("customer.user.supervisorl2") || u.HasRole("customer.user.supervisorl1") {
+		t.Errorf("after level 2: %v", u.Roles)
+	}
+	res = c.post(userPath(h, "/roles"), url.Values{"roles": {"customer.user", ""}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("None: %d %s", res.StatusCode, res.Body)
+	}
+	if u := app.user(huck); len(u.Roles) != 1 || u.Roles[0] != "customer.user" {
+		t.Errorf("after None: %v", u.Roles)
+	}
+	if got := c.get(userPath(h, "")).Doc.Find(`#role-supervisor-none:checked`).Length(); got != 1 {
+		t.Error("None not chosen for a user without supervisor access")
+	}
+	// Two levels at once are still refused by the rules (R2).
+	res = c.post(userPath(h, ""), url.Values{"displayName": {h.DisplayName}, "email": {h.Email},
+		"roles": {"customer.user", "customer.user.supervisorl1", "customer.user.supervisorl2"}})
+	if got := text(res, `[data-testid="form-error"]`); !strings.Contains(got, "mutually exclusive") {
+		t.Errorf("two levels: %q", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -156,5 +157,63 @@ func TestBrowserEditRolesInPlace(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid=role-editor-row] input[value="customer.user.supervisorl2"]`)),
 		chromedp.Click(chromedp.CSS("[data-testid=role-editor-save]")))
 	waitFor(t, b, "the saved row", `!document.querySelector("[data-testid=role-editor-row]") && document.querySelector("[data-testid=user-roles]").textContent.includes("Analytics supervisor")`)
+	b.AssertClean()
+}
+
+// TestBrowserSupervisorLevelRadios: a person picks one supervisor level
+// with the mouse or the arrow keys (the group is named by its legend),
+// "None" clears it, on the user's page and in the in-place editor.
+func TestBrowserSupervisorLevelRadios(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	b := newBrowser(t)
+	base := app.Server.URL
+	browserSignIn(t, b, base, tom, app.Password[tom])
+	h := app.user(huck) // supervisorl1
+	b.Navigate(base + userPath(h, ""))
+	const checked = `(() => { const c = [...document.querySelectorAll('[data-testid=role-group-supervisor] input:checked')];
+		return c.map(i => i.id).join(","); })()`
+	if got := evalIn[string](b, checked); got != "role-customer.user.supervisorl1" {
+		t.Fatalf("checked on arrival %q", got)
+	}
+	if got := evalIn[string](b, `document.getElementById("role-customer.user.supervisorl1").closest("fieldset").querySelector("legend").textContent.trim()`); got != "Supervisor access (one level at most)" {
+		t.Errorf("group legend %q", got)
+	}
+	b.Do("click Analytics supervisor", chromedp.Click(chromedp.CSS(`label[for="role-customer.user.supervisorl2"]`)))
+	if got := evalIn[string](b, checked); got != "role-customer.user.supervisorl2" {
+		t.Fatalf("after clicking level 2: %q", got)
+	}
+	b.Do("focus the chosen level", chromedp.Focus(chromedp.CSS(`input[id="role-customer.user.supervisorl2"]`)))
+	b.Do("press ArrowUp", chromedp.KeyEvent(kb.ArrowUp))
+	if got := evalIn[string](b, checked); got != "role-customer.user.supervisorl1" {
+		t.Errorf("after ArrowUp: %q", got)
+	}
+	b.Do("press ArrowUp", chromedp.KeyEvent(kb.ArrowUp))
+	if got := evalIn[string](b, checked); got != "role-supervisor-none" {
+		t.Errorf("after ArrowUp to None: %q", got)
+	}
+	b.Do("press ArrowDown twice", chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown))
+	if got := evalIn[string](b, checked); got != "role-customer.user.supervisorl2" {
+		t.Errorf("after ArrowDown twice: %q", got)
+	}
+	b.DoAndWaitLoad("save", chromedp.Click(chromedp.CSS("[data-testid=user-save]")))
+	if u := app.user(huck); !u.HasRole("customer.user.supervisorl2") || u.HasRole("customer.user.supervisorl1") {
+		t.Fatalf("saved roles %v", u.Roles)
+	}
+
+	// In the in-place editor on the Users tab, None removes the level.
+	b.Navigate(base + "/account/users?q=huck")
+	b.Do("open the role editor", chromedp.Click(chromedp.CSS("[data-testid=user-edit-roles]")))
+	waitFor(t, b, "the role editor", `!!document.querySelector("[data-testid=role-editor-row]")`)
+	none := "inline-" + tenantdesk.FormatUserID(h.ID) + "-supervisor-none"
+	b.Do("click None", chromedp.Click(chromedp.CSS(`label[for="`+none+`"]`)))
+	if !evalIn[bool](b, `document.getElementById("`+none+`").checked && document.querySelectorAll("[data-testid=role-editor-row] input[type=radio]:checked").length === 1`) {
+		t.Fatal("None not the one choice")
+	}
+	b.Do("save", chromedp.Click(chromedp.CSS("[data-testid=role-editor-save]")))
+	waitFor(t, b, "the row back", `!document.querySelector("[data-testid=role-editor-row]")`)
+	if u := app.user(huck); len(u.Roles) != 1 || u.Roles[0] != "customer.user" {
+		t.Errorf("roles after None %v", u.Roles)
+	}
 	b.AssertClean()
 }

@@ -146,7 +146,7 @@ func (s *Server) handleProfileRights(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := profile.RightsView{IsOwner: r.User.IsOwner, Managers: r.Managers}
+	v := profile.RightsView{IsOwner: r.User.IsOwner, Managers: r.Managers, ManagesUsers: r.ManagesUsers}
 	held := map[string]bool{}
 	for _, k := range r.User.Roles {
 		held[k] = true

@@ -268,6 +268,29 @@ func TestProfileRightsShowRolesAndWhoCanChangeThem(t *testing.T) {
 	if res.Doc.Find(`[data-testid="owner-badge"]`).Length() != 1 || res.Doc.Find(`[data-testid="owner-note"]`).Length() != 1 {
 		t.Error("no Owner badge for the Owner")
 	}
+	// The Owner is told only that nobody can reduce their rights and that
+	// ownership moves through the platform operator: no list naming
+	// himself, no "ask one of them".
+	if got := text(res, `[data-testid="owner-note"]`); !strings.Contains(got, "nobody can reduce it") || !strings.Contains(got, "platform operator") {
+		t.Errorf("Owner's note %q", got)
+	}
+	if n := res.Doc.Find(`[data-testid="manager"]`).Length(); n != 0 || strings.Contains(res.Body, "Ask one of them") {
+		t.Errorf("the Owner is sent to %d managers", n)
+	}
+	if res.Doc.Find(`[data-testid="owner-note"]`).Length() != 1 {
+		t.Error("the Owner's note is not said once")
+	}
+	// A user admin sees who else can change their rights, not themselves.
+	admin := app.client()
+	admin.mustSignIn(becky)
+	res = admin.get("/profile/rights")
+	managers = nil
+	res.Doc.Find(`[data-testid="manager"]`).Each(func(_ int, s *goquery.Selection) {
+		managers = append(managers, strings.Join(strings.Fields(s.Text()), " "))
+	})
+	if !contains(managers, "Tom Sawyer Owner") || contains(managers, "Becky Thatcher User admin") || res.Doc.Find(`[data-testid="owner-note"]`).Length() != 0 {
+		t.Errorf("user admin's managers %v", managers)
+	}
 }
 
 func TestProfileLanguageSwitchesAtOnce(t *testing.T) {

@@ -117,8 +117,9 @@ var managerRoles = []string{tenantdesk.RoleUserAdmin, tenantdesk.RoleCustomerUse
 // maxManagers bounds the My rights tab's list of managers.
 const maxManagers = 200
 
-// MyRights returns the actor's roles and who in their account can change
-// them: the Owner and the enabled user admins, Owner first, then by name.
+// MyRights returns the actor's roles and who else in their account can
+// change them: the Owner and the enabled user admins, Owner first, then by
+// name; nobody for the Owner, whose permissions nobody can reduce (R5).
 // Returns EUNAUTHORIZED without a signed-in user, and the error of
 // tenantdesk.Authorize when the actor is not a member of their user's
 // account.
@@ -134,11 +135,20 @@ func (s *Profile) MyRights(ctx context.Context) (*tenantdesk.Rights, error) {
 	if err := tenantdesk.Authorize(a, acc, tenantdesk.AccessMember); err != nil {
 		return nil, err
 	}
-	managers, err := s.d.Store.ListManagers(ctx, u.AccountID, managerRoles, maxManagers)
+	r := &tenantdesk.Rights{User: u, ManagesUsers: tenantdesk.IsUserAdmin(u)}
+	if u.IsOwner {
+		return r, nil
+	}
+	managers, err := s.d.Store.ListManagers(ctx, u.AccountID, managerRoles, maxManagers+1)
 	if err != nil {
 		return nil, err
 	}
-	return &tenantdesk.Rights{User: u, Managers: managers}, nil
+	for _, m := range managers {
+		if m.UserID != u.ID && len(r.Managers) < maxManagers {
+			r.Managers = append(r.Managers, m)
+		}
+	}
+	return r, nil
 }
 
 // SetPreferences changes the actor's interface language and time zone,

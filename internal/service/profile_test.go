@@ -146,3 +146,24 @@ func TestProfileChangesAreAuditedOnce(t *testing.T) {
 		t.Errorf("blank name: %v", err)
 	}
 }
+
+// TestMyRightsNamesOthersOnly: the Owner is told nobody can change their
+// rights (no list that names themselves); a user admin sees who else can.
+func TestMyRightsNamesOthersOnly(t *testing.T) {
+	f := newFixture(t)
+	r, err := f.svc.Profile.MyRights(f.as(f.Owner1))
+	must(t, err)
+	if len(r.Managers) != 0 || !r.ManagesUsers {
+		t.Errorf("Owner's rights: managers %v, manages users %v", r.Managers, r.ManagesUsers)
+	}
+	r, err = f.svc.Profile.MyRights(f.as(f.Admin1))
+	must(t, err)
+	if len(r.Managers) != 1 || r.Managers[0].DisplayName != "Olive" || !r.Managers[0].IsOwner || !r.ManagesUsers {
+		t.Errorf("user admin's rights: managers %v, manages users %v", r.Managers, r.ManagesUsers)
+	}
+	r, err = f.svc.Profile.MyRights(f.as(f.Member1))
+	must(t, err)
+	if len(r.Managers) != 2 || r.ManagesUsers {
+		t.Errorf("member's rights: managers %v, manages users %v", r.Managers, r.ManagesUsers)
+	}
+}

@@ -91,6 +91,32 @@ func (s *Users) GetUser(ctx context.Context, accountID, userID int64) (*tenantde
 	return s.d.Store.FindAccountUser(ctx, accountID, userID)
 }
 
+// GetUserActions returns one user of the account with the rule, if any,
+// that keeps disabling or deleting them from succeeding now, checked by
+// the same rule function the actions run. See tenantdesk.AccountUserService.
+func (s *Users) GetUserActions(ctx context.Context, accountID, userID int64) (*tenantdesk.UserActions, error) {
+	acc, err := readAuthorized(ctx, s.d.Store, accountID, tenantdesk.AccessUserAdmin)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.d.Store.FindAccountUser(ctx, accountID, userID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.d.Store.AccountState(ctx, acc)
+	if err != nil {
+		return nil, err
+	}
+	out := &tenantdesk.UserActions{User: u}
+	if u.Status != tenantdesk.UserDisabled {
+		after := copyUser(u)
+		after.Status = tenantdesk.UserDisabled
+		out.Disable = tenantdesk.CheckUserChange(st, u, after)
+	}
+	out.Delete = tenantdesk.CheckUserChange(st, u, nil)
+	return out, nil
+}
+
 // CountLicences counts the holders of every licensed role. See tenantdesk.AccountUserService.
 func (s *Users) CountLicences(ctx context.Context, accountID int64) ([]tenantdesk.LicenceCount, error) {
 	if _, err := readAuthorized(ctx, s.d.Store, accountID, tenantdesk.AccessUserAdmin); err != nil {

@@ -280,3 +280,64 @@ func TestRolesTextMirrorsUserRoles(t *testing.T) {
 		t.Errorf("agent's roles %v, want none", got.Roles)
 	}
 }
+
+// TestGetUserActionsTellsWhatTheRulesRefuse: the status actions a page may
+// offer are the ones the rule function lets through now; the refused ones
+// carry the rule's code, and the service still refuses them when tried.
+func TestGetUserActionsTellsWhatTheRulesRefuse(t *testing.T) {
+	f := newFixture(t)
+	users, op := f.users, tenantdesk.OperatorContext(context.Background())
+	ctx := f.as(f.Owner1)
+	check := func(name string, accountID, userID int64, wantDisable, wantDelete string) {
+		t.Helper()
+		a, err := users.GetUserActions(ctx, accountID, userID)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if a.User == nil || a.User.ID != userID {
+			t.Errorf("%s: user %+v", name, a.User)
+		}
+		if code(a.Disable) != wantDisable || code(a.Delete) != wantDelete {
+			t.Errorf("%s: disable %v, delete %v; want %q, %q", name, a.Disable, a.Delete, wantDisable, wantDelete)
+		}
+	}
+	check("the Owner", f.C1.ID, f.Owner1.ID, tenantdesk.EOwnerImmutable, tenantdesk.EOwnerImmutable)
+	check("a user admin beside the Owner", f.C1.ID, f.Admin1.ID, "", "")
+	check("a member", f.C1.ID, f.Member1.ID, "", "")
+
+	// An account whose only user admin is not an Owner: both refused (R3),
+	// and offered again once there is a second user admin.
+	acc := &tenantdesk.Account{Name: "Ownerless", ParentID: f.Partner.ID}
+	must(t, f.svc.Operator.CreateCustomer(op, acc, nil))
+	solo := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Solo", Email: "solo@ownerless.example", Roles: []string{"customer.user", "user.admin"}}
+	must(t, f.svc.Operator.CreateUser(op, solo))
+	ctx = f.as(f.PartnerOwner)
+	a, err := users.GetUserActions(ctx, acc.ID, solo.ID)
+	must(t, err)
+	if code(a.Disable) != tenantdesk.ELastUserAdmin || code(a.Delete) != tenantdesk.ELastUserAdmin {
+		t.Errorf("last user admin: disable %v, delete %v", a.Disable, a.Delete)
+	}
+	if _, err := users.SetUserDisabled(ctx, acc.ID, solo.ID, true); code(err) != tenantdesk.ELastUserAdmin {
+		t.Errorf("disabling the last user admin: %v", err)
+	}
+	_, err = users.InviteUser(ctx, acc.ID, tenantdesk.NewUser{DisplayName: "Second", Email: "second@ownerless.example", Roles: []string{"customer.user", "user.admin"}})
+	must(t, err)
+	a, err = users.GetUserActions(ctx, acc.ID, solo.ID)
+	must(t, err)
+	if a.Disable != nil || a.Delete != nil {
+		t.Errorf("with a second user admin: disable %v, delete %v", a.Disable, a.Delete)
+	}
+	// A disabled user has no Disable to refuse.
+	_, err = users.SetUserDisabled(ctx, acc.ID, solo.ID, true)
+	must(t, err)
+	if a, err = users.GetUserActions(ctx, acc.ID, solo.ID); err != nil || a.Disable != nil || a.Delete != nil {
+		t.Errorf("disabled user: %+v %v", a, err)
+	}
+	// Authorization as GetUser's.
+	if _, err := users.GetUserActions(f.as(f.Member1), f.C1.ID, f.Owner1.ID); code(err) != tenantdesk.EFORBIDDEN {
+		t.Errorf("plain member: %v", err)
+	}
+	if _, err := users.GetUserActions(f.as(f.Owner2), f.C1.ID, f.Owner1.ID); code(err) != tenantdesk.ENOTFOUND {
+		t.Errorf("another customer's Owner: %v", err)
+	}
+}

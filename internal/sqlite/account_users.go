@@ -10,19 +10,31 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// accountState reads what the account-wide rules need, inside tx so that
-// the check and the change see the same data (one writer at a time).
-func (tx *Tx) accountState(ctx context.Context, acc *tenantdesk.Account) (tenantdesk.AccountState, error) {
-	st := tenantdesk.AccountState{Kind: acc.Kind}
-	err := tx.QueryRowContext(ctx, `SELECT
+// accountStateQuery reads what the account-wide rules need; ?1 is the account.
+const accountStateQuery = `SELECT
 		(SELECT count(*) FROM user_roles a
 			JOIN user_roles c ON c.user_id = a.user_id AND c.role = 'customer.user'
 			JOIN users u ON u.id = a.user_id
 			WHERE a.account_id = ?1 AND a.role = 'user.admin' AND u.status <> 'disabled'),
 		EXISTS (SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id
 			WHERE r.account_id = ?1 AND r.role IN ('customer.user.supervisorl3', 'customer.user.supervisorl4', 'customer.user.supervisorl5')
-			AND u.status <> 'disabled')`, acc.ID).Scan(&st.Admins, &st.HasLiveSupervisor)
-	if err != nil {
+			AND u.status <> 'disabled')`
+
+// accountState reads what the account-wide rules need, inside tx so that
+// the check and the change see the same data (one writer at a time).
+func (tx *Tx) accountState(ctx context.Context, acc *tenantdesk.Account) (tenantdesk.AccountState, error) {
+	return scanAccountState(tx.QueryRowContext(ctx, accountStateQuery, acc.ID), acc)
+}
+
+// AccountState reads what the account-wide rules need on the reader pool.
+// See tenantdesk.UserLists.
+func (db *DB) AccountState(ctx context.Context, acc *tenantdesk.Account) (tenantdesk.AccountState, error) {
+	return scanAccountState(db.queryRow(ctx, accountStateQuery, acc.ID), acc)
+}
+
+func scanAccountState(row rowScanner, acc *tenantdesk.Account) (tenantdesk.AccountState, error) {
+	st := tenantdesk.AccountState{Kind: acc.Kind}
+	if err := row.Scan(&st.Admins, &st.HasLiveSupervisor); err != nil {
 		return st, fmt.Errorf("sqlite: account state: %w", err)
 	}
 	return st, nil

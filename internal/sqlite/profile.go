@@ -71,7 +71,7 @@ func listManagers(ctx context.Context, q querier, accountID int64, roles []strin
 		holds = strings.Join(conds, " AND ")
 	}
 	args = append(args, limit)
-	rows, err := q.QueryContext(ctx, `SELECT u.display_name, u.is_owner FROM users u
+	rows, err := q.QueryContext(ctx, `SELECT u.id, u.display_name, u.is_owner FROM users u
 		WHERE u.account_id = ? AND u.status <> 'disabled' AND (u.is_owner = 1 OR (`+holds+`))
 		ORDER BY u.is_owner DESC, u.name_norm, u.id LIMIT ?`, args...)
 	if err != nil {
@@ -81,7 +81,7 @@ func listManagers(ctx context.Context, q querier, accountID int64, roles []strin
 	var out []tenantdesk.Manager
 	for rows.Next() {
 		var m tenantdesk.Manager
-		if err := rows.Scan(&m.DisplayName, &m.IsOwner); err != nil {
+		if err := rows.Scan(&m.UserID, &m.DisplayName, &m.IsOwner); err != nil {
 			return nil, fmt.Errorf("sqlite: scan manager: %w", err)
 		}
 		out = append(out, m)

@@ -68,13 +68,20 @@ type Preferences struct {
 // account can change them.
 type Rights struct {
 	User *User
-	// Managers are the account's Owner and its user admins (enabled users
-	// holding user.admin and customer.user), Owner first, then by name.
+	// Managers are the others who can change the user's roles: the
+	// account's Owner and its user admins (enabled users holding
+	// user.admin and customer.user), Owner first, then by name, without
+	// the user. None for the Owner, whose permissions nobody can reduce
+	// (R5): ownership moves only through the platform operator.
 	Managers []Manager
+	// ManagesUsers: the user is a user admin, who may change their own
+	// roles too, within the rules.
+	ManagesUsers bool
 }
 
 // Manager is someone who can change a user's roles.
 type Manager struct {
+	UserID      int64
 	DisplayName string
 	IsOwner     bool
 }

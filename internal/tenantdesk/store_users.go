@@ -42,6 +42,10 @@ type UserLists interface {
 	// LicenceCounts returns, for every licensed role, how many enabled
 	// users of the account hold it.
 	LicenceCounts(ctx context.Context, accountID int64) ([]LicenceCount, error)
+	// AccountState reads what the account-wide rules need (CheckUserChange)
+	// outside a transaction, for telling which changes would pass before
+	// one is tried (the change itself checks again in its transaction).
+	AccountState(ctx context.Context, acc *Account) (AccountState, error)
 }
 
 // UserTx writes users and their roles.

@@ -61,6 +61,18 @@ type AutoAssignment struct {
 	Role        string
 }
 
+// UserActions is a user of an account with what the rules (CheckUserChange)
+// say about the status actions on them now, so that a page offers only
+// what would succeed and says why the rest is not offered.
+type UserActions struct {
+	User *User
+	// Disable and Delete are nil when the rules allow the action now, else
+	// the *Error of the rule it would break (EOwnerImmutable for the Owner,
+	// ELastUserAdmin for the account's last user admin). Disable is nil
+	// for a user who is disabled already.
+	Disable, Delete error
+}
+
 // LicenceCount is how many users of an account hold one licensed role.
 type LicenceCount struct {
 	Role  string
@@ -78,6 +90,10 @@ type AccountUserService interface {
 	ListUsers(ctx context.Context, accountID int64, f UserFilter) (*UserPage, error)
 	// GetUser returns one user of the account; ENOTFOUND if not in it.
 	GetUser(ctx context.Context, accountID, userID int64) (*User, error)
+	// GetUserActions returns one user of the account with the rule, if
+	// any, that keeps disabling or deleting them from succeeding now;
+	// ENOTFOUND if not in it.
+	GetUserActions(ctx context.Context, accountID, userID int64) (*UserActions, error)
 	// InviteUser creates a user: status invited, and an activation email
 	// queued when they may sign in. Returns EINVALID, EEmailTaken or a rule code.
 	InviteUser(ctx context.Context, accountID int64, in NewUser) (*UserChange, error)

@@ -72,6 +72,11 @@ type UserFormView struct {
 	Error       string
 	FieldErrors map[string]string
 	Flash       []string
+	// CanDisable and CanDelete: the status actions the rules allow now
+	// (R3, R5); an action they refuse is not offered, and ActionsNote
+	// says why.
+	CanDisable, CanDelete bool
+	ActionsNote           string
 }
 
 // RoleGroup is one group of the catalogue in the role editor.
@@ -79,6 +84,9 @@ type RoleGroup struct {
 	Key   string
 	Title string
 	Roles []RoleOption
+	// Exclusive: at most one role of the group (the supervisor levels,
+	// R2), chosen with radio buttons that start with "None".
+	Exclusive bool
 }
 
 // RoleOption is one role checkbox.
@@ -102,6 +110,9 @@ type ConfirmView struct {
 	Body   string
 	Action string // form action URL
 	Submit string
+	// Refused, when set, is why the rules refuse the action now: the page
+	// says so instead of asking (Title then says what cannot be done).
+	Refused string
 }
 
 func (f UserFormView) fieldError(name string) string { return f.FieldErrors[name] }
@@ -151,9 +162,21 @@ func (f UserFormView) emailField(label, hint string) components.FieldProps {
 
 // roleOptions are the checkboxes of a group of roles, with ids idPrefix +
 // key; inline labels them for the role editor row, else for the user form.
-// The Owner's locked roles are shown disabled and posted anyway.
-func roleOptions(roles []RoleOption, idPrefix string, inline bool) []components.CheckboxOption {
-	out := make([]components.CheckboxOption, 0, len(roles))
+// The Owner's locked roles are shown disabled and posted anyway. An
+// exclusive group's options are radio buttons led by "None", which posts
+// an empty role (formRoles drops it).
+func roleOptions(g RoleGroup, idPrefix string, inline bool) []components.CheckboxOption {
+	roles := g.Roles
+	out := make([]components.CheckboxOption, 0, len(roles)+1)
+	if g.Exclusive {
+		none := components.CheckboxOption{ID: idPrefix + g.Key + "-none", Value: "", Checked: true, Label: noneRoleLabel(inline)}
+		for _, r := range roles {
+			if r.Checked {
+				none.Checked = false
+			}
+		}
+		out = append(out, none)
+	}
 	for _, r := range roles {
 		o := components.CheckboxOption{ID: idPrefix + r.Key, Value: r.Key, Checked: r.Checked, Disabled: r.Locked, Keep: true}
 		if inline {

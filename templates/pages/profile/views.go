@@ -36,9 +36,14 @@ type PersonalView struct {
 
 // RightsView is the My rights tab.
 type RightsView struct {
-	IsOwner  bool
-	Groups   []RoleGroup
+	// IsOwner: the Owner's rights are nobody's to change, so the page says
+	// that instead of listing managers.
+	IsOwner bool
+	Groups  []RoleGroup
+	// Managers are the others who can change the user's roles.
 	Managers []tenantdesk.Manager
+	// ManagesUsers: the user is a user admin and may change their own roles.
+	ManagesUsers bool
 }
 
 // RoleGroup is one group of the catalogue with the roles the user holds in it.
