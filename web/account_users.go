@@ -416,8 +416,9 @@ func (m roleBadgeMemo) of(roles []string) account.RoleBadges {
 }
 
 // handleSaveRoles saves the roles from the in-place editor: the updated row
-// on success (other rows changed by automatic roles are refreshed by a
-// reload; the flash says who), the editor with the broken rule otherwise.
+// on success with the confirmation for the page's live region (other rows
+// changed by automatic roles are refreshed by a reload; the flashes confirm
+// the save and say who got what), the editor with the broken rule otherwise.
 func (s *Server) handleSaveRoles(c echo.Context) error {
 	ctx := c.Request().Context()
 	u, err := s.userParam(c)
@@ -435,6 +436,9 @@ func (s *Server) handleSaveRoles(c echo.Context) error {
 	}
 	if len(change.AutoAssigned) > 0 {
 		// Other rows changed too: reload the list so every row is true.
+		if err := s.flash(c, view.T(ctx, "users.flash.updated", map[string]any{"Name": change.User.DisplayName})); err != nil {
+			return err
+		}
 		if err := s.flashAutoAssigned(c, change); err != nil {
 			return err
 		}
@@ -446,5 +450,6 @@ func (s *Server) handleSaveRoles(c echo.Context) error {
 		}
 		return redirectAfterPost(c, "/account/users")
 	}
-	return render(c, http.StatusOK, account.UserRowView(userRow(ctx, change.User)))
+	msg := view.T(ctx, "users.flash.updated", map[string]any{"Name": change.User.DisplayName})
+	return render(c, http.StatusOK, account.SavedUserRow(userRow(ctx, change.User), msg))
 }

@@ -617,3 +617,61 @@ func TestSupervisorLevelIsOneChoice(t *testing.T) {
 		t.Errorf("two levels: %q", got)
 	}
 }
+
+// TestRoleEditorAccessibleMarkup: the Users tab has one polite status
+// region outside the table (the table itself is no live region), every
+// save in the role editor sends its confirmation there, and the Edit link
+// leads to the user's page without JavaScript.
+func TestRoleEditorAccessibleMarkup(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(tom)
+	list := c.get("/account/users")
+	h := app.user(huck)
+	status := list.Doc.Find(`#users-status[role="status"]`)
+	if status.Length() != 1 || status.Closest("#users-results").Length() != 0 || strings.TrimSpace(status.Text()) != "" {
+		t.Fatalf("status region: %d, inside results %d, %q", status.Length(), status.Closest("#users-results").Length(), status.Text())
+	}
+	if n := list.Doc.Find(`[aria-live]`).Has(`[data-testid="users-table"]`).Length(); n != 0 {
+		t.Errorf("the table is inside %d live regions", n)
+	}
+	edit := list.Doc.Find(`#user-row-` + tenantdesk.FormatUserID(h.ID) + ` [data-testid="user-edit-roles"]`)
+	if attr(edit, "href") != userPath(h, "") || attr(edit, "hx-get") != userPath(h, "/roles") {
+		t.Errorf("Edit link href %q hx-get %q", attr(edit, "href"), attr(edit, "hx-get"))
+	}
+
+	hx := func(method, path string, form url.Values) *response {
+		req, _ := http.NewRequest(method, app.Server.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("X-CSRF-Token", c.csrf)
+		if method == http.MethodPost {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		res := c.do(req)
+		res.Doc, _ = goquery.NewDocumentFromReader(strings.NewReader("<table><tbody>" + res.Body + "</tbody></table>"))
+		return res
+	}
+	// The editor is named by its heading, which takes the focus when it opens.
+	editor := hx(http.MethodGet, userPath(h, "/roles"), nil)
+	title := editor.Doc.Find(`[data-testid="role-editor-title"]`)
+	if attr(title, "tabindex") != "-1" || attr(editor.Doc.Find("form"), "aria-labelledby") != attr(title, "id") || title.Text() != "Roles of Huck Finn" {
+		t.Errorf("editor heading %q tabindex %q, form labelled by %q", title.Text(), attr(title, "tabindex"), attr(editor.Doc.Find("form"), "aria-labelledby"))
+	}
+	// A save returns the row and, out of band, the confirmation.
+	saved := hx(http.MethodPost, userPath(h, "/roles"), url.Values{"roles": {"customer.user", "customer.user.supervisorl2"}})
+	oob := saved.Doc.Find(`#users-status[hx-swap-oob="innerHTML"]`)
+	if saved.Doc.Find(`[data-testid="user-row"]`).Length() != 1 || strings.TrimSpace(oob.Text()) != "Huck Finn was updated." {
+		t.Fatalf("saved: %s", saved.Body)
+	}
+	// A save that rolls an add-on out to others reloads the list, which
+	// confirms the save as well as naming who got the add-on.
+	res := hx(http.MethodPost, userPath(h, "/roles"), url.Values{"roles": {"customer.user", "customer.user.supervisorl3", "customer.user.pbx"}})
+	if res.Header.Get("HX-Redirect") != "/account/users" {
+		t.Fatalf("auto-assigning save: %d %q %s", res.StatusCode, res.Header.Get("HX-Redirect"), res.Body)
+	}
+	var flashes []string
+	c.get("/account/users").Doc.Find(`[data-testid="flash"]`).Each(func(_ int, s *goquery.Selection) { flashes = append(flashes, s.Text()) })
+	if len(flashes) != 2 || flashes[0] != "Huck Finn was updated." {
+		t.Errorf("flashes %q", flashes)
+	}
+}

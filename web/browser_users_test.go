@@ -217,3 +217,104 @@ func TestBrowserSupervisorLevelRadios(t *testing.T) {
 	}
 	b.AssertClean()
 }
+
+// The in-place role editor with the keyboard alone (issue 13): Enter on
+// Edit opens it with the focus on its heading, Tab reaches its controls,
+// Escape closes it and the focus is back on the row's Edit link; Cancel
+// does the same.
+func TestBrowserRoleEditorKeyboard(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	b := newBrowser(t)
+	base := app.Server.URL
+	browserSignIn(t, b, base, tom, app.Password[tom])
+	b.Navigate(base + "/account/users")
+	row := "#user-row-" + tenantdesk.FormatUserID(app.user(huck).ID)
+	edit := row + " [data-testid=user-edit-roles]"
+	b.Do("focus Huck's Edit and press Enter", chromedp.Focus(chromedp.CSS(edit)), chromedp.KeyEvent(kb.Enter))
+	waitFor(t, b, "the editor in Huck's row", `!!document.querySelector("`+row+`[data-testid=role-editor-row]")`)
+	waitFor(t, b, "the focus on the editor's heading", `document.activeElement.matches("`+row+` [data-testid=role-editor-title]")`)
+	if got := evalIn[string](b, `document.activeElement.textContent.trim()`); got != "Roles of Huck Finn" {
+		t.Errorf("focused heading %q", got)
+	}
+	if b.Path() != "/account/users" {
+		t.Errorf("the page changed to %s", b.Path())
+	}
+	b.Do("press Tab", chromedp.KeyEvent(kb.Tab))
+	if !evalIn[bool](b, `document.activeElement === document.querySelector("`+row+` input:not([type=hidden]):not([disabled])")`) {
+		t.Errorf("Tab went to %s", evalIn[string](b, `document.activeElement.outerHTML.slice(0, 120)`))
+	}
+	b.Do("press Escape", chromedp.KeyEvent(kb.Escape))
+	waitFor(t, b, "the row back", `!document.querySelector("[data-testid=role-editor-row]") && !!document.querySelector("`+row+`[data-testid=user-row]")`)
+	waitFor(t, b, "the focus on Huck's Edit", `document.activeElement === document.querySelector("`+edit+`")`)
+
+	// Cancel, reached with Tab and pressed with Enter, closes it the same way.
+	b.Do("press Enter on Edit again", chromedp.KeyEvent(kb.Enter))
+	waitFor(t, b, "the editor again", `document.activeElement.matches("`+row+` [data-testid=role-editor-title]")`)
+	for i := 0; i < 30 && !evalIn[bool](b, `document.activeElement.matches("[data-testid=role-editor-cancel]")`); i++ {
+		b.Do("press Tab", chromedp.KeyEvent(kb.Tab))
+	}
+	b.Do("press Enter on Cancel", chromedp.KeyEvent(kb.Enter))
+	waitFor(t, b, "the row back after Cancel", `!document.querySelector("[data-testid=role-editor-row]")`)
+	waitFor(t, b, "the focus on Huck's Edit after Cancel", `document.activeElement === document.querySelector("`+edit+`")`)
+	b.AssertClean()
+}
+
+// TestBrowserRoleEditorSaveAnnounced: a save in the role editor is
+// confirmed in the page's one polite live region (outside the table) and
+// the focus returns to the row's Edit link.
+func TestBrowserRoleEditorSaveAnnounced(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	b := newBrowser(t)
+	base := app.Server.URL
+	browserSignIn(t, b, base, tom, app.Password[tom])
+	b.Navigate(base + "/account/users")
+	if !evalIn[bool](b, `(() => { const s = document.getElementById("users-status");
+		return s.getAttribute("role") === "status" && !s.closest("#users-results") && !document.querySelector("[data-testid=users-table]").closest("[aria-live]"); })()`) {
+		t.Fatal("no polite status region outside the table, or the table is a live region")
+	}
+	h := app.user(huck)
+	row := "#user-row-" + tenantdesk.FormatUserID(h.ID)
+	edit := row + " [data-testid=user-edit-roles]"
+	b.Do("open Huck's editor with Enter", chromedp.Focus(chromedp.CSS(edit)), chromedp.KeyEvent(kb.Enter))
+	waitFor(t, b, "the editor", `document.activeElement.matches("`+row+` [data-testid=role-editor-title]")`)
+	b.Do("choose level 2", chromedp.Click(chromedp.CSS(`label[for="inline-`+tenantdesk.FormatUserID(h.ID)+`-customer.user.supervisorl2"]`)))
+	b.Do("press Enter on Save", chromedp.Focus(chromedp.CSS("[data-testid=role-editor-save]")), chromedp.KeyEvent(kb.Enter))
+	waitFor(t, b, "the saved row", `!document.querySelector("[data-testid=role-editor-row]")`)
+	waitFor(t, b, "the confirmation", `document.getElementById("users-status").textContent.trim() === "Huck Finn was updated."`)
+	waitFor(t, b, "the focus on Huck's Edit", `document.activeElement === document.querySelector("`+edit+`")`)
+	if u := app.user(huck); !u.HasRole("customer.user.supervisorl2") {
+		t.Errorf("saved roles %v", u.Roles)
+	}
+	b.AssertClean()
+}
+
+// TestBrowserRoleEditorOneAtATime: opening a second editor closes the
+// first without saving what was changed in it.
+func TestBrowserRoleEditorOneAtATime(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	b := newBrowser(t)
+	base := app.Server.URL
+	browserSignIn(t, b, base, tom, app.Password[tom])
+	b.Navigate(base + "/account/users")
+	h, bk := app.user(huck), app.user(becky)
+	huckRow, beckyRow := "#user-row-"+tenantdesk.FormatUserID(h.ID), "#user-row-"+tenantdesk.FormatUserID(bk.ID)
+	b.Do("open Huck's editor", chromedp.Click(chromedp.CSS(huckRow+" [data-testid=user-edit-roles]")))
+	waitFor(t, b, "Huck's editor", `!!document.querySelector("`+huckRow+`[data-testid=role-editor-row]")`)
+	b.Do("choose level 2 for Huck, unsaved", chromedp.Click(chromedp.CSS(`label[for="inline-`+tenantdesk.FormatUserID(h.ID)+`-customer.user.supervisorl2"]`)))
+	b.Do("open Becky's editor", chromedp.Click(chromedp.CSS(beckyRow+" [data-testid=user-edit-roles]")))
+	waitFor(t, b, "Becky's editor and Huck's row", `!!document.querySelector("`+beckyRow+`[data-testid=role-editor-row]") && !!document.querySelector("`+huckRow+`[data-testid=user-row]")`)
+	if n := evalIn[int](b, `document.querySelectorAll("[data-testid=role-editor-row]").length`); n != 1 {
+		t.Errorf("%d editors open", n)
+	}
+	waitFor(t, b, "the focus in Becky's editor", `document.activeElement.matches("`+beckyRow+` [data-testid=role-editor-title]")`)
+	if u := app.user(huck); !u.HasRole("customer.user.supervisorl1") || u.HasRole("customer.user.supervisorl2") {
+		t.Errorf("Huck's unsaved choice was saved: %v", u.Roles)
+	}
+	if got := b.Text(huckRow + " [data-testid=user-roles]"); strings.Contains(got, "Analytics supervisor") {
+		t.Errorf("Huck's row shows %q", got)
+	}
+	b.AssertClean()
+}

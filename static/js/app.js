@@ -8,6 +8,15 @@
  *
  *   <button type="button" data-copy-target="some-id" data-copied-label="Copied">
  *       copies the text of #some-id to the clipboard and shows the label for 2 s.
+ *
+ *   The in-place role editor of the Users tab (templates/pages/account/users.templ):
+ *   <a data-role-editor-open hx-get=...>        a row's Edit link; htmx swaps the row for the editor
+ *   <tr id="user-row-..." data-role-editor>     the editor, with the same id as the row it replaces
+ *     [data-role-editor-focus]                  its heading (and its error): focused when it opens
+ *     <a data-role-editor-cancel hx-get=...>    its Cancel link; htmx swaps the row back
+ *       Opening an editor moves the focus into it and cancels any other open editor (its
+ *       unsaved choices are dropped); Escape cancels; when the editor closes (saved or
+ *       cancelled) the focus goes back to the row's Edit link.
  */
 (function () {
   'use strict';
@@ -55,5 +64,76 @@
     }, function () {
       // Clipboard refused (insecure context or no permission): leave the button unchanged.
     });
+  });
+
+  // Role editor rows whose Edit link gets the focus when the row comes back:
+  // those the focus was in (or lost to <body>) when they were swapped out.
+  const returnFocus = new Set();
+
+  function cancelEditor(editor, quiet) {
+    const cancel = editor.querySelector('[data-role-editor-cancel]');
+    if (!cancel) {
+      return;
+    }
+    if (quiet) {
+      // Closed because another editor opens: that one keeps the focus.
+      editor.setAttribute('data-role-editor-quiet', '');
+    }
+    cancel.click();
+  }
+
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape' || e.defaultPrevented || !(e.target instanceof Element)) {
+      return;
+    }
+    const editor = e.target.closest('[data-role-editor]');
+    if (editor) {
+      e.preventDefault();
+      cancelEditor(editor, false);
+    }
+  });
+
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    const elt = e.detail.elt;
+    if (!(elt instanceof Element) || !elt.hasAttribute('data-role-editor-open')) {
+      return;
+    }
+    const row = elt.closest('tr');
+    document.querySelectorAll('[data-role-editor]').forEach(function (editor) {
+      if (editor !== row) {
+        cancelEditor(editor, true);
+      }
+    });
+  });
+
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    const target = e.detail.target;
+    if (!(target instanceof Element) || !target.id || !target.hasAttribute('data-role-editor')) {
+      return;
+    }
+    const active = document.activeElement;
+    if (!target.hasAttribute('data-role-editor-quiet') && (!active || active === document.body || target.contains(active))) {
+      returnFocus.add(target.id);
+    }
+  });
+
+  document.addEventListener('htmx:load', function (e) {
+    const elt = e.detail.elt;
+    if (!(elt instanceof Element) || !elt.id) {
+      return;
+    }
+    if (elt.hasAttribute('data-role-editor')) {
+      // Opened, or shown again with a broken rule: its error, else its heading.
+      returnFocus.delete(elt.id);
+      const first = elt.querySelector('[role=alert][data-role-editor-focus]') || elt.querySelector('[data-role-editor-focus]');
+      if (first) {
+        first.focus();
+      }
+    } else if (returnFocus.delete(elt.id)) {
+      const edit = elt.querySelector('[data-role-editor-open]');
+      if (edit) {
+        edit.focus();
+      }
+    }
   });
 })();
