@@ -415,6 +415,21 @@ func (b *testBrowser) ActiveElementID() string {
 	return evalIn[string](b, `document.activeElement ? document.activeElement.id : ""`)
 }
 
+// focusedID waits up to two seconds for the element with id want to have
+// the focus (autofocus and scripts may apply it just after the load event)
+// and returns the id of the focused element then.
+func (b *testBrowser) focusedID(want string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		got := b.ActiveElementID()
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // labelFor returns the text of the <label> that labels the input with the id,
 // through the input's labels (so a label that does not point at it does not count).
 func (b *testBrowser) labelFor(id string) string {
