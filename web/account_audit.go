@@ -142,8 +142,8 @@ func (s *Server) handleAccountAudit(c echo.Context) error {
 			ID:           strconv.FormatInt(e.ID, 10),
 			When:         view.FormatTime(ctx, e.CreatedAt),
 			WhenISO:      e.CreatedAt.In(loc).Format(time.RFC3339),
-			Actor:        e.ActorName,
-			Impersonator: e.ImpersonatorName,
+			Actor:        auditActorName(ctx, e.ActorUserID, e.ActorName),
+			Impersonator: auditActorName(ctx, e.ImpersonatorUserID, e.ImpersonatorName),
 			Action:       e.Action,
 			ActionLabel:  auditActionLabel(ctx, e.Action),
 			Target:       auditTarget(ctx, e),
@@ -191,13 +191,20 @@ func auditTarget(ctx context.Context, e *tenantdesk.AuditEntry) string {
 		return e.TargetName
 	}
 	typ := e.TargetType
-	switch e.TargetType {
-	case "user":
-		typ = view.T(ctx, "account.audit.target.user")
-	case "account":
-		typ = view.T(ctx, "account.audit.target.account")
+	if id := "account.audit.target." + e.TargetType; view.T(ctx, id) != id {
+		typ = view.T(ctx, id)
 	}
 	return strings.TrimSpace(typ + " " + e.TargetID)
+}
+
+// auditActorName is an entry's actor (or impersonator) as the reader
+// reads it: the platform operator's stored name translated, anyone else's
+// name as it was when they acted.
+func auditActorName(ctx context.Context, userID int64, name string) string {
+	if userID == 0 && name == tenantdesk.AuditOperatorName {
+		return view.T(ctx, "account.audit.actor.operator")
+	}
+	return name
 }
 
 // auditChanges turns an entry's before/after JSON objects into the keys
@@ -224,7 +231,9 @@ func auditChanges(ctx context.Context, beforeJSON, afterJSON string) []account.A
 		b, inBefore := before[k]
 		a := after[k]
 		if before == nil {
-			out = append(out, account.AuditChange{Key: k, After: orEmpty(auditValue(a), empty)})
+			ch := account.AuditChange{Key: k, After: orEmpty(auditValue(ctx, k, a), empty)}
+			ch.AfterISO = auditTimeISO(ctx, k, a)
+			out = append(out, ch)
 			continue
 		}
 		if inBefore && reflect.DeepEqual(a, b) {
@@ -236,7 +245,8 @@ func auditChanges(ctx context.Context, beforeJSON, afterJSON string) []account.A
 				continue
 			}
 		}
-		out = append(out, account.AuditChange{Key: k, Before: orEmpty(auditValue(b), empty), After: orEmpty(auditValue(a), empty)})
+		out = append(out, account.AuditChange{Key: k, Before: orEmpty(auditValue(ctx, k, b), empty), After: orEmpty(auditValue(ctx, k, a), empty),
+			BeforeISO: auditTimeISO(ctx, k, b), AfterISO: auditTimeISO(ctx, k, a)})
 	}
 	return out
 }
@@ -252,18 +262,35 @@ func decodeAuditJSON(s string) map[string]any {
 	return m
 }
 
-// auditValue shows one JSON value compactly, shortened when long.
-func auditValue(v any) string {
+// auditValue shows one JSON value of key compactly, shortened when long,
+// in the reader's words: a time in their zone, a yes or no, and a known
+// value of key (a status, a reason) translated. The log stores the stable
+// machine values; what else it holds (names, addresses) shows as it is.
+func auditValue(ctx context.Context, key string, v any) string {
 	var s string
 	switch v := v.(type) {
 	case nil:
 		return ""
+	case bool:
+		if v {
+			return view.T(ctx, "account.audit.value.true")
+		}
+		return view.T(ctx, "account.audit.value.false")
 	case string:
 		s = v
+		if t, ok := auditTime(key, v); ok {
+			return view.FormatTime(ctx, t)
+		}
+		if legacy, ok := auditLegacyValues[key][v]; ok {
+			v = legacy
+		}
+		if id := "account.audit.value." + key + "." + v; view.T(ctx, id) != id {
+			s = view.T(ctx, id)
+		}
 	case []any:
 		parts := make([]string, 0, len(v))
 		for _, x := range v {
-			parts = append(parts, auditValue(x))
+			parts = append(parts, auditValue(ctx, key, x))
 		}
 		s = strings.Join(parts, ", ")
 	default:
@@ -274,6 +301,36 @@ func auditValue(v any) string {
 		s = string([]rune(s)[:maxAuditValueLen-1]) + "…"
 	}
 	return s
+}
+
+// auditLegacyValues are the values the services store as English sentences
+// rather than keys (by key), with the key their translation is found by
+// ("account.audit.value.<key>.<value>").
+var auditLegacyValues = map[string]map[string]string{
+	"reason": {
+		"first supervisorl3 or higher in the account": "first_live_supervisor",
+		"role customer.user.uc.softphone removed":     "softphone_role_removed",
+	},
+}
+
+// auditTime reads v as the time it is when key names a time ("at",
+// "expiresAt") and v is RFC 3339, as the services write times.
+func auditTime(key string, v string) (time.Time, bool) {
+	if key != "at" && !strings.HasSuffix(key, "At") {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	return t, err == nil
+}
+
+// auditTimeISO is v in RFC 3339 with the reader's offset, for <time
+// datetime>, when v is a time (see auditTime), else "".
+func auditTimeISO(ctx context.Context, key string, v any) string {
+	s, _ := v.(string)
+	if t, ok := auditTime(key, s); ok {
+		return t.In(view.From(ctx).Location).Format(time.RFC3339)
+	}
+	return ""
 }
 
 func orEmpty(s, empty string) string {

@@ -8,7 +8,7 @@ import (
 )
 
 // operatorName names the platform operator (the command line) in the log.
-const operatorName = "Platform operator"
+const operatorName = tenantdesk.AuditOperatorName
 
 // audit writes e in tx (R10) with the actor of ctx: who acted (and, when
 // impersonating, on whose behalf) and from which IP, unless e names them.

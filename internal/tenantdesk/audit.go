@@ -21,6 +21,10 @@ const (
 	AuditPasswordSet   = "user.password_set"
 )
 
+// AuditOperatorName is the actor name stored for the platform operator
+// (the command line): a stable value, translated where the log is shown.
+const AuditOperatorName = "Platform operator"
+
 // AuditEntry is one row of an account's audit log (R10).
 type AuditEntry struct {
 	ID        int64

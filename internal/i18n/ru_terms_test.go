@@ -1,0 +1,80 @@
+package i18n
+
+import (
+	"encoding/json"
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Russian has two words for "account": «аккаунт» is the customer's or
+// partner's account (the tenant, as in «Об аккаунте»), «учётная запись» a
+// person's login (activate it, sign in to it, its password and sessions).
+// The glossary follows the product documentation (seed 000).
+
+// ruTenantKeys are the message IDs (by prefix) that speak of the tenant
+// account only: the About account pages and the partner's customers.
+var ruTenantKeys = []string{"nav.account", "account.", "partner.", "audit.action.account.", "audit.action.customer."}
+
+// ruTenantPhrases are the tenant sense in any message: its owner, its
+// administrator, its rules, its name.
+var ruTenantPhrases = regexp.MustCompile(`(?i)(владел|администратор|правил|названи)\p{L}*\s+(\p{L}+\s+)?учё?е?тн`)
+
+var ruLogin = regexp.MustCompile(`(?i)учё?е?тн\p{L}*\s+запис`)
+
+// TestRussianAccountTerms fails when the Russian messages call the tenant
+// account «учётная запись» (the word of a person's login).
+func TestRussianAccountTerms(t *testing.T) {
+	msgs := ruMessages(t)
+	if len(msgs) == 0 {
+		t.Fatal("no Russian messages found")
+	}
+	for id, text := range msgs {
+		for _, p := range ruTenantKeys {
+			if (id == p || strings.HasPrefix(id, p)) && ruLogin.MatchString(text) {
+				t.Errorf("%s speaks of the tenant account as «учётная запись»: %q", id, text)
+			}
+		}
+		if m := ruTenantPhrases.FindString(text); m != "" {
+			t.Errorf("%s: %q is the tenant account, «аккаунт»: %q", id, m, text)
+		}
+	}
+}
+
+// ruMessages reads every Russian message, the forms of a plural joined.
+func ruMessages(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	files, err := fs.Glob(localesFS, "locales/ru/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := localesFS.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for id, raw := range m {
+			var s string
+			if json.Unmarshal(raw, &s) == nil {
+				out[id] = s
+				continue
+			}
+			var forms map[string]string
+			if err := json.Unmarshal(raw, &forms); err != nil {
+				t.Fatalf("%s %s: %v", f, id, err)
+			}
+			var all []string
+			for _, v := range forms {
+				all = append(all, v)
+			}
+			out[id] = strings.Join(all, "\n")
+		}
+	}
+	return out
+}
