@@ -17,6 +17,15 @@
  *       Opening an editor moves the focus into it and cancels any other open editor (its
  *       unsaved choices are dropped); Escape cancels; when the editor closes (saved or
  *       cancelled) the focus goes back to the row's Edit link.
+ *
+ *   <details data-menu><summary>…</summary>…</details>
+ *       a drop-down menu (the top bar's on phones): closes on a tap or click
+ *       outside it, when the focus moves out of it, and on Escape, which
+ *       returns the focus to its <summary>. Without JS it still opens and
+ *       closes with its button.
+ *
+ *   <nav class="tabs"> with an <a aria-current="page">
+ *       a tab bar that scrolls sideways: the active tab is scrolled into view.
  */
 (function () {
   'use strict';
@@ -136,4 +145,65 @@
       }
     }
   });
+
+  // Drop-down menus (<details data-menu>).
+  function openMenus() {
+    return document.querySelectorAll('details[data-menu][open]');
+  }
+
+  function closeMenusOutside(target) {
+    openMenus().forEach(function (menu) {
+      if (!(target instanceof Node) || !menu.contains(target)) {
+        menu.open = false;
+      }
+    });
+  }
+
+  // pointerdown rather than click: a tap on plain text does not fire a click
+  // that reaches document in every mobile browser.
+  document.addEventListener('pointerdown', function (e) {
+    closeMenusOutside(e.target);
+  });
+
+  document.addEventListener('focusin', function (e) {
+    closeMenusOutside(e.target);
+  });
+
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape' && e.key !== 'Esc') {
+      return;
+    }
+    openMenus().forEach(function (menu) {
+      menu.open = false;
+      const summary = menu.querySelector('summary');
+      if (summary) {
+        summary.focus();
+      }
+    });
+  });
+
+  // Tab bars scroll sideways on a narrow screen: bring the active tab into
+  // view within its bar, without scrolling the page.
+  function showActiveTabs(root) {
+    root.querySelectorAll('.tabs').forEach(function (bar) {
+      const tab = bar.querySelector('[aria-current="page"]');
+      if (!tab || bar.scrollWidth <= bar.clientWidth) {
+        return;
+      }
+      const b = bar.getBoundingClientRect();
+      const t = tab.getBoundingClientRect();
+      if (t.left < b.left || t.right > b.right) {
+        bar.scrollLeft += t.left - b.left - (bar.clientWidth - t.width) / 2;
+      }
+    });
+  }
+
+  // The script is deferred: the document is parsed and styled by now.
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', function () {
+      showActiveTabs(document);
+    });
+  } else {
+    showActiveTabs(document);
+  }
 })();
