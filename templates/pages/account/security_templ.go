@@ -125,7 +125,7 @@ func Security(v SecurityView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\"><div class=\"flex items-start gap-3\"><input id=\"require2fa\" name=\"require2fa\" type=\"checkbox\" value=\"on\" class=\"mt-1 h-4 w-4\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\"><div class=\"flex items-start gap-3\"><input id=\"require2fa\" name=\"require2fa\" type=\"checkbox\" value=\"on\" class=\"mt-1 h-4 w-4 shrink-0\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

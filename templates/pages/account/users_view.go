@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/templates/components"
@@ -38,11 +37,13 @@ func NewUserRow(u *tenantdesk.User, roles RoleBadges) UserRow {
 }
 
 // RoleBadges are the badges of one set of roles: up to maxRoleBadges role
-// names, then "+N more" with the other names in its title.
+// names, then a "+N more" disclosure that shows the other names in place
+// (a <details>: it opens with a tap, a click, Enter or Space, without
+// JavaScript, and screen readers announce it as a button that expands).
 type RoleBadges struct {
 	Shown []string
-	More  int    // roles not shown
-	Rest  string // their names, comma-separated
+	More  int      // roles not shown
+	Rest  []string // their names, in order
 }
 
 // maxRoleBadges limits the role badges of a row.
@@ -53,7 +54,7 @@ func NewRoleBadges(names []string) RoleBadges {
 	if len(names) <= maxRoleBadges {
 		return RoleBadges{Shown: names}
 	}
-	return RoleBadges{Shown: names[:maxRoleBadges], More: len(names) - maxRoleBadges, Rest: strings.Join(names[maxRoleBadges:], ", ")}
+	return RoleBadges{Shown: names[:maxRoleBadges], More: len(names) - maxRoleBadges, Rest: names[maxRoleBadges:]}
 }
 
 // UserFormView is the invite form (User nil) and the edit form.
