@@ -374,7 +374,11 @@ func multiCases() []ruleCase {
 				{field: "roles", names: []string{RoleSoftphone, RoleUC}},
 			}},
 		{name: "all/long name, no email, two prerequisites missing", acc: customerAcc(1),
-			after: func() *User { u := usr(RoleSoftphone, RoleUserAdmin); u.DisplayName, u.Email = strings.Repeat("n", 101), ""; return u }(),
+			after: func() *User {
+				u := usr(RoleSoftphone, RoleUserAdmin)
+				u.DisplayName, u.Email = strings.Repeat("n", 101), ""
+				return u
+			}(),
 			code: EINVALID, message: "Display name must be at most 100 characters.",
 			problems: []problem{{field: "displayName"}, {field: "email"},
 				{field: "roles", names: []string{RoleSoftphone, RoleUC}},
