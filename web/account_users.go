@@ -151,7 +151,8 @@ func (s *Server) handleCreateUser(c echo.Context) error {
 	change, err := s.svc.AccountUsers.InviteUser(ctx, acc.ID, in)
 	if isUserError(err) {
 		v := account.UserFormView{Account: acc, Access: accountAccess(ctx, acc), DisplayName: in.DisplayName, Email: in.Email,
-			Groups: roleGroups(ctx, acc, in.Roles, nil), Error: errorText(ctx, err), FieldErrors: fieldErrors(ctx, err)}
+			Groups: roleGroups(ctx, acc, in.Roles, nil)}
+		withUserFormErrors(ctx, &v, err)
 		return render(c, http.StatusOK, account.UserForm(v))
 	} else if err != nil {
 		return err
@@ -167,6 +168,32 @@ func (s *Server) handleCreateUser(c echo.Context) error {
 		return err
 	}
 	return redirectAfterPost(c, "/account/users")
+}
+
+// userFormFields are the fields of the user form, by the domain's field
+// names: each is the id of its control (the role editor's fieldset for
+// "roles"), which the error summary links to.
+var userFormFields = map[string]bool{"displayName": true, "email": true, "roles": true}
+
+// withUserFormErrors puts every problem of err on the user form: the
+// summary above it (one entry per problem, linked to its field), each
+// field's own message, and the rule's message when it is about no field.
+func withUserFormErrors(ctx context.Context, v *account.UserFormView, err error) {
+	v.Error, v.FieldErrors = errorText(ctx, err), fieldErrors(ctx, err)
+	v.ErrorLead = v.Error
+	for _, p := range fieldProblems(ctx, err) {
+		fp := account.FormProblem{Message: p.Message}
+		if userFormFields[p.Field] {
+			fp.Href = "#" + p.Field
+		}
+		v.Problems = append(v.Problems, fp)
+		if p.Field == "roles" {
+			v.RoleErrors = append(v.RoleErrors, p.Message)
+		}
+		if p.Message == v.ErrorLead {
+			v.ErrorLead = ""
+		}
+	}
 }
 
 func (s *Server) flashAutoAssigned(c echo.Context, change *tenantdesk.UserChange) error {
@@ -234,7 +261,7 @@ func (s *Server) editForm(c echo.Context, u *tenantdesk.User, errMsg string) acc
 	ctx := c.Request().Context()
 	acc := currentAccount(c)
 	v := account.UserFormView{Account: acc, Access: accountAccess(ctx, acc), User: u, DisplayName: u.DisplayName, Email: u.Email,
-		Groups: roleGroups(ctx, acc, u.Roles, u), Error: errMsg}
+		Groups: roleGroups(ctx, acc, u.Roles, u), Error: errMsg, ErrorLead: errMsg}
 	if !tenantdesk.AdminMayChangeEmail(u) {
 		v.EmailLocked = true
 		switch {
@@ -269,8 +296,9 @@ func (s *Server) handleUpdateUser(c echo.Context) error {
 	name, email, roles := c.FormValue("displayName"), c.FormValue("email"), formRoles(c)
 	change, err := s.svc.AccountUsers.UpdateUser(ctx, u.AccountID, u.ID, tenantdesk.UserPatch{DisplayName: &name, Email: &email, Roles: &roles})
 	if isUserError(err) {
-		v := withActions(ctx, s.editForm(c, u, errorText(ctx, err)), a)
-		v.DisplayName, v.Email, v.FieldErrors = name, email, fieldErrors(ctx, err)
+		v := withActions(ctx, s.editForm(c, u, ""), a)
+		v.DisplayName, v.Email = name, email
+		withUserFormErrors(ctx, &v, err)
 		v.Groups = roleGroups(ctx, currentAccount(c), roles, u)
 		return render(c, http.StatusOK, account.UserForm(v))
 	} else if err != nil {
@@ -428,7 +456,8 @@ func (s *Server) handleSaveRoles(c echo.Context) error {
 	roles := formRoles(c)
 	change, err := s.svc.AccountUsers.UpdateUser(ctx, u.AccountID, u.ID, tenantdesk.UserPatch{Roles: &roles})
 	if isUserError(err) {
-		v := s.editForm(c, u, errorText(ctx, err))
+		v := s.editForm(c, u, "")
+		withUserFormErrors(ctx, &v, err)
 		v.Groups = roleGroups(ctx, currentAccount(c), roles, u)
 		return render(c, http.StatusOK, account.RoleEditorRow(v))
 	} else if err != nil {

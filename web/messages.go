@@ -22,11 +22,17 @@ func errorText(ctx context.Context, err error) string {
 	if de == nil {
 		return view.T(ctx, "error.500.message")
 	}
-	if de.Key == "" {
-		return de.Message
+	return translated(ctx, de.Key, de.Message, de.Args)
+}
+
+// translated is key with args (role keys turned into translated names) in
+// the reader's language, or the English message when there is no key.
+func translated(ctx context.Context, key, message string, data map[string]any) string {
+	if key == "" {
+		return message
 	}
 	args := map[string]any{}
-	for k, v := range de.Args {
+	for k, v := range data {
 		args[k] = v
 	}
 	for _, name := range roleArgs {
@@ -34,7 +40,7 @@ func errorText(ctx context.Context, err error) string {
 			args[name] = roleLabel(ctx, key)
 		}
 	}
-	return view.T(ctx, de.Key, args)
+	return view.T(ctx, key, args)
 }
 
 // roleLabel is "“Translated name” (key)" for a catalogue role, or the key alone.
@@ -45,20 +51,37 @@ func roleLabel(ctx context.Context, key string) string {
 	return "“" + view.T(ctx, "role."+key+".name") + "” (" + key + ")"
 }
 
-// fieldErrors translates a domain error's field errors, by field name.
-func fieldErrors(ctx context.Context, err error) map[string]string {
+// fieldProblem is one translated field error of a domain error.
+type fieldProblem struct {
+	Field   string
+	Message string
+}
+
+// fieldProblems translates every field error of a domain error, in order
+// (a field may have several, as the roles do).
+func fieldProblems(ctx context.Context, err error) []fieldProblem {
 	de := tenantdesk.AsError(err)
-	if de == nil || len(de.Fields) == 0 {
+	if de == nil {
 		return nil
 	}
-	out := make(map[string]string, len(de.Fields))
+	out := make([]fieldProblem, 0, len(de.Fields))
 	for _, f := range de.Fields {
-		msg := f.Message
-		if f.Key != "" {
-			msg = view.T(ctx, f.Key)
-		}
-		if _, dup := out[f.Field]; !dup {
-			out[f.Field] = msg
+		out = append(out, fieldProblem{Field: f.Field, Message: translated(ctx, f.Key, f.Message, f.Args)})
+	}
+	return out
+}
+
+// fieldErrors translates a domain error's field errors, by field name (the
+// first one of each field).
+func fieldErrors(ctx context.Context, err error) map[string]string {
+	ps := fieldProblems(ctx, err)
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(ps))
+	for _, p := range ps {
+		if _, dup := out[p.Field]; !dup {
+			out[p.Field] = p.Message
 		}
 	}
 	return out

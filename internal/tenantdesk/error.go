@@ -37,8 +37,10 @@ const (
 type FieldError struct {
 	Field   string
 	Message string
-	// Key, when set, is the message ID that translates Message.
-	Key string
+	// Key, when set, is the message ID that translates Message (with
+	// Args as its template data).
+	Key  string
+	Args map[string]any
 }
 
 // Error is the one error type of the domain. Message is safe to show to the

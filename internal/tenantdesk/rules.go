@@ -55,8 +55,13 @@ func isLiveSupervisor(u *User) bool {
 // CheckUserChange is the one rule function (SPEC §2, R1–R8, R11) that every path
 // — pages, API, CLI, imports — calls before it stores a change to a user.
 // before is the user as stored (nil for a create); after is the user as it
-// would be (nil for a delete). It returns the first broken rule as an
-// *Error with the rule's code and a message naming the roles involved.
+// would be (nil for a delete). It returns the broken rules as an *Error
+// whose Code, Message, Key and Args are the first problem's. The input
+// checks are all made at once, so a person sees every problem in one go:
+// Fields then lists each one — the display name and email (R8) and every
+// role-set problem (R6, R1, R2, field "roles") — in that order. The
+// account-wide rules (R11, R5, R4, R3) are checked only on valid input and
+// report one problem.
 // Authorization (R9) and auditing (R10) are the caller's, in the same
 // transaction; the automatic roles of R7 come from AutoRoles.
 func CheckUserChange(acc AccountState, before, after *User) error {
@@ -68,12 +73,17 @@ func CheckUserChange(acc AccountState, before, after *User) error {
 		if fe := ValidateEmail(after.Email); fe != nil {
 			fields = append(fields, *fe)
 		}
-		if len(fields) > 0 {
-			return &Error{Code: EINVALID, Message: fields[0].Message, Fields: fields}
-		}
 		// R6, R1, R2.
-		if err := CheckRoleSet(after.Roles, acc.Kind == AccountPartner); err != nil {
-			return err
+		roleErr := AsError(CheckRoleSet(after.Roles, acc.Kind == AccountPartner))
+		if len(fields) > 0 {
+			e := &Error{Code: EINVALID, Message: fields[0].Message, Key: fields[0].Key, Args: fields[0].Args, Fields: fields}
+			if roleErr != nil {
+				e.Fields = append(e.Fields, roleErr.Fields...)
+			}
+			return e
+		}
+		if roleErr != nil {
+			return roleErr
 		}
 	}
 	// R11: who may change an email.
@@ -165,42 +175,72 @@ func NeedsRealtimeRollout(acc AccountState, after *User) bool {
 
 // CheckRoleSet applies the rules that depend on a role set alone: R6
 // (unknown roles, partner roles only in partner accounts), R1
-// (prerequisites) and R2 (one supervisor level). It returns the first
-// violation as an *Error with the rule's code, naming the roles involved.
+// (prerequisites) and R2 (one supervisor level). It returns nil, or an
+// *Error with the first violation's code and message (naming the roles
+// involved) whose Fields list every violation, each on field "roles".
 func CheckRoleSet(roles []string, partnerAccount bool) error {
-	held := make(map[string]bool, len(roles))
-	for _, k := range roles {
-		r := LookupRole(k)
-		if r == nil {
-			return &Error{Code: EUnknownRole, Message: "Unknown role \"" + k + "\".", Key: "rule.unknown_role", Args: map[string]any{"Role": k}}
-		}
-		if r.Partner != partnerAccount {
-			return &Error{Code: EUnknownRole, Message: "Role \"" + k + "\" is not available in this kind of account.",
-				Key: "rule.role_wrong_account", Args: map[string]any{"Role": k}}
-		}
-		held[k] = true
+	problems := roleSetProblems(roles, partnerAccount)
+	if len(problems) == 0 {
+		return nil
 	}
-	sorted := SortedRoles(roles)
-	for _, k := range sorted {
+	first := problems[0]
+	e := &Error{Code: first.Code, Message: first.Message, Key: first.Key, Args: first.Args}
+	for _, p := range problems {
+		e.Fields = append(e.Fields, FieldError{Field: "roles", Message: p.Message, Key: p.Key, Args: p.Args})
+	}
+	return e
+}
+
+// roleSetProblems lists every violation of R6, R1 and R2 in roles, in that
+// order. Unknown roles and roles of the other kind of account are left
+// out of the R1 and R2 checks (they are reported already).
+func roleSetProblems(roles []string, partnerAccount bool) []*Error {
+	var out []*Error
+	held := make(map[string]bool, len(roles))
+	seen := make(map[string]bool, len(roles))
+	for _, k := range roles { // in the given order, as before
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		r := LookupRole(k)
+		switch {
+		case r == nil:
+			out = append(out, &Error{Code: EUnknownRole, Message: "Unknown role \"" + k + "\".", Key: "rule.unknown_role", Args: map[string]any{"Role": k}})
+		case r.Partner != partnerAccount:
+			out = append(out, &Error{Code: EUnknownRole, Message: "Role \"" + k + "\" is not available in this kind of account.",
+				Key: "rule.role_wrong_account", Args: map[string]any{"Role": k}})
+		default:
+			held[k] = true
+		}
+	}
+	valid := make([]string, 0, len(held))
+	for _, k := range SortedRoles(roles) {
+		if held[k] {
+			valid = append(valid, k)
+		}
+	}
+	for _, k := range valid {
 		for _, pre := range LookupRole(k).Pre {
 			if !held[pre] {
-				return &Error{Code: ERolePrerequisiteMissing, Message: "Role \"" + k + "\" requires role \"" + pre + "\".",
-					Key: "rule.role_prerequisite_missing", Args: map[string]any{"Role": k, "Prerequisite": pre}}
+				out = append(out, &Error{Code: ERolePrerequisiteMissing, Message: "Role \"" + k + "\" requires role \"" + pre + "\".",
+					Key: "rule.role_prerequisite_missing", Args: map[string]any{"Role": k, "Prerequisite": pre}})
 			}
 		}
 	}
 	var supervisor string
-	for _, k := range sorted {
+	for _, k := range valid {
 		if LookupRole(k).Group == GroupSupervisor {
 			if supervisor != "" {
-				return &Error{Code: ESupervisorRolesExclusive,
+				out = append(out, &Error{Code: ESupervisorRolesExclusive,
 					Message: "Supervisor roles are mutually exclusive: \"" + supervisor + "\" and \"" + k + "\" cannot be held together.",
-					Key:     "rule.supervisor_roles_exclusive", Args: map[string]any{"Role": supervisor, "Other": k}}
+					Key:     "rule.supervisor_roles_exclusive", Args: map[string]any{"Role": supervisor, "Other": k}})
+				continue
 			}
 			supervisor = k
 		}
 	}
-	return nil
+	return out
 }
 
 // SortedRoles returns a sorted copy of roles without duplicates.

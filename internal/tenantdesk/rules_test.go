@@ -20,6 +20,16 @@ type ruleCase struct {
 	namesOneOf    []string // the message must name at least one of these
 	message       string   // the exact message, when SPEC fixes it
 	field         string   // the FieldError field for EINVALID
+	// problems, when set, is every problem Fields must list, in order:
+	// all of them are reported at once, not only the first.
+	problems []problem
+}
+
+// problem is one expected entry of Error.Fields: its field, and the role
+// keys its message must name.
+type problem struct {
+	field string
+	names []string
 }
 
 // ---- helpers -------------------------------------------------------------
@@ -272,6 +282,9 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 			if c.message != "" && e.Message != c.message {
 				t.Errorf("message = %q, want %q", e.Message, c.message)
 			}
+			if c.problems != nil {
+				checkProblems(t, e, c.problems)
+			}
 			if c.field != "" {
 				found := false
 				for _, f := range e.Fields {
@@ -287,6 +300,96 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 		})
 	}
 }
+
+// checkProblems checks that e.Fields lists exactly want, in order, each
+// with a message (and a message key to translate it) naming its roles.
+func checkProblems(t *testing.T, e *Error, want []problem) {
+	t.Helper()
+	if len(e.Fields) != len(want) {
+		t.Fatalf("%d problems %+v, want %d %+v", len(e.Fields), e.Fields, len(want), want)
+	}
+	for i, w := range want {
+		f := e.Fields[i]
+		if f.Field != w.field {
+			t.Errorf("problem %d: field %q, want %q (%+v)", i, f.Field, w.field, f)
+		}
+		if strings.TrimSpace(f.Message) == "" || f.Key == "" {
+			t.Errorf("problem %d: no message or key: %+v", i, f)
+		}
+		for _, k := range w.names {
+			if !namesRole(f.Message, k) {
+				t.Errorf("problem %d: message %q does not name %q", i, f.Message, k)
+			}
+			found := false
+			for _, v := range f.Args {
+				found = found || v == k
+			}
+			if !found {
+				t.Errorf("problem %d: args %v do not hold %q (the translation names the roles)", i, f.Args, k)
+			}
+		}
+	}
+	if first := e.Fields[0]; first.Message != e.Message || first.Key != e.Key {
+		t.Errorf("the error's message %q (key %q) is not its first problem's %q (key %q)", e.Message, e.Key, first.Message, first.Key)
+	}
+}
+
+// ---- every problem at once ---------------------------------------------------
+
+// multiCases are changes that break several input rules at once: every one
+// of them is reported (a person fixes them all in one go), the first one
+// gives the error its code and message.
+func multiCases() []ruleCase {
+	const l2 = "customer.user.supervisorl2"
+	blank := func(u *User) *User { c := clone(u); c.DisplayName, c.Email = "", ""; return c }
+	return []ruleCase{
+		{name: "all/empty invite: name and email", acc: customerAcc(1), after: blank(usr(RoleCustomerUser)),
+			code: EINVALID, message: "Display name is required.",
+			problems: []problem{{field: "displayName"}, {field: "email"}}},
+		{name: "all/empty invite without roles in a new account", acc: customerAcc(0), after: blank(usr()),
+			code: EINVALID, message: "Display name is required.",
+			problems: []problem{{field: "displayName"}, {field: "email"}}},
+		{name: "all/bad email and a missing prerequisite", acc: customerAcc(1),
+			after: withEmail(usr(RoleUserAdmin), "not-an-email"), code: EINVALID,
+			problems: []problem{{field: "email"}, {field: "roles", names: []string{RoleUserAdmin, RoleCustomerUser}}}},
+		{name: "all/missing prerequisite and two supervisors", acc: customerAcc(1),
+			after: usr(RoleUserAdmin, RoleSupervisorL1, l2), code: ERolePrerequisiteMissing, names: []string{RoleSupervisorL1, RoleCustomerUser},
+			problems: []problem{
+				{field: "roles", names: []string{RoleSupervisorL1, RoleCustomerUser}},
+				{field: "roles", names: []string{l2, RoleCustomerUser}},
+				{field: "roles", names: []string{RoleUserAdmin, RoleCustomerUser}},
+				{field: "roles", names: []string{RoleSupervisorL1, l2}},
+			}},
+		{name: "all/three supervisors", acc: customerAcc(1),
+			after: usr(RoleCustomerUser, RoleSupervisorL1, l2, RoleSupervisorL3), code: ESupervisorRolesExclusive,
+			problems: []problem{
+				{field: "roles", names: []string{RoleSupervisorL1, l2}},
+				{field: "roles", names: []string{RoleSupervisorL1, RoleSupervisorL3}},
+			}},
+		{name: "all/unknown role, wrong account and missing prerequisite", acc: customerAcc(1),
+			after: usr("made.up", RolePartnerAdmin, RoleSoftphone, RoleCustomerUser), code: EUnknownRole, names: []string{"made.up"},
+			problems: []problem{
+				{field: "roles", names: []string{"made.up"}},
+				{field: "roles", names: []string{RolePartnerAdmin}},
+				{field: "roles", names: []string{RoleSoftphone, RoleUC}},
+			}},
+		{name: "all/long name, no email, two prerequisites missing", acc: customerAcc(1),
+			after: func() *User {
+				u := usr(RoleSoftphone, RoleUserAdmin)
+				u.DisplayName, u.Email = strings.Repeat("n", 101), ""
+				return u
+			}(),
+			code: EINVALID, message: "Display name must be at most 100 characters.",
+			problems: []problem{{field: "displayName"}, {field: "email"},
+				{field: "roles", names: []string{RoleSoftphone, RoleUC}},
+				{field: "roles", names: []string{RoleUserAdmin, RoleCustomerUser}}}},
+		{name: "all/one problem is one entry", acc: customerAcc(1), after: usr(RoleUserAdmin),
+			code: ERolePrerequisiteMissing, names: []string{RoleUserAdmin, RoleCustomerUser},
+			problems: []problem{{field: "roles", names: []string{RoleUserAdmin, RoleCustomerUser}}}},
+	}
+}
+
+func TestCheckUserChangeReportsEveryProblem(t *testing.T) { runRuleCases(t, multiCases()) }
 
 // ---- helper self-tests ---------------------------------------------------
 

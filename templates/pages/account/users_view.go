@@ -69,15 +69,31 @@ type UserFormView struct {
 	EmailLocked     bool
 	EmailLockedHint string
 	Groups          []RoleGroup
-	// Error is the translated rule or validation message; FieldErrors by field name.
+	// Error is the translated rule or validation message; FieldErrors by
+	// field name (the first of each field).
 	Error       string
 	FieldErrors map[string]string
-	Flash       []string
+	// Problems lists every problem of a failed save for the summary above
+	// the form, each linking to its field; ErrorLead is the message shown
+	// above that list when no entry of it says the same (a broken
+	// account-wide rule has no field). RoleErrors are the role editor's
+	// own messages.
+	Problems   []FormProblem
+	ErrorLead  string
+	RoleErrors []string
+	Flash      []string
 	// CanDisable and CanDelete: the status actions the rules allow now
 	// (R3, R5); an action they refuse is not offered, and ActionsNote
 	// says why.
 	CanDisable, CanDelete bool
 	ActionsNote           string
+}
+
+// FormProblem is one entry of a form's error summary: the translated
+// message and the link to the field at fault ("#email"; none when empty).
+type FormProblem struct {
+	Href    string
+	Message string
 }
 
 // RoleGroup is one group of the catalogue in the role editor.
@@ -188,4 +204,13 @@ func roleOptions(g RoleGroup, idPrefix string, inline bool) []components.Checkbo
 		out = append(out, o)
 	}
 	return out
+}
+
+// rolesDescribedBy names the role editor's hint and, after a failed save,
+// its messages.
+func rolesDescribedBy(v UserFormView) string {
+	if len(v.RoleErrors) > 0 {
+		return "roles-hint roles-error"
+	}
+	return "roles-hint"
 }
