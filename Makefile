@@ -2,8 +2,9 @@
 GO        ?= go
 DB        ?= ./data/tenantdesk.db
 ADDR      ?= 127.0.0.1:8080
+SHOTS     ?= ./screenshots
 
-.PHONY: run build test test-short generate css lint fmt bench check-generated
+.PHONY: run build test test-short generate css lint fmt bench check-generated screenshots
 
 run: ## start the portal with demo data on first start
 	$(GO) run ./cmd/tenantdesk serve --demo --db $(DB) --addr $(ADDR)
@@ -38,6 +39,9 @@ lint: ## gofmt, go mod tidy, go vet, staticcheck (pinned in go.mod), templ fmt c
 check-generated: generate css ## fail when generated files differ from what is committed
 	@git diff --exit-code -- '*_templ.go' static/css/app.css || (echo "generated files are stale: run make generate css and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- '*_templ.go')" || (echo "untracked generated files" && git status --porcelain -- '*_templ.go' && exit 1)
+
+screenshots: ## PNGs of every page at 375 and 1366 px, light and dark, per kind of user, into $(SHOTS) (needs Chromium)
+	$(GO) run ./cmd/screenshots -out $(SHOTS)
 
 bench: ## benchmarks and load figures beside ../shared/bench/reference
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./web/

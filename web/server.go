@@ -153,6 +153,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.echo.ServeHTTP(w, r)
 }
 
+// Route is one registered route: its method and echo path pattern
+// (":id" for a parameter, "*" for the rest of the path).
+type Route struct{ Method, Path string }
+
+// Routes lists the registered routes in registration order, so that tools
+// such as cmd/screenshots find every page without a list of their own.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.echo.Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	return out
+}
+
 // headRequest marks, in the context, a HEAD request that ServeHTTP handles as a GET.
 type headRequest struct{}
 
