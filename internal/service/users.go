@@ -42,22 +42,20 @@ func readAccount(ctx context.Context, s tenantdesk.StoreReads, accountID int64) 
 // (or does not exist), EFORBIDDEN when the level is too low.
 func authorized(ctx context.Context, r tenantdesk.AccountReads, accountID int64, level tenantdesk.AccessLevel) (*tenantdesk.Account, error) {
 	acc, err := r.FindAccountByID(ctx, accountID)
-	if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND {
-		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Not found.")
-	} else if err != nil {
-		return nil, err
-	}
-	if err := tenantdesk.Authorize(tenantdesk.ActorFrom(ctx), acc, level); err != nil {
-		return nil, err
-	}
-	return acc, nil
+	return checkAccess(ctx, acc, err, level)
 }
 
 // readAuthorized is authorized for a read-only call: the account as
-// readAccount has it, ENOTFOUND when it does not exist or is not the
-// actor's to see, EFORBIDDEN when the actor's level is too low.
+// readAccount has it (the request's own account when it is the one asked for).
 func readAuthorized(ctx context.Context, s tenantdesk.StoreReads, accountID int64, level tenantdesk.AccessLevel) (*tenantdesk.Account, error) {
 	acc, err := readAccount(ctx, s, accountID)
+	return checkAccess(ctx, acc, err, level)
+}
+
+// checkAccess turns the read of an account into the answer of authorized:
+// a missing account is ENOTFOUND like one the actor may not see, any other
+// failed read stays what it is (never a 404), and the actor's level decides.
+func checkAccess(ctx context.Context, acc *tenantdesk.Account, err error, level tenantdesk.AccessLevel) (*tenantdesk.Account, error) {
 	if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Not found.")
 	} else if err != nil {
