@@ -2,15 +2,9 @@ package service
 
 import (
 	"context"
-	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
-
-// retryAfter is wait in whole seconds, rounded up (the Retry-After header).
-func retryAfter(wait time.Duration) int {
-	return int((wait + time.Second - 1) / time.Second)
-}
 
 // verifyCurrentPassword checks the portal password a signed-in user types
 // to confirm a sensitive change. A wrong one counts as a failed sign-in of
@@ -23,11 +17,7 @@ func (s *Profile) verifyCurrentPassword(ctx context.Context, u *tenantdesk.User,
 	if err != nil {
 		return err
 	} else if wait > 0 {
-		minutes := int((wait + time.Minute - 1) / time.Minute)
-		e := tenantdesk.Errorf(tenantdesk.ETHROTTLED, "Too many wrong passwords. Try again in %d minutes.", minutes)
-		e.Key, e.Args = "profile.error.throttled", map[string]any{"Minutes": minutes}
-		e.RetryAfterSeconds = retryAfter(wait)
-		return e
+		return throttled("Too many wrong passwords. Try again in %d minutes.", "profile.error.throttled", "Minutes", wait)
 	}
 	failed := false
 	defer func() { release(failed) }()

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -57,11 +58,29 @@ func (d *Deps) reserveAttempt(ctx context.Context, kind string, keys ...tenantde
 // throttleError is the ETHROTTLED answer for a wait: why, then "Try again in
 // N minutes." (rounded up), and RetryAfterSeconds for the Retry-After header.
 func throttleError(why string, wait time.Duration) *tenantdesk.Error {
-	minutes := int((wait + time.Minute - 1) / time.Minute)
+	minutes := waitMinutes(wait)
 	e := tenantdesk.Errorf(tenantdesk.ETHROTTLED, "%s Try again in %d minutes.", why, minutes)
 	if minutes == 1 {
 		e.Message = why + " Try again in 1 minute."
 	}
-	e.RetryAfterSeconds = int((wait + time.Second - 1) / time.Second)
+	e.RetryAfterSeconds = retryAfter(wait)
 	return e
+}
+
+// throttled is the ETHROTTLED answer of a form whose text is translated by
+// key, with the wait in whole minutes (rounded up) as the argument arg.
+func throttled(message, key, arg string, wait time.Duration) *tenantdesk.Error {
+	minutes := waitMinutes(wait)
+	return &tenantdesk.Error{Code: tenantdesk.ETHROTTLED, Key: key, Args: map[string]any{arg: minutes},
+		Message: fmt.Sprintf(message, minutes), RetryAfterSeconds: retryAfter(wait)}
+}
+
+// waitMinutes is wait in whole minutes, rounded up (the page's words).
+func waitMinutes(wait time.Duration) int {
+	return int((wait + time.Minute - 1) / time.Minute)
+}
+
+// retryAfter is wait in whole seconds, rounded up (the Retry-After header).
+func retryAfter(wait time.Duration) int {
+	return int((wait + time.Second - 1) / time.Second)
 }

@@ -135,11 +135,7 @@ func errAlreadyEnabled() error {
 }
 
 func errThrottled(wait time.Duration) error {
-	minutes := int((wait + time.Minute - 1) / time.Minute)
-	e := &tenantdesk.Error{Code: tenantdesk.ETHROTTLED, Key: "twofactor.error.throttled", Args: map[string]any{"Count": minutes},
-		Message: fmt.Sprintf("Too many wrong codes. Try again in %d minutes.", minutes)}
-	e.RetryAfterSeconds = int((wait + time.Second - 1) / time.Second)
-	return e
+	return throttled("Too many wrong codes. Try again in %d minutes.", "twofactor.error.throttled", "Count", wait)
 }
 
 // self returns the user the self-service methods act on: the signed-in
