@@ -22,8 +22,8 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
+	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
 	"github.com/tenantdesk/tenantdesk/internal/sqlite"
-	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/web"
 )
 
@@ -290,36 +290,6 @@ const (
 	huck      = "huck.finn@fence.example"
 )
 
-// testOps are the operator's operations, for arranging what no page
-// offers; they always act as the platform operator.
-// storeHasher is the store's hasher as it is at each call, so that a test
-// that swaps app.DB.Hasher (to count the checks) swaps the services' too,
-// while the flows move from the store to internal/service.
-type storeHasher struct{ db *sqlite.DB }
-
-func (h storeHasher) Hash(pw string) (string, error)      { return h.db.Hasher.Hash(pw) }
-func (h storeHasher) Verify(enc, pw string) (bool, error) { return h.db.Hasher.Verify(enc, pw) }
-
-type testOps struct{ o *service.Operator }
-
-func (a *testApp) ops() testOps { return testOps{a.Svc.Operator} }
-
-func (p testOps) CreateUser(ctx context.Context, u *tenantdesk.User) error {
-	return p.o.CreateUser(tenantdesk.OperatorContext(ctx), u)
-}
-
-func (p testOps) CreateCustomer(ctx context.Context, a *tenantdesk.Account, owner *tenantdesk.User) error {
-	return p.o.CreateCustomer(tenantdesk.OperatorContext(ctx), a, owner)
-}
-
-func (p testOps) CreatePartner(ctx context.Context, in tenantdesk.CreatePartnerInput) (*tenantdesk.Account, *tenantdesk.User, error) {
-	return p.o.CreatePartner(tenantdesk.OperatorContext(ctx), in)
-}
-
-func (p testOps) SetPassword(ctx context.Context, userID int64, password string) error {
-	return p.o.SetPassword(tenantdesk.OperatorContext(ctx), userID, password)
-}
-
-func (p testOps) QueueActivation(ctx context.Context, userID int64) error {
-	return p.o.QueueActivation(tenantdesk.OperatorContext(ctx), userID)
-}
+// ops are the operator's operations, for arranging what no page offers;
+// they always act as the platform operator (servicetest.Ops).
+func (a *testApp) ops() servicetest.Ops { return servicetest.Ops{O: a.Svc.Operator} }
