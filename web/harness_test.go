@@ -293,3 +293,10 @@ const (
 // ops are the operator's operations, for arranging what no page offers;
 // they always act as the platform operator (servicetest.Ops).
 func (a *testApp) ops() servicetest.Ops { return servicetest.Ops{O: a.Svc.Operator} }
+
+// storeHasher is the store's hasher as it is at each call, so that a test
+// that swaps app.DB.Hasher (to count the checks) swaps the services' too.
+type storeHasher struct{ db *sqlite.DB }
+
+func (h storeHasher) Hash(pw string) (string, error)      { return h.db.Hasher.Hash(pw) }
+func (h storeHasher) Verify(enc, pw string) (bool, error) { return h.db.Hasher.Verify(enc, pw) }
