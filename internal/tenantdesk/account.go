@@ -35,9 +35,18 @@ type Account struct {
 	TechnicalManagerEmail string
 	TechnicalManagerPhone string
 
+	// FirstGrantAt is when the account first granted an access request
+	// (SPEC §4): from then on its partner's legacy access has ended and
+	// only staff with a live grant enter. nil: never.
+	FirstGrantAt *time.Time
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// LegacyPartnerAccess reports whether the account's partner.admin still
+// has the standing access of onboarding: until the first grant (SPEC §4).
+func (a *Account) LegacyPartnerAccess() bool { return a.FirstGrantAt == nil }
 
 // IsPartner reports whether a is a partner (reseller) account.
 func (a *Account) IsPartner() bool { return a.Kind == AccountPartner }

@@ -37,6 +37,16 @@ type AuditEntry struct {
 	// acts on the customer's behalf.
 	ImpersonatorUserID int64
 	ImpersonatorName   string
+	// ActorAccountName names the actor's account when it is not the log's
+	// own: the partner of an impersonating user, the customer whose user
+	// answered a request (in the partner's copy).
+	ActorAccountName string
+	// ImpersonationMode is set on every action taken while impersonating
+	// ("support" or "configure").
+	ImpersonationMode string
+	// OnAccountName, in a partner's copy of an impersonated action, names
+	// the customer it was taken in.
+	OnAccountName string
 	Action             string
 	TargetType         string
 	TargetID           string

@@ -43,6 +43,7 @@ type StoreReads interface {
 	AuditReads
 	CredentialReads
 	LinkReads
+	AccessReads
 	StoreClock
 }
 
@@ -75,4 +76,6 @@ type StoreTx interface {
 	CredentialTx
 	AttemptTx
 	SignInTx
+	AccessReads
+	AccessTx
 }
