@@ -6,6 +6,7 @@ package mail
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
@@ -42,6 +43,12 @@ var mailMessages = map[string][2]string{
 	tenantdesk.MailRecoveryRegenerated:  {"mail.2fa_recovery_regenerated.subject", "mail.2fa_recovery_regenerated.body"},
 	tenantdesk.MailRecoveryCodeUsed:     {"mail.2fa_recovery_used.subject", "mail.2fa_recovery_used.body"},
 	tenantdesk.MailTwoFactorResetByOper: {"mail.2fa_reset.subject", "mail.2fa_reset.body"},
+	// Access requests (internal/i18n/locales/*/access.json).
+	tenantdesk.MailAccessRequested: {"mail.access_requested.subject", "mail.access_requested.body"},
+	tenantdesk.MailAccessGranted:   {"mail.access_granted.subject", "mail.access_granted.body"},
+	tenantdesk.MailAccessDenied:    {"mail.access_denied.subject", "mail.access_denied.body"},
+	tenantdesk.MailAccessRevoked:   {"mail.access_revoked.subject", "mail.access_revoked.body"},
+	tenantdesk.MailAccessExpiring:  {"mail.access_expiring.subject", "mail.access_expiring.body"},
 }
 
 // Kinds lists the mail kinds the renderer knows.
@@ -49,7 +56,9 @@ func Kinds() []string {
 	return []string{tenantdesk.MailActivation, tenantdesk.MailReset, tenantdesk.MailPasswordChanged, tenantdesk.MailUCWelcome,
 		tenantdesk.MailEmailChange, tenantdesk.MailEmailChanged, tenantdesk.MailPasswordChangedSelf, tenantdesk.MailFTPPasswordChanged,
 		tenantdesk.MailTwoFactorEnabled, tenantdesk.MailTwoFactorDisabled, tenantdesk.MailRecoveryRegenerated,
-		tenantdesk.MailRecoveryCodeUsed, tenantdesk.MailTwoFactorResetByOper}
+		tenantdesk.MailRecoveryCodeUsed, tenantdesk.MailTwoFactorResetByOper,
+		tenantdesk.MailAccessRequested, tenantdesk.MailAccessGranted, tenantdesk.MailAccessDenied,
+		tenantdesk.MailAccessRevoked, tenantdesk.MailAccessExpiring}
 }
 
 // RenderMail returns the subject and plain-text body of a kind of mail in
@@ -66,6 +75,12 @@ func (r *Renderer) RenderMail(kind, lang string, d tenantdesk.MailData) (string,
 		"Expires": Duration(l, d.TTL),
 		"At":      d.At.UTC().Format("2006-01-02 15:04") + " UTC",
 		"Email":   d.Email,
+		"Partner": d.Partner,
+		"Account": d.Account,
+		"Request": d.Request,
+		"Message": d.Message,
+		"Modes":   modeNames(l, d.Modes),
+		"Until":   untilText(l, d.Until),
 	}
 	subject, body := l.T(ids[0], data), l.T(ids[1], data)
 	if subject == ids[0] || body == ids[1] {
@@ -81,4 +96,21 @@ func Duration(l *i18n.Localizer, d time.Duration) string {
 		return l.N("mail.duration.hours", int(d/time.Hour))
 	}
 	return l.N("mail.duration.minutes", int((d+time.Minute-1)/time.Minute))
+}
+
+// modeNames lists access modes in words ("support, configure" in lang).
+func modeNames(l *i18n.Localizer, modes []tenantdesk.AccessMode) string {
+	names := make([]string, 0, len(modes))
+	for _, m := range modes {
+		names = append(names, l.T("access.mode."+string(m)))
+	}
+	return strings.Join(names, ", ")
+}
+
+// untilText says when a grant ends: a UTC date and time, or "until revoked".
+func untilText(l *i18n.Localizer, t time.Time) string {
+	if t.IsZero() {
+		return l.T("mail.access.no_expiry")
+	}
+	return t.UTC().Format("2006-01-02 15:04") + " UTC"
 }

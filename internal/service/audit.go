@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strings"
 	"encoding/json"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -10,9 +11,46 @@ import (
 // operatorName names the platform operator (the command line) in the log.
 const operatorName = tenantdesk.AuditOperatorName
 
-// audit writes e in tx (R10) with the actor of ctx: who acted (and, when
-// impersonating, on whose behalf) and from which IP, unless e names them.
+// audit writes e in tx (R10) with the actor of ctx: who acted and from
+// which IP, unless e names them. Partner staff acting in a customer are
+// named with their account; when they act through a grant (an
+// impersonation, or the API with a live grant) the entry also says the
+// mode, and a copy goes to their partner's log naming the customer
+// (SPEC §4: both accounts, both identities).
 func audit(ctx context.Context, tx tenantdesk.StoreTx, e *tenantdesk.AuditEntry) error {
+	a := tenantdesk.ActorFrom(ctx)
+	if a == nil || a.User == nil || a.Account == nil || e.AccountID == 0 || e.AccountID == a.User.AccountID ||
+		(e.ActorUserID != 0 && e.ActorUserID != a.User.ID) {
+		return writeAudit(ctx, tx, e)
+	}
+	if e.ActorAccountName == "" {
+		e.ActorAccountName = a.Account.Name
+	}
+	onAccount := ""
+	if imp := a.Impersonation; imp != nil && imp.Account != nil && imp.Account.ID == e.AccountID {
+		e.ImpersonationMode, onAccount = string(imp.Mode), imp.Account.Name
+	} else {
+		for _, g := range a.Grants {
+			if g.AccountID == e.AccountID {
+				modes := make([]string, 0, len(g.Modes))
+				for _, m := range g.Modes {
+					modes = append(modes, string(m))
+				}
+				e.ImpersonationMode, onAccount = strings.Join(modes, "+"), g.AccountName
+			}
+		}
+	}
+	if err := writeAudit(ctx, tx, e); err != nil || e.ImpersonationMode == "" {
+		return err
+	}
+	cp := *e
+	cp.ID, cp.AccountID, cp.ActorAccountName, cp.OnAccountName, cp.Licensed = 0, a.User.AccountID, "", onAccount, false
+	return writeAudit(ctx, tx, &cp)
+}
+
+// writeAudit writes e as it is, with the actor of ctx and its IP unless e
+// names them (the platform operator when there is no user).
+func writeAudit(ctx context.Context, tx tenantdesk.StoreTx, e *tenantdesk.AuditEntry) error {
 	if a := tenantdesk.ActorFrom(ctx); a != nil {
 		if e.ActorUserID == 0 && a.User != nil {
 			e.ActorUserID, e.ActorName = a.User.ID, a.User.DisplayName

@@ -91,6 +91,16 @@ func authorizeTokenOwner(ctx context.Context, userID int64) error {
 	return tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Token not found.")
 }
 
+// authorizeTokenWrite is authorizeTokenOwner for making a secret: never
+// while impersonating a customer (SPEC §4: the impersonation cannot
+// outlive the session, and a token would).
+func authorizeTokenWrite(ctx context.Context, userID int64) error {
+	if tenantdesk.ActorFrom(ctx).Impersonating() {
+		return errImpersonating()
+	}
+	return authorizeTokenOwner(ctx, userID)
+}
+
 // ListTokens returns the user's tokens, newest first; ENOTFOUND for
 // another user's (but the operator's). See tenantdesk.APITokenService.
 func (s *Tokens) ListTokens(ctx context.Context, userID int64) ([]*tenantdesk.APIToken, error) {
@@ -161,7 +171,7 @@ func tokenExpiry(ctx context.Context, tx tenantdesk.StoreTx, accountID int64, wa
 // account's maximum lifetime (field "expiresAt"), a disabled user or too
 // many live tokens. See tenantdesk.APITokenService.
 func (s *Tokens) CreateToken(ctx context.Context, userID int64, in tenantdesk.NewAPIToken) (*tenantdesk.APIToken, string, error) {
-	if err := authorizeTokenOwner(ctx, userID); err != nil {
+	if err := authorizeTokenWrite(ctx, userID); err != nil {
 		return nil, "", err
 	}
 	in.Name = strings.TrimSpace(in.Name)
@@ -221,7 +231,7 @@ func auditToken(ctx context.Context, tx tenantdesk.StoreTx, t *tenantdesk.APITok
 // ENOTFOUND for another user's token, EINVALID for a revoked or expired
 // one.
 func (s *Tokens) RegenerateToken(ctx context.Context, userID, tokenID int64) (*tenantdesk.APIToken, string, error) {
-	if err := authorizeTokenOwner(ctx, userID); err != nil {
+	if err := authorizeTokenWrite(ctx, userID); err != nil {
 		return nil, "", err
 	}
 	var t *tenantdesk.APIToken

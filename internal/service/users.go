@@ -78,7 +78,21 @@ func (s *Users) ListUsers(ctx context.Context, accountID int64, f tenantdesk.Use
 	} else if f.Limit > tenantdesk.MaxPageSize {
 		f.Limit = tenantdesk.MaxPageSize
 	}
-	return s.d.Store.UserPage(ctx, acc, f)
+	page, err := s.d.Store.UserPage(ctx, acc, f)
+	if err != nil || f.After != "" || acc.Kind != tenantdesk.AccountCustomer {
+		return page, err
+	}
+	parents, err := s.d.Store.ParentUsers(ctx, acc.ID, s.d.now())
+	if err != nil {
+		return nil, err
+	}
+	q := strings.ToLower(strings.TrimSpace(f.Query))
+	for _, p := range parents {
+		if q == "" || strings.HasPrefix(strings.ToLower(p.DisplayName), q) || strings.HasPrefix(strings.ToLower(p.Email), q) {
+			page.Parents = append(page.Parents, p)
+		}
+	}
+	return page, nil
 }
 
 // GetUser returns one user of the account. See tenantdesk.AccountUserService.
@@ -289,6 +303,9 @@ func (d *Deps) writeUser(ctx context.Context, tx tenantdesk.StoreTx, w userWrite
 		return nil, err
 	}
 	st.By = w.by
+	if before != nil && before.IsOwner && partnerActor(ctx, w.acc) {
+		return nil, errOwnerPartner()
+	}
 	if err := tenantdesk.CheckUserChange(st, before, after); err != nil {
 		return nil, err
 	}
@@ -377,6 +394,19 @@ func (d *Deps) afterUserUpdate(ctx context.Context, tx tenantdesk.StoreTx, befor
 		return d.afterEmailChange(ctx, tx, after, before.Email)
 	}
 	return nil
+}
+
+// partnerActor reports whether the actor of ctx is partner staff working in
+// customer acc (impersonating, through a grant, or legacy access).
+func partnerActor(ctx context.Context, acc *tenantdesk.Account) bool {
+	a := tenantdesk.ActorFrom(ctx)
+	return a != nil && !a.Operator && a.User != nil && a.User.AccountID != acc.ID
+}
+
+// errOwnerPartner: partner staff never change a customer's Owner (SPEC §4).
+func errOwnerPartner() error {
+	msg := "Partner staff cannot change the account Owner."
+	return &tenantdesk.Error{Code: tenantdesk.EOwnerImmutable, Key: "access.error.owner", Message: msg}
 }
 
 // afterEmailChange does, in tx, what every change of a user's email does

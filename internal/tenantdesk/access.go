@@ -335,8 +335,9 @@ type Impersonation struct {
 // Grant is a live grant of a partner user (for API token callers, which
 // act with the union of the grant's modes).
 type Grant struct {
-	RequestID int64
-	AccountID int64
+	RequestID   int64
+	AccountID   int64
+	AccountName string
 	Modes     []AccessMode
 	ExpiresAt *time.Time
 }
@@ -373,12 +374,14 @@ type AccessRequestService interface {
 	Withdraw(ctx context.Context, id int64) (*AccessRequest, error)
 	SetExpiry(ctx context.Context, id int64, expiresAt *time.Time) (*AccessRequest, error)
 	// StartImpersonation checks that the actor is named in a live grant
-	// allowing mode and audits the start in both accounts.
-	StartImpersonation(ctx context.Context, requestID int64, mode AccessMode) (*Impersonation, error)
+	// allowing mode at accountID (or, before the customer's first grant, is
+	// its partner's partner.admin: legacy) and audits the start in both
+	// accounts.
+	StartImpersonation(ctx context.Context, accountID int64, mode AccessMode) (*Impersonation, error)
 	// ResolveImpersonation re-checks, for one request of an impersonated
-	// session, that the grant still lets the actor in with mode; EGrantExpired
-	// (or ENOTFOUND) when it does not any more.
-	ResolveImpersonation(ctx context.Context, requestID int64, mode AccessMode) (*Impersonation, error)
+	// session, that a grant (or legacy access) still lets the actor in with
+	// mode; EGrantExpired, EFORBIDDEN or ENOTFOUND when it does not any more.
+	ResolveImpersonation(ctx context.Context, accountID int64, mode AccessMode) (*Impersonation, error)
 	// EndImpersonation audits the end in both accounts (reason: "ended",
 	// "signed_out", "expired", "revoked").
 	EndImpersonation(ctx context.Context, imp *Impersonation, reason string) error

@@ -13,6 +13,47 @@ type Actor struct {
 	// Operator marks the platform operator (the command line): no user,
 	// every account.
 	Operator bool
+	// Impersonation is set while a partner user works inside a customer
+	// account (a web session, re-checked on every request): the actor then
+	// acts there with the roles of its mode only, and nowhere else beyond
+	// their own profile.
+	Impersonation *Impersonation
+	// Grants are the live grants of a partner user calling the API with a
+	// token: in each granted customer they act with the roles of the
+	// grant's modes.
+	Grants []Grant
+}
+
+// Impersonating reports whether the actor works inside a customer account
+// through a grant (a web impersonation).
+func (a *Actor) Impersonating() bool { return a != nil && a.Impersonation != nil }
+
+// grantAt returns the live grant of the actor at account id, nil when none.
+func (a *Actor) grantAt(id int64) *Grant {
+	for i := range a.Grants {
+		if a.Grants[i].AccountID == id {
+			return &a.Grants[i]
+		}
+	}
+	return nil
+}
+
+// modeRoles are the roles the actor has in acc through a grant
+// (impersonation or API grant): ok is false when none lets them in.
+func (a *Actor) modeRoles(acc *Account) (roles []string, ok bool) {
+	if imp := a.Impersonation; imp != nil {
+		if imp.Account == nil || imp.Account.ID != acc.ID {
+			return nil, false
+		}
+		return imp.Mode.Roles(), true
+	}
+	if g := a.grantAt(acc.ID); g != nil && acc.ParentID != 0 && a.User != nil && acc.ParentID == a.User.AccountID {
+		for _, m := range g.Modes {
+			roles = append(roles, m.Roles()...)
+		}
+		return roles, true
+	}
+	return nil, false
 }
 
 // OperatorContext returns ctx acting as the platform operator.

@@ -2,6 +2,7 @@ package tenantdesk
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -272,27 +273,23 @@ const (
 )
 
 // DeviceAccessTo returns the actor's access to acc's devices: administration
-// for the Owner, holders of customer.device.admin, the partner.admin of the
-// account's partner and the operator; read for holders of
+// for the Owner, holders of customer.device.admin (partner staff in
+// configure mode among them), the partner.admin of the account's partner
+// while the legacy rule holds, and the operator; read for holders of
 // customer.device.readonly; none otherwise (and in partner accounts, which
 // have no devices).
 func DeviceAccessTo(a *Actor, acc *Account) int {
-	if acc == nil || acc.Kind != AccountCustomer {
+	if acc == nil || acc.Kind != AccountCustomer || AccessTo(a, acc) == AccessNone {
 		return DeviceAccessNone
 	}
-	switch AccessTo(a, acc) {
-	case AccessNone:
-		return DeviceAccessNone
+	if a.Operator || (a.User.AccountID != acc.ID && legacyPartnerAdmin(a, acc) && !a.Impersonating() && a.grantAt(acc.ID) == nil) {
+		return DeviceAccessAdmin
 	}
+	roles, owner := ActingRoles(a, acc)
 	switch {
-	case a.Operator:
+	case owner || slices.Contains(roles, RoleDeviceAdmin):
 		return DeviceAccessAdmin
-	case a.User.AccountID != acc.ID:
-		// The partner.admin of the account's partner (AccessTo said so).
-		return DeviceAccessAdmin
-	case a.User.IsOwner || a.User.HasRole(RoleDeviceAdmin):
-		return DeviceAccessAdmin
-	case a.User.HasRole(RoleDeviceReadonly):
+	case slices.Contains(roles, RoleDeviceReadonly):
 		return DeviceAccessRead
 	}
 	return DeviceAccessNone
@@ -305,13 +302,10 @@ func AuthorizeDevices(a *Actor, acc *Account, level int) error {
 	if a == nil {
 		return Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
-	if AccessTo(a, acc) == AccessNone {
-		return Errorf(ENOTFOUND, "Not found.")
-	}
 	if DeviceAccessTo(a, acc) >= level {
 		return nil
 	}
-	return &Error{Code: EFORBIDDEN, Key: "error.403.message", Message: "You do not have permission to do this."}
+	return Authorize(a, acc, AccessUserAdmin+1) // not found, access request required, or forbidden
 }
 
 // CanAssignSoftphones reports whether the actor may assign softphones to
@@ -326,13 +320,10 @@ func AuthorizeSoftphones(a *Actor, acc *Account) error {
 	if a == nil {
 		return Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
-	if AccessTo(a, acc) == AccessNone {
-		return Errorf(ENOTFOUND, "Not found.")
-	}
 	if CanAssignSoftphones(a, acc) {
 		return nil
 	}
-	return &Error{Code: EFORBIDDEN, Key: "error.403.message", Message: "You do not have permission to do this."}
+	return Authorize(a, acc, AccessUserAdmin+1) // not found, access request required, or forbidden
 }
 
 // DeviceFilter selects a page of an account's devices, ordered by name.

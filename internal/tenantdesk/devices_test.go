@@ -3,6 +3,7 @@ package tenantdesk
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNormalizeMAC(t *testing.T) {
@@ -77,8 +78,19 @@ func TestDeviceAccess(t *testing.T) {
 	partner := &Account{ID: 1, Kind: AccountPartner}
 	cust := &Account{ID: 2, Kind: AccountCustomer, ParentID: 1}
 	other := &Account{ID: 3, Kind: AccountCustomer, ParentID: 1}
+	granted := &Account{ID: 4, Kind: AccountCustomer, ParentID: 1, FirstGrantAt: &time.Time{}}
 	actor := func(acc *Account, owner bool, roles ...string) *Actor {
 		return &Actor{User: &User{ID: 9, AccountID: acc.ID, IsOwner: owner, Roles: roles}, Account: acc}
+	}
+	impersonating := func(m AccessMode) *Actor {
+		a := actor(partner, false, RolePartnerUser)
+		a.Impersonation = &Impersonation{Mode: m, Account: granted}
+		return a
+	}
+	withGrant := func(modes ...AccessMode) *Actor {
+		a := actor(partner, false, RolePartnerUser)
+		a.Grants = []Grant{{AccountID: granted.ID, Modes: modes}}
+		return a
 	}
 	for _, c := range []struct {
 		name          string
@@ -94,7 +106,14 @@ func TestDeviceAccess(t *testing.T) {
 		{"user admin", actor(cust, false, RoleCustomerUser, RoleUserAdmin), cust, DeviceAccessNone, true, EFORBIDDEN, EFORBIDDEN},
 		{"member", actor(cust, false, RoleCustomerUser), cust, DeviceAccessNone, false, EFORBIDDEN, EFORBIDDEN},
 		{"partner admin", actor(partner, true, RolePartnerAdmin), cust, DeviceAccessAdmin, true, "", ""},
-		{"partner user", actor(partner, false, RolePartnerUser), cust, DeviceAccessNone, false, ENOTFOUND, ENOTFOUND},
+		{"partner user", actor(partner, false, RolePartnerUser), cust, DeviceAccessNone, false, EAccessRequestRequired, EAccessRequestRequired},
+		{"partner admin after the first grant", actor(partner, true, RolePartnerAdmin), granted, DeviceAccessNone, false, EAccessRequestRequired, EAccessRequestRequired},
+		{"configure mode", impersonating(ModeConfigure), granted, DeviceAccessAdmin, true, "", ""},
+		{"support mode", impersonating(ModeSupport), granted, DeviceAccessNone, true, EFORBIDDEN, EFORBIDDEN},
+		{"configure mode elsewhere", impersonating(ModeConfigure), cust, DeviceAccessNone, false, ENOTFOUND, ENOTFOUND},
+		{"API grant, configure", withGrant(ModeConfigure), granted, DeviceAccessAdmin, true, "", ""},
+		{"API grant, support", withGrant(ModeSupport), granted, DeviceAccessNone, true, EFORBIDDEN, EFORBIDDEN},
+		{"API grant elsewhere", withGrant(ModeConfigure, ModeSupport), cust, DeviceAccessNone, false, EAccessRequestRequired, EAccessRequestRequired},
 		{"other customer's device admin", actor(other, false, RoleCustomerUser, RoleDeviceAdmin), cust, DeviceAccessNone, false, ENOTFOUND, ENOTFOUND},
 		{"partner owner on own partner account", actor(partner, true, RolePartnerAdmin), partner, DeviceAccessNone, false, EFORBIDDEN, EFORBIDDEN},
 		{"operator", &Actor{Operator: true}, cust, DeviceAccessAdmin, true, "", ""},

@@ -92,7 +92,32 @@ type MailData struct {
 	At time.Time
 	// Email is the new address of an email change.
 	Email string
+	// Access requests: the partner, the customer account, the request's
+	// name and modes, the message of the request or answer, and the expiry
+	// of a grant (zero: none).
+	Partner string
+	Account string
+	Request string
+	Modes   []AccessMode
+	Message string
+	Until   time.Time
 }
+
+// Mail kinds of access requests (SPEC §4).
+const (
+	// MailAccessRequested goes to a customer's responders.
+	MailAccessRequested = "access_requested"
+	// MailAccessGranted, MailAccessDenied and MailAccessRevoked go to the
+	// partner user who asked and the staff named.
+	MailAccessGranted = "access_granted"
+	MailAccessDenied  = "access_denied"
+	MailAccessRevoked = "access_revoked"
+	// MailAccessExpiring goes to the same people seven days before a grant ends.
+	MailAccessExpiring = "access_expiring"
+)
+
+// AccessReminderLead is how long before a grant expires its reminder goes out.
+const AccessReminderLead = 7 * 24 * time.Hour
 
 // MailRenderer renders the subject and plain-text body of a kind of mail in
 // a language ("" or an unknown language: English). internal/mail

@@ -27,6 +27,10 @@ const (
 type UserPage struct {
 	Users      []*User
 	NextCursor string
+	// Parents are the partner staff with a live grant to the account
+	// (isParent, SPEC §1), read-only, on the first page only, matching
+	// the filter's query.
+	Parents []*ParentUser
 }
 
 // NewUser is what is needed to create (invite) a user.
