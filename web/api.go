@@ -111,9 +111,17 @@ func (s *Server) apiAuthenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxAPIToken, auth.Token)
 		c.Set(ctxUser, auth.User)
 		c.Set(ctxAccount, auth.Account)
-		c.SetRequest(r.WithContext(tenantdesk.WithActor(r.Context(), &tenantdesk.Actor{
-			User: auth.User, Account: auth.Account, IP: c.RealIP(),
-		})))
+		actor := &tenantdesk.Actor{User: auth.User, Account: auth.Account, IP: c.RealIP()}
+		ctx := tenantdesk.WithActor(r.Context(), actor)
+		if auth.Account.IsPartner() && s.svc.Access != nil {
+			// Partner staff enter customers that granted them access, with
+			// the grant's modes (SPEC §4): read on every request, so a
+			// revoked or expired grant stops the very next call.
+			if actor.Grants, err = s.svc.Access.LiveGrants(ctx); err != nil {
+				return err
+			}
+		}
+		c.SetRequest(r.WithContext(ctx))
 		return next(c)
 	}
 }
@@ -194,7 +202,15 @@ func (s *Server) apiCustomerParam(c echo.Context) (*tenantdesk.Account, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if acc.Kind != tenantdesk.AccountCustomer || tenantdesk.AccessTo(actor, acc) == tenantdesk.AccessNone {
+	if acc.Kind != tenantdesk.AccountCustomer {
+		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Customer not found.")
+	}
+	if tenantdesk.AccessTo(actor, acc) == tenantdesk.AccessNone {
+		if tenantdesk.IsPartnerStaffOf(actor, acc) {
+			// Its partner's staff know the customer; it lets in named
+			// staff only (SPEC §4).
+			return nil, tenantdesk.ErrAccessRequestRequired(acc)
+		}
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Customer not found.")
 	}
 	return acc, nil

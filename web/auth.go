@@ -71,6 +71,9 @@ func (s *Server) handleSignIn(c echo.Context) error {
 // handleSignOut ends the session on the server and clears the cookie.
 func (s *Server) handleSignOut(c echo.Context) error {
 	sess := c.Get(ctxSession).(*sessions.Session)
+	if err := s.endImpersonationOnSignOut(c); err != nil {
+		return err
+	}
 	if u, ok := c.Get(ctxUser).(*tenantdesk.User); ok {
 		if err := s.svc.Auth.SignedOut(c.Request().Context(), u); err != nil {
 			return err

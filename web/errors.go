@@ -53,13 +53,21 @@ var errorKinds = map[string]errorKind{
 	tenantdesk.ESoftphoneAssigned:     {http.StatusConflict, "", true},
 	tenantdesk.EMacAddressTaken:       {http.StatusConflict, "", true},
 	// The API's own (api.go, api_json.go, api_idempotency.go).
-	tenantdesk.EAPIAccessRequired:    {http.StatusForbidden, "", false},
-	tenantdesk.EReadOnlyToken:        {http.StatusForbidden, "", false},
-	tenantdesk.EIdempotencyKeyInUse:  {http.StatusConflict, "", false},
-	tenantdesk.EIdempotencyKeyReused: {http.StatusUnprocessableEntity, "", false},
-	codeMalformedJSON:                {http.StatusBadRequest, "", false},
-	codeUnsupportedMediaType:         {http.StatusUnsupportedMediaType, "", false},
-	codeBodyTooLarge:                 {http.StatusRequestEntityTooLarge, "", false},
+	tenantdesk.EAPIAccessRequired: {http.StatusForbidden, "", false},
+	// Access requests (SPEC §4).
+	tenantdesk.ERequestNameInvalid:    {http.StatusBadRequest, "", true},
+	tenantdesk.ERequestNotPending:     {http.StatusConflict, "", false},
+	tenantdesk.ERequestNotGranted:     {http.StatusConflict, "", false},
+	tenantdesk.ERequestClosed:         {http.StatusConflict, "", false},
+	tenantdesk.EGrantExpired:          {http.StatusConflict, "", false},
+	tenantdesk.EAccessRequestRequired: {http.StatusForbidden, "", false},
+	tenantdesk.EImpersonating:         {http.StatusForbidden, "", false},
+	tenantdesk.EReadOnlyToken:         {http.StatusForbidden, "", false},
+	tenantdesk.EIdempotencyKeyInUse:   {http.StatusConflict, "", false},
+	tenantdesk.EIdempotencyKeyReused:  {http.StatusUnprocessableEntity, "", false},
+	codeMalformedJSON:                 {http.StatusBadRequest, "", false},
+	codeUnsupportedMediaType:          {http.StatusUnsupportedMediaType, "", false},
+	codeBodyTooLarge:                  {http.StatusRequestEntityTooLarge, "", false},
 }
 
 // kindOf returns the table's row for code; an unknown code is a fault.

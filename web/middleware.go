@@ -149,9 +149,11 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxUser, u)
 		c.Set(ctxAccount, a)
-		c.SetRequest(r.WithContext(tenantdesk.WithActor(ctx, &tenantdesk.Actor{
-			User: u, Account: a, IP: c.RealIP(), SessionID: sess.ID,
-		})))
+		actor := &tenantdesk.Actor{User: u, Account: a, IP: c.RealIP(), SessionID: sess.ID}
+		c.SetRequest(r.WithContext(tenantdesk.WithActor(ctx, actor)))
+		if ok, err := s.resolveImpersonation(c, sess, actor); !ok || err != nil {
+			return err
+		}
 		return next(c)
 	}
 }
@@ -179,14 +181,16 @@ func (s *Server) setView(c echo.Context) *view.Request {
 	}
 	token, _ := c.Get(ctxCSRF).(string)
 	v := &view.Request{
-		Tr:           s.i18n.Localizer(s.i18n.Match(pref, r.Header.Get("Accept-Language"))),
-		CSRF:         token,
-		User:         u,
-		Account:      a,
-		Location:     loc,
-		Path:         r.URL.Path,
-		RequestID:    c.Response().Header().Get(echo.HeaderXRequestID),
-		AssetVersion: s.assetVersion,
+		Tr:            s.i18n.Localizer(s.i18n.Match(pref, r.Header.Get("Accept-Language"))),
+		CSRF:          token,
+		User:          u,
+		Account:       a,
+		Location:      loc,
+		Path:          r.URL.Path,
+		Impersonation: currentImpersonation(c),
+		Now:           s.now(),
+		RequestID:     c.Response().Header().Get(echo.HeaderXRequestID),
+		AssetVersion:  s.assetVersion,
 	}
 	c.SetRequest(r.WithContext(view.With(r.Context(), v)))
 	return v

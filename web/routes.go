@@ -45,6 +45,7 @@ func (s *Server) routes() {
 	api.PATCH("/customers/:tenantId/devices/:deviceId", s.handleAPIUpdateDevice)
 	api.DELETE("/customers/:tenantId/devices/:deviceId", s.handleAPIDeleteDevice)
 	api.PUT("/customers/:tenantId/users/:userId/devices", s.handleAPISetUserDevices)
+	s.apiAccessRoutes(api) // api_access.go
 
 	// Pages: session, CSRF and the view state. Registered with e.Use (with
 	// a skipper for the machine endpoints) so that 404 and 405 pages, which
@@ -80,6 +81,9 @@ func (s *Server) routes() {
 	// Signed-in pages take requireUser per route: an echo Group would add a
 	// catch-all route and turn every unknown URL into a sign-in redirect.
 	e.GET("/", s.handleHome, s.requireUser)
+	s.impersonationRoutes()  // impersonation.go
+	s.accessPartnerRoutes()  // access_partner.go: Partnerdesk › Access requests, My zone
+	s.accessCustomerRoutes() // access_customer.go: About account › Access requests
 
 	// About account: Users tab (account_users.go).
 	e.GET("/account/users", s.handleUsers, s.requireUser)

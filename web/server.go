@@ -88,6 +88,9 @@ type Services struct {
 	// TwoFactor is TOTP two-factor authentication: My profile's section and
 	// the sign-in's second step (twofactor.go). Nil: sign-in has one step.
 	TwoFactor tenantdesk.TwoFactorService
+	// Access is access requests and impersonation (Partnerdesk, About
+	// account › Access requests, My zone, the API).
+	Access tenantdesk.AccessRequestService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(ctx context.Context) error
 }

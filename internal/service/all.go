@@ -19,6 +19,7 @@ type All struct {
 	UserMail    *UserMail
 	AuditLog    *AuditLog
 	Idempotency *Idempotency
+	Access      *Access
 }
 
 // New builds every service over d; d needs a Hasher.
@@ -41,6 +42,7 @@ func New(d *Deps) (*All, error) {
 	a.UserMail = &UserMail{d: d}
 	a.AuditLog = &AuditLog{d: d}
 	a.Idempotency = &Idempotency{d: d}
+	a.Access = &Access{d: d}
 	var err error
 	if a.Auth, err = NewAuth(d, a.TwoFactor); err != nil { // the sign-in asks the 2FA service for the next step
 		return nil, err

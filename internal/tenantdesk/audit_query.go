@@ -33,6 +33,9 @@ var AuditActions = []string{
 	"device.create", "device.update", "device.delete", "user.softphones",
 	// The operator's command line.
 	"account.owner_transfer",
+	// Access requests and impersonation (access.go).
+	"access.request", "access.grant", "access.deny", "access.revoke", "access.withdraw", "access.expiry_change",
+	"access.impersonation_start", "access.impersonation_end",
 }
 
 // AuditFilter selects a page of an account's audit log, newest first.

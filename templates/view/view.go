@@ -28,6 +28,11 @@ type Request struct {
 	Location  *time.Location
 	Path      string
 	RequestID string
+	// Impersonation is set while a partner user works inside the customer
+	// Account (the banner names it); nil otherwise.
+	Impersonation *tenantdesk.Impersonation
+	// Now is when the request is served (the banner's time left).
+	Now time.Time
 	// AssetVersion is appended to static URLs so browsers cache them forever
 	// and fetch anew after an upgrade.
 	AssetVersion string

@@ -1,0 +1,4 @@
+package web
+
+// accessCustomerRoutes registers About account › Access requests.
+func (s *Server) accessCustomerRoutes() {}

