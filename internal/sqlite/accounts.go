@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -16,24 +17,25 @@ const accountColumns = `a.id, a.tenant_id, a.kind, COALESCE(a.parent_id, 0), COA
 	a.name, a.reference, a.description, a.service_packages, a.support_package,
 	a.personal_manager_name, a.personal_manager_email, a.personal_manager_phone,
 	a.technical_manager_name, a.technical_manager_email, a.technical_manager_phone,
-	a.created_at, a.updated_at`
+	a.created_at, a.updated_at, a.first_grant_at`
 
 const accountFrom = ` FROM accounts a LEFT JOIN accounts p ON p.id = a.parent_id `
 
 func scanAccount(row interface{ Scan(...any) error }) (*tenantdesk.Account, error) {
 	a := &tenantdesk.Account{}
 	var created, updated int64
+	var firstGrant sql.NullInt64
 	err := row.Scan(&a.ID, &a.TenantID, &a.Kind, &a.ParentID, &a.ParentTenantID, &a.ParentName,
 		&a.Name, &a.Reference, &a.Description, &a.ServicePackages, &a.SupportPackage,
 		&a.PersonalManagerName, &a.PersonalManagerEmail, &a.PersonalManagerPhone,
 		&a.TechnicalManagerName, &a.TechnicalManagerEmail, &a.TechnicalManagerPhone,
-		&created, &updated)
+		&created, &updated, &firstGrant)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Account not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlite: scan account: %w", err)
 	}
-	a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
+	a.CreatedAt, a.UpdatedAt, a.FirstGrantAt = fromMS(created), fromMS(updated), fromNullMS(firstGrant)
 	return a, nil
 }
 
@@ -46,7 +48,28 @@ func (db *DB) FindAccountByID(ctx context.Context, id int64) (*tenantdesk.Accoun
 		return nil, err
 	}
 	c := *a
+	if a.FirstGrantAt != nil {
+		t := *a.FirstGrantAt
+		c.FirstGrantAt = &t
+	}
 	return &c, err
+}
+
+// fromNullMS converts a nullable stored time: nil when NULL.
+func fromNullMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+// nullMS is the stored form of a nullable time: NULL for nil.
+func nullMS(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: ms(*t), Valid: true}
 }
 
 // FindAccountByTenantID returns ENOTFOUND if there is no such account.

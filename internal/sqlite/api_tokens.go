@@ -44,6 +44,7 @@ func scanTokenAuth(row rowScanner) (*tenantdesk.APIToken, *tenantdesk.User, *ten
 	t, u, a := &tenantdesk.APIToken{}, &tenantdesk.User{}, &tenantdesk.Account{}
 	var expires, created, used, revoked, regen, uCreated, uUpdated, aCreated, aUpdated int64
 	var roles string
+	var aFirstGrant sql.NullInt64
 	err := row.Scan(&t.ID, &t.UserID, &t.AccountID, &t.Name, &t.Hint, &t.ReadOnly, &expires, &created, &used, &revoked, &regen,
 		&u.ID, &u.AccountID, &u.TenantID, &u.DisplayName, &u.Email, &u.Status, &u.IsOwner,
 		&u.Phone, &u.JobTitle, &u.Language, &u.TimeZone, &uCreated, &uUpdated, &roles,
@@ -51,7 +52,7 @@ func scanTokenAuth(row rowScanner) (*tenantdesk.APIToken, *tenantdesk.User, *ten
 		&a.Name, &a.Reference, &a.Description, &a.ServicePackages, &a.SupportPackage,
 		&a.PersonalManagerName, &a.PersonalManagerEmail, &a.PersonalManagerPhone,
 		&a.TechnicalManagerName, &a.TechnicalManagerEmail, &a.TechnicalManagerPhone,
-		&aCreated, &aUpdated)
+		&aCreated, &aUpdated, &aFirstGrant)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Token not found.")
 	} else if err != nil {
@@ -62,7 +63,7 @@ func scanTokenAuth(row rowScanner) (*tenantdesk.APIToken, *tenantdesk.User, *ten
 	if roles != "" {
 		u.Roles = strings.Split(roles, ",")
 	}
-	a.CreatedAt, a.UpdatedAt = fromMS(aCreated), fromMS(aUpdated)
+	a.CreatedAt, a.UpdatedAt, a.FirstGrantAt = fromMS(aCreated), fromMS(aUpdated), fromNullMS(aFirstGrant)
 	return t, u, a, nil
 }
 

@@ -21,11 +21,13 @@ func (tx *Tx) insertAudit(ctx context.Context, e *tenantdesk.AuditEntry) error {
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO audit_log
 		(account_id, actor_user_id, actor_name, impersonator_user_id, impersonator_name,
+		 actor_account_name, impersonation_mode, on_account_name,
 		 action, target_type, target_id, target_name, who_norm, before_json, after_json, licensed, ip, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		nullInt(e.AccountID), nullInt(e.ActorUserID), e.ActorName,
 		nullInt(e.ImpersonatorUserID), e.ImpersonatorName,
-		e.Action, e.TargetType, e.TargetID, e.TargetName, auditWhoNorm(e.ActorName, e.ImpersonatorName),
+		e.ActorAccountName, e.ImpersonationMode, e.OnAccountName,
+		e.Action, e.TargetType, e.TargetID, e.TargetName, auditWhoNorm(e.ActorName, e.ImpersonatorName, e.ActorAccountName),
 		e.Before, e.After, e.Licensed, e.IP, ms(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: audit %s: %w", e.Action, err)
@@ -34,9 +36,11 @@ func (tx *Tx) insertAudit(ctx context.Context, e *tenantdesk.AuditEntry) error {
 	return nil
 }
 
-// auditWhoNorm is what the Who filter searches: both names, folded.
-func auditWhoNorm(actor, impersonator string) string {
-	return normalizeName(actor) + "\n" + normalizeName(impersonator)
+// auditWhoNorm is what the Who filter searches: both names and the
+// actor's account (the partner of an impersonating user), folded, one a
+// line.
+func auditWhoNorm(actor, impersonator, actorAccount string) string {
+	return normalizeName(actor) + "\n" + normalizeName(impersonator) + "\n" + normalizeName(actorAccount)
 }
 
 // auditTargetName reads the current name of e's target inside tx, for
@@ -81,7 +85,7 @@ func (tx *Tx) auditTargetName(ctx context.Context, e *tenantdesk.AuditEntry) (st
 
 // auditColumns are the audit_log columns scanAuditEntry reads, in its order.
 const auditColumns = `id, account_id, COALESCE(actor_user_id, 0), actor_name,
-		COALESCE(impersonator_user_id, 0), impersonator_name, action, target_type, target_id, target_name,
+		COALESCE(impersonator_user_id, 0), impersonator_name, actor_account_name, impersonation_mode, on_account_name, action, target_type, target_id, target_name,
 		before_json, after_json, licensed, ip, created_at`
 
 // ListAudit returns the newest entries of accountID first, at most limit.
@@ -111,7 +115,7 @@ func scanAuditEntry(rows interface{ Scan(...any) error }) (*tenantdesk.AuditEntr
 	e := &tenantdesk.AuditEntry{}
 	var at int64
 	if err := rows.Scan(&e.ID, &e.AccountID, &e.ActorUserID, &e.ActorName, &e.ImpersonatorUserID,
-		&e.ImpersonatorName, &e.Action, &e.TargetType, &e.TargetID, &e.TargetName, &e.Before, &e.After,
+		&e.ImpersonatorName, &e.ActorAccountName, &e.ImpersonationMode, &e.OnAccountName, &e.Action, &e.TargetType, &e.TargetID, &e.TargetName, &e.Before, &e.After,
 		&e.Licensed, &e.IP, &at); err != nil {
 		return nil, fmt.Errorf("sqlite: scan audit: %w", err)
 	}

@@ -25,7 +25,8 @@ func (db *DB) AuditPage(ctx context.Context, accountID int64, f tenantdesk.Audit
 	}
 	if who := normalizeName(f.Actor); who != "" {
 		// The names as they were when the entries were written (who_norm
-		// holds the actor's and the impersonator's): any part of a name
+		// holds the actor's, the impersonator's and the actor's account's
+		// when it is not this one): any part of a name
 		// matches, and deleted users are found too. The account's entries
 		// are walked newest first on audit_account until a page is full.
 		q += ` AND instr(who_norm, ?) > 0`
