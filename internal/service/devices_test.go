@@ -61,7 +61,7 @@ func TestDeviceAuthorization(t *testing.T) {
 		{"device read-only", f.devReader, "", tenantdesk.EFORBIDDEN},
 		{"user admin without device roles", f.Admin1, tenantdesk.EFORBIDDEN, tenantdesk.EFORBIDDEN},
 		{"plain member", f.Member1, tenantdesk.EFORBIDDEN, tenantdesk.EFORBIDDEN},
-		{"partner staff without partner.admin", f.PartnerUser, tenantdesk.ENOTFOUND, tenantdesk.ENOTFOUND},
+		{"partner staff without partner.admin (their customer: an access request is needed)", f.PartnerUser, tenantdesk.EAccessRequestRequired, tenantdesk.EAccessRequestRequired},
 		{"owner of another customer", f.Owner2, tenantdesk.ENOTFOUND, tenantdesk.ENOTFOUND},
 		{"admin of another partner", f.OtherPartnerAdmin, tenantdesk.ENOTFOUND, tenantdesk.ENOTFOUND},
 	} {

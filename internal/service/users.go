@@ -303,11 +303,11 @@ func (d *Deps) writeUser(ctx context.Context, tx tenantdesk.StoreTx, w userWrite
 		return nil, err
 	}
 	st.By = w.by
-	if before != nil && before.IsOwner && partnerActor(ctx, w.acc) {
-		return nil, errOwnerPartner()
-	}
 	if err := tenantdesk.CheckUserChange(st, before, after); err != nil {
 		return nil, err
+	}
+	if before != nil && before.IsOwner && partnerActor(ctx, w.acc) {
+		return nil, errOwnerPartner()
 	}
 	emailChanged := after != nil && (before == nil || tenantdesk.NormalizeEmail(after.Email) != tenantdesk.NormalizeEmail(before.Email))
 	if emailChanged {

@@ -27,7 +27,7 @@ func TestAccountUsersAuthorization(t *testing.T) {
 		{"user admin", f.Admin1, ""},
 		{"partner admin of the customer's partner", f.PartnerOwner, ""},
 		{"plain member", f.Member1, tenantdesk.EFORBIDDEN},
-		{"partner staff without partner.admin", f.PartnerUser, tenantdesk.ENOTFOUND},
+		{"partner staff without partner.admin (their customer: an access request is needed)", f.PartnerUser, tenantdesk.EAccessRequestRequired},
 		{"owner of another customer", f.Owner2, tenantdesk.ENOTFOUND},
 		{"admin of another partner", f.OtherPartnerAdmin, tenantdesk.ENOTFOUND},
 	} {

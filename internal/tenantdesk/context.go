@@ -47,11 +47,18 @@ func (a *Actor) modeRoles(acc *Account) (roles []string, ok bool) {
 		}
 		return imp.Mode.Roles(), true
 	}
-	if g := a.grantAt(acc.ID); g != nil && acc.ParentID != 0 && a.User != nil && acc.ParentID == a.User.AccountID {
-		for _, m := range g.Modes {
-			roles = append(roles, m.Roles()...)
+	if acc.ParentID != 0 && a.User != nil && acc.ParentID == a.User.AccountID {
+		for _, g := range a.Grants { // several live requests may name them: the union
+			if g.AccountID == acc.ID {
+				for _, m := range g.Modes {
+					roles = append(roles, m.Roles()...)
+				}
+				ok = true
+			}
 		}
-		return roles, true
+		if ok {
+			return roles, true
+		}
 	}
 	return nil, false
 }
