@@ -146,6 +146,7 @@ func (s *Access) CreateAccessRequests(ctx context.Context, in tenantdesk.NewAcce
 			Message: "Link at least one person to at least one customer."})
 	}
 	now := s.d.now()
+	in.ExpiresAt = expirySecond(in.ExpiresAt)
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
 		fields = append(fields, errExpiryPast())
 	}
@@ -221,6 +222,15 @@ func (s *Access) CreateAccessRequests(ctx context.Context, in tenantdesk.NewAcce
 		return nil, err
 	}
 	return out, nil
+}
+
+// expirySecond is an expiry as stored: UTC, to the second.
+func expirySecond(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Second)
+	return &u
 }
 
 // normalizeMessage trims a message and turns the CRLF line ends of a
@@ -477,6 +487,7 @@ func (s *Access) Grant(ctx context.Context, id int64, ans tenantdesk.AccessAnswe
 	if err != nil {
 		return nil, err
 	}
+	ans.ExpiresAt = expirySecond(ans.ExpiresAt)
 	return s.change(ctx, id, tenantdesk.ActGrant, func(tx tenantdesk.StoreTx, r *tenantdesk.AccessRequest, _ tenantdesk.AccessSide) (string, map[string]any, map[string]any, error) {
 		if ans.ExpiresAt != nil && !ans.ExpiresAt.After(tx.Now()) {
 			fe := errExpiryPast()
@@ -562,6 +573,7 @@ func (s *Access) Withdraw(ctx context.Context, id int64) (*tenantdesk.AccessRequ
 // push it later: only the customer lets anyone in for longer. See
 // tenantdesk.AccessRequestService.
 func (s *Access) SetExpiry(ctx context.Context, id int64, expiresAt *time.Time) (*tenantdesk.AccessRequest, error) {
+	expiresAt = expirySecond(expiresAt)
 	return s.change(ctx, id, tenantdesk.ActSetExpiry, func(tx tenantdesk.StoreTx, r *tenantdesk.AccessRequest, sd tenantdesk.AccessSide) (string, map[string]any, map[string]any, error) {
 		invalid := func(fe tenantdesk.FieldError) (string, map[string]any, map[string]any, error) {
 			return "", nil, nil, &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: fe.Message, Key: fe.Key, Fields: []tenantdesk.FieldError{fe}}
