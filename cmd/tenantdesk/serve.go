@@ -116,7 +116,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	bgCtx, stopBackground := context.WithCancel(ctx)
 	var background sync.WaitGroup
 	defer func() { stopBackground(); background.Wait() }()
-	background.Go(func() { janitor(bgCtx, db, *idle, log) })
+	background.Go(func() { janitor(bgCtx, db, svc.Access, *idle, log) })
 	w := setupMail(db, deps, mailFlags, smtp, *withDemo, ln.Addr().String(), log, stdout)
 	if w != nil {
 		background.Go(func() { w.Run(bgCtx) })
@@ -188,8 +188,9 @@ func seedDemo(ctx context.Context, db *sqlite.DB, svc *service.All, stdout io.Wr
 }
 
 // janitor runs sweep every minute until ctx ends; old mail and links are
-// purged on the first round and then every hour (see sweep).
-func janitor(ctx context.Context, db *sqlite.DB, idle time.Duration, log *slog.Logger) {
+// purged on the first round and then every hour (see sweep). Every round
+// also sends the reminders of access grants that expire within seven days.
+func janitor(ctx context.Context, db *sqlite.DB, access *service.Access, idle time.Duration, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for round := 0; ; round++ {
@@ -198,6 +199,11 @@ func janitor(ctx context.Context, db *sqlite.DB, idle time.Duration, log *slog.L
 			return
 		case <-t.C:
 			sweep(ctx, db, idle, round%60 == 0, log)
+			if n, err := access.RemindExpiring(ctx); err != nil {
+				log.Warn("janitor: access expiry reminders", "error", err.Error())
+			} else if n > 0 {
+				log.Info("janitor: access expiry reminders", "grants", n)
+			}
 		}
 	}
 }
