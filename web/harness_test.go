@@ -288,6 +288,10 @@ const (
 	tom       = "tom.sawyer@fence.example"
 	becky     = "becky.thatcher@fence.example"
 	huck      = "huck.finn@fence.example"
+	charlotte = "charlotte.lucas@classics.example"
+
+	tomSawyerCo = "Tom Sawyer Fence Painting Co."
+	hundredAcre = "Hundred Acre Wood Art Gallery"
 )
 
 // ops are the operator's operations, for arranging what no page offers;

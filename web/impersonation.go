@@ -130,7 +130,7 @@ func (s *Server) handleImpersonateConfirm(c echo.Context) error {
 	for _, r := range mode.Roles() {
 		rights = append(rights, view.T(ctx, "role."+r+".name"))
 	}
-	data := map[string]any{"Account": acc.Name, "Mode": view.T(ctx, "access.mode."+string(mode)),
+	data := map[string]any{"Account": acc.Name, "Mode": view.T(ctx, "access.mode_in_sentence."+string(mode)),
 		"Rights": strings.Join(rights, ", "), "Until": impersonationUntil(c, imp)}
 	p := components.ConfirmProps{
 		Title:       view.T(ctx, "impersonation.confirm.title", data),

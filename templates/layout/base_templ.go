@@ -556,7 +556,7 @@ func impersonationBanner(imp *tenantdesk.Impersonation) templ.Component {
 		}
 		templ_7745c5c3_Err = view.Text(view.T(ctx, "impersonation.banner.text", map[string]any{
 			"Account": imp.Account.Name,
-			"Mode":    view.T(ctx, "access.mode."+string(imp.Mode)),
+			"Mode":    view.T(ctx, "access.mode_in_sentence."+string(imp.Mode)),
 			"Name":    view.From(ctx).User.DisplayName,
 			"Partner": imp.PartnerName,
 		})).Render(ctx, templ_7745c5c3_Buffer)
