@@ -228,9 +228,10 @@ func IsPartnerStaffOf(a *Actor, acc *Account) bool {
 }
 
 // IsPartnerStaff reports whether the actor works in Partnerdesk: a user of a
-// partner account holding partner.admin or partner.user.
+// partner account holding partner.admin or partner.user, not impersonating
+// a customer right now (Partnerdesk waits until the impersonation ends).
 func IsPartnerStaff(a *Actor) bool {
-	return a != nil && a.User != nil && a.Account != nil && a.Account.IsPartner() &&
+	return a != nil && a.User != nil && a.Account != nil && a.Account.IsPartner() && !a.Impersonating() &&
 		(a.User.HasRole(RolePartnerAdmin) || a.User.HasRole(RolePartnerUser))
 }
 
