@@ -138,11 +138,19 @@ func (s *Server) handleAccountAudit(c echo.Context) error {
 		return err
 	}
 	for _, e := range page.Entries {
+		before, actor, after := auditActorParts(ctx, e, acc.Name)
+		on := ""
+		if e.OnAccountName != "" {
+			on = view.T(ctx, "audit.in_account", map[string]any{"Account": e.OnAccountName})
+		}
 		v.Rows = append(v.Rows, account.AuditRow{
 			ID:           strconv.FormatInt(e.ID, 10),
 			When:         view.FormatTime(ctx, e.CreatedAt),
 			WhenISO:      e.CreatedAt.In(loc).Format(time.RFC3339),
-			Actor:        auditActorName(ctx, e.ActorUserID, e.ActorName),
+			Actor:        actor,
+			ActorBefore:  before,
+			ActorAfter:   after,
+			OnAccount:    on,
 			Impersonator: auditActorName(ctx, e.ImpersonatorUserID, e.ImpersonatorName),
 			Action:       e.Action,
 			ActionLabel:  auditActionLabel(ctx, e.Action),
@@ -205,6 +213,52 @@ func auditActorName(ctx context.Context, userID int64, name string) string {
 		return view.T(ctx, "account.audit.actor.operator")
 	}
 	return name
+}
+
+// auditNameMark stands for the actor's name in a translated sentence
+// about them, so that the name can be marked up apart from the words
+// around it (a private-use character: never in a translation).
+const auditNameMark = "\uE000"
+
+// auditActorParts is an entry's actor as the reader reads it, split
+// around the name: "Caroline Bingley (Classics, Inc.) impersonating in
+// support mode" when they acted through a grant (audit.impersonating; in
+// the partner's own copy the partner is the log's account, own),
+// "Tom Sawyer (Tom Sawyer Fence Painting Co.)" when they belong to
+// another account (audit.acting_for), else the name alone.
+func auditActorParts(ctx context.Context, e *tenantdesk.AuditEntry, own string) (before, name, after string) {
+	name = auditActorName(ctx, e.ActorUserID, e.ActorName)
+	var full string
+	switch {
+	case e.ImpersonationMode != "":
+		partner := e.ActorAccountName
+		if partner == "" {
+			partner = own
+		}
+		full = view.T(ctx, "audit.impersonating", map[string]any{"Name": auditNameMark, "Partner": partner, "Mode": auditModes(ctx, e.ImpersonationMode)})
+	case e.ActorAccountName != "":
+		full = view.T(ctx, "audit.acting_for", map[string]any{"Name": auditNameMark, "Account": e.ActorAccountName})
+	default:
+		return "", name, ""
+	}
+	before, after, ok := strings.Cut(full, auditNameMark)
+	if !ok { // a translation without the name: the name, then the sentence
+		return "", name, " — " + full
+	}
+	return before, name, after
+}
+
+// auditModes translates an impersonation mode, or the modes of an API
+// grant joined with "+" ("support+configure"), each in the reader's words.
+func auditModes(ctx context.Context, modes string) string {
+	parts := strings.Split(modes, "+")
+	for i, m := range parts {
+		id := "access.mode." + m
+		if t := view.T(ctx, id); t != id {
+			parts[i] = t
+		}
+	}
+	return strings.Join(parts, " + ")
 }
 
 // auditChanges turns an entry's before/after JSON objects into the keys
@@ -428,6 +482,11 @@ func (s *Server) handleAccountAuditCSV(c echo.Context) error {
 		view.T(ctx, "account.audit.csv.after"),
 		view.T(ctx, "account.audit.csv.billable"),
 		view.T(ctx, "account.audit.csv.ip"),
+		// Added with access requests (SPEC §4), at the end so that the
+		// columns before keep their places.
+		view.T(ctx, "access_customer.audit.csv.actor_account"),
+		view.T(ctx, "access_customer.audit.csv.impersonation_mode"),
+		view.T(ctx, "access_customer.audit.csv.on_account"),
 	}
 	if err := w.Write(csvRow(header)); err != nil {
 		return nil // the client went away; the status is already sent
@@ -445,6 +504,7 @@ func (s *Server) handleAccountAuditCSV(c echo.Context) error {
 				e.CreatedAt.In(loc).Format(time.RFC3339),
 				e.ActorName, e.ImpersonatorName, e.Action, auditActionLabel(ctx, e.Action),
 				e.TargetType, e.TargetID, e.TargetName, e.Before, e.After, billable, e.IP,
+				e.ActorAccountName, e.ImpersonationMode, e.OnAccountName,
 			})); err != nil {
 				return nil
 			}

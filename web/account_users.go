@@ -41,6 +41,9 @@ func (s *Server) handleUsers(c echo.Context) error {
 		return err
 	}
 	v := account.UsersView{Account: acc, Access: accountAccess(ctx, acc), Query: q, Users: make([]account.UserRow, 0, len(page.Users))}
+	for _, p := range page.Parents {
+		v.Parents = append(v.Parents, account.ParentRow{User: p, Partner: acc.ParentName})
+	}
 	badges := roleBadgeMemo{ctx: ctx, byRoles: map[string]account.RoleBadges{}}
 	for _, u := range page.Users {
 		v.Users = append(v.Users, account.NewUserRow(u, badges.of(u.Roles)))

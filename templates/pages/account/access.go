@@ -24,6 +24,10 @@ type Access struct {
 	// CanAssignSoftphones: assigns softphones to users (user admins and
 	// device administrators).
 	CanAssignSoftphones bool
+	// CanRespond: answers the account's access requests (its Owner, user
+	// admins and holders of access.respond, as themselves, never while
+	// impersonating): the Access requests tab.
+	CanRespond bool
 }
 
 // accountTabs are the tabs of the About account area the viewer sees:
@@ -41,6 +45,9 @@ func accountTabs(ctx context.Context, acc *tenantdesk.Account, a Access) []compo
 	}
 	if a.CanReadDevices {
 		tabs = append(tabs, components.Tab{Key: "devices", Href: "/account/devices", Label: view.T(ctx, "account.tab.devices")})
+	}
+	if a.CanRespond {
+		tabs = append(tabs, components.Tab{Key: "access-requests", Href: "/account/access-requests", Label: view.T(ctx, "access_customer.tab")})
 	}
 	return tabs
 }

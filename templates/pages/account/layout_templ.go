@@ -20,7 +20,8 @@ import (
 // profile has the user's; data-testid account-heading, kept from when the
 // name was the h1) and the tab bar. title is the tab's
 // name (the document title adds the account's); active is the current tab's
-// key: general, users, licenses, audit, security or devices. Which tabs are
+// key: general, users, licenses, audit, security, devices or
+// access-requests. Which tabs are
 // shown is the viewer's Access, decided by the handler (access.go).
 func Layout(title string, active string, acc *tenantdesk.Account, a Access) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
@@ -62,7 +63,7 @@ func Layout(title string, active string, acc *tenantdesk.Account, a Access) temp
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(view.T(ctx, "account.about.title"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages/account/layout.templ`, Line: 19, Col: 99}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages/account/layout.templ`, Line: 20, Col: 99}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -75,7 +76,7 @@ func Layout(title string, active string, acc *tenantdesk.Account, a Access) temp
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(acc.Name)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages/account/layout.templ`, Line: 20, Col: 67}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages/account/layout.templ`, Line: 21, Col: 67}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {

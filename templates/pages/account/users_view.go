@@ -12,7 +12,10 @@ import (
 type UsersView struct {
 	Account *tenantdesk.Account
 	Access
-	Query    string
+	Query string
+	// Parents are the partner staff with a live grant to the account
+	// (isParent, SPEC §1), first page only: listed first, read-only.
+	Parents  []ParentRow
 	Users    []UserRow
 	NextURL  string // "" on the last page
 	FirstURL string // "" on the first page
@@ -28,6 +31,14 @@ type UserRow struct {
 	// Roles are the badges of the user's roles, translated; rows with the
 	// same roles share them.
 	Roles RoleBadges
+}
+
+// ParentRow is a partner staff member with a live grant, in the list:
+// read-only, marked with their partner and when their access ends.
+type ParentRow struct {
+	User *tenantdesk.ParentUser
+	// Partner names the partner they work for.
+	Partner string
 }
 
 // NewUserRow returns the row of u with the badges of u's roles.
@@ -213,4 +224,13 @@ func rolesDescribedBy(v UserFormView) string {
 		return "roles-hint roles-error"
 	}
 	return "roles-hint"
+}
+
+// partnerStaffLabel is the badge of a partner staff row: "Partner staff ·
+// <partner>".
+func partnerStaffLabel(ctx context.Context, p ParentRow) string {
+	if p.Partner == "" {
+		return view.T(ctx, "access_customer.users.partner_staff_plain")
+	}
+	return view.T(ctx, "access_customer.users.partner_staff", map[string]any{"Partner": p.Partner})
 }
