@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -20,8 +21,8 @@ type apiUser struct {
 	Roles         []string `json:"roles"`
 	PrimaryTenant string   `json:"primaryTenant"`
 	// IsParent marks a partner's staff member shown in a customer's list
-	// through delegated access; such users are not modelled yet, so it is
-	// always false.
+	// through a live access grant (SPEC §1, §4): read-only, listed by
+	// handleAPIListUsers only (apiParentUser).
 	IsParent  bool   `json:"isParent"`
 	IsOwner   bool   `json:"isOwner"`
 	Status    string `json:"status"`
@@ -123,11 +124,38 @@ func (s *Server) handleAPIListUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]apiUser, 0, len(page.Users))
+	// The partner's staff with a live grant come first, on the first page
+	// only (the service gives them there, matching q).
+	items := make([]apiListedUser, 0, len(page.Parents)+len(page.Users))
+	for _, p := range page.Parents {
+		items = append(items, toAPIParentUser(p))
+	}
 	for _, u := range page.Users {
-		items = append(items, toAPIUser(u, acc.TenantID))
+		items = append(items, apiListedUser{apiUser: toAPIUser(u, acc.TenantID)})
 	}
 	return apiJSON(c, http.StatusOK, apiList(items, page.NextCursor))
+}
+
+// apiListedUser is a user in a customer's list: an isParent user carries
+// grantExpiresAt (JSON null when the grant has no expiry); the account's
+// own users have no such field.
+type apiListedUser struct {
+	apiUser
+	GrantExpiresAt json.RawMessage `json:"grantExpiresAt,omitempty"`
+}
+
+// toAPIParentUser is a partner staff member with a live grant as the
+// customer's list shows them: their own account as primaryTenant, their
+// roles as stored, never the listed account's Owner, and when the grant
+// ends (the latest of their grants there).
+func toAPIParentUser(p *tenantdesk.ParentUser) apiListedUser {
+	u := toAPIUser(&p.User, "")
+	u.IsParent, u.IsOwner = true, false
+	exp := json.RawMessage("null")
+	if p.GrantExpiresAt != nil {
+		exp, _ = json.Marshal(apiTime(*p.GrantExpiresAt))
+	}
+	return apiListedUser{apiUser: u, GrantExpiresAt: exp}
 }
 
 // handleAPIGetUser answers one user.
