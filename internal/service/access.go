@@ -359,11 +359,11 @@ func (s *Access) list(ctx context.Context, q tenantdesk.AccessRequestQuery, f te
 		return nil, &tenantdesk.Error{Code: tenantdesk.EINVALID, Key: "access.error.state", Message: "Unknown state.",
 			Fields: []tenantdesk.FieldError{{Field: "state", Key: "access.error.state", Message: "Unknown state."}}}
 	}
-	q.State = f.State
-	if f.State == tenantdesk.AccessExpired {
-		q.State = tenantdesk.AccessGranted
+	q.State, q.Limit = f.State, limit(f)
+	if f.State == tenantdesk.AccessExpired || f.State == tenantdesk.AccessGranted {
+		// Granted rows are live or expired: read them all, keep the asked.
+		q.State, q.Limit = tenantdesk.AccessGranted, 10000
 	}
-	q.Limit = limit(f)
 	rs, err := s.d.Store.AccessRequests(ctx, q)
 	if err != nil || f.State == "" {
 		return rs, err
@@ -371,7 +371,7 @@ func (s *Access) list(ctx context.Context, q tenantdesk.AccessRequestQuery, f te
 	now := s.d.now()
 	out := rs[:0]
 	for _, r := range rs {
-		if r.StateAt(now) == f.State {
+		if r.StateAt(now) == f.State && len(out) < limit(f) {
 			out = append(out, r)
 		}
 	}

@@ -88,6 +88,9 @@ func (s *Users) ListUsers(ctx context.Context, accountID int64, f tenantdesk.Use
 	}
 	q := strings.ToLower(strings.TrimSpace(f.Query))
 	for _, p := range parents {
+		if !p.HasRole(tenantdesk.RolePartnerUser) && !p.HasRole(tenantdesk.RolePartnerAdmin) {
+			continue // no longer partner staff: cannot enter, so not listed
+		}
 		if q == "" || strings.HasPrefix(strings.ToLower(p.DisplayName), q) || strings.HasPrefix(strings.ToLower(p.Email), q) {
 			page.Parents = append(page.Parents, p)
 		}
