@@ -136,7 +136,7 @@ func TestGeneralInformationForEveryMember(t *testing.T) {
 	b.mustSignIn(becky)
 	var keys []string
 	b.get("/account").Doc.Find(`nav[aria-label] a.tab`).Each(func(_ int, s *goquery.Selection) { keys = append(keys, attr(s, "href")) })
-	if strings.Join(keys, " ") != "/account /account/users /account/licenses /account/audit /account/security" {
+	if strings.Join(keys, " ") != "/account /account/users /account/licenses /account/audit /account/security /account/access-requests" {
 		t.Errorf("user admin's tabs = %v", keys)
 	}
 	r := app.client()
@@ -514,7 +514,7 @@ func TestAuditCSVHeadersAreDistinct(t *testing.T) {
 		for _, zone := range []string{"", "UTC", "America/New_York"} {
 			app.exec(`UPDATE users SET language = ?, time_zone = ? WHERE email_norm = ?`, lang.Tag, zone, becky)
 			header := readCSV(t, c.get("/account/audit.csv?action=auth.signin"))[0]
-			if len(header) != 14 {
+			if len(header) != 17 {
 				t.Errorf("%s %q: %d columns", lang.Tag, zone, len(header))
 			}
 			seen := map[string]bool{}
@@ -647,7 +647,7 @@ func TestAuditCSVExport(t *testing.T) {
 		t.Error("records not CRLF-terminated (RFC 4180)")
 	}
 	header := records[0]
-	if strings.Join(header[:4], ",") != "ID,Time (UTC),Local time (UTC),Who" || len(header) != 14 {
+	if strings.Join(header[:4], ",") != "ID,Time (UTC),Local time (UTC),Who" || len(header) != 17 {
 		t.Errorf("header = %q", header)
 	}
 	total := queryInts(t, app, `SELECT count(*) FROM audit_log WHERE account_id = ?`, fence.ID)[0]
