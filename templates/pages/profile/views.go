@@ -146,11 +146,25 @@ func (v PreferencesView) languageOptions(browser string) []components.Option {
 	return opts
 }
 
-// tabs are My profile's tab bar, labels translated.
+// ZoneTab is My zone, a tab of partner staff only: it follows My rights.
+var ZoneTab = Tab{Key: "zone", Href: "/profile/zone"}
+
+// tabs are My profile's tab bar, labels translated; partner staff (not
+// while impersonating a customer) also have My zone.
 func tabs(ctx context.Context) []components.Tab {
-	out := make([]components.Tab, 0, len(Tabs))
+	out := make([]components.Tab, 0, len(Tabs)+1)
 	for _, t := range Tabs {
 		out = append(out, components.Tab{Key: t.Key, Href: t.Href, Label: view.T(ctx, "profile.tab."+t.Key)})
+		if t.Key == "rights" && isPartnerStaff(ctx) {
+			out = append(out, components.Tab{Key: ZoneTab.Key, Href: ZoneTab.Href, Label: view.T(ctx, "profile.tab.zone")})
+		}
 	}
 	return out
+}
+
+// isPartnerStaff reports whether the reader works in Partnerdesk in their
+// own partner account (partner.admin or partner.user, not impersonating).
+func isPartnerStaff(ctx context.Context) bool {
+	v := view.From(ctx)
+	return v.Impersonation == nil && tenantdesk.IsPartnerStaff(&tenantdesk.Actor{User: v.User, Account: v.Account})
 }
