@@ -17,26 +17,45 @@ const accountColumns = `a.id, a.tenant_id, a.kind, COALESCE(a.parent_id, 0), COA
 	a.name, a.reference, a.description, a.service_packages, a.support_package,
 	a.personal_manager_name, a.personal_manager_email, a.personal_manager_phone,
 	a.technical_manager_name, a.technical_manager_email, a.technical_manager_phone,
-	a.created_at, a.updated_at, a.first_grant_at`
+	a.created_at, a.updated_at, a.first_grant_at,
+	a.default_language, a.default_time_zone, a.auto_assign_acd, a.essential_variant, a.disabled_at`
 
 const accountFrom = ` FROM accounts a LEFT JOIN accounts p ON p.id = a.parent_id `
 
-func scanAccount(row interface{ Scan(...any) error }) (*tenantdesk.Account, error) {
-	a := &tenantdesk.Account{}
-	var created, updated int64
-	var firstGrant sql.NullInt64
-	err := row.Scan(&a.ID, &a.TenantID, &a.Kind, &a.ParentID, &a.ParentTenantID, &a.ParentName,
+// accountScan is the scan targets of accountColumns for one account, for
+// queries that read an account beside other columns (token authentication).
+type accountScan struct {
+	a                    tenantdesk.Account
+	created, updated     int64
+	firstGrant, disabled sql.NullInt64
+}
+
+func (s *accountScan) dest() []any {
+	a := &s.a
+	return []any{&a.ID, &a.TenantID, &a.Kind, &a.ParentID, &a.ParentTenantID, &a.ParentName,
 		&a.Name, &a.Reference, &a.Description, &a.ServicePackages, &a.SupportPackage,
 		&a.PersonalManagerName, &a.PersonalManagerEmail, &a.PersonalManagerPhone,
 		&a.TechnicalManagerName, &a.TechnicalManagerEmail, &a.TechnicalManagerPhone,
-		&created, &updated, &firstGrant)
+		&s.created, &s.updated, &s.firstGrant,
+		&a.Settings.DefaultLanguage, &a.Settings.DefaultTimeZone, &a.Settings.AutoAssignACD, &a.Settings.EssentialVariant, &s.disabled}
+}
+
+// account returns the scanned account.
+func (s *accountScan) account() *tenantdesk.Account {
+	a := s.a
+	a.CreatedAt, a.UpdatedAt, a.FirstGrantAt, a.DisabledAt = fromMS(s.created), fromMS(s.updated), fromNullMS(s.firstGrant), fromNullMS(s.disabled)
+	return &a
+}
+
+func scanAccount(row interface{ Scan(...any) error }) (*tenantdesk.Account, error) {
+	var s accountScan
+	err := row.Scan(s.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Account not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlite: scan account: %w", err)
 	}
-	a.CreatedAt, a.UpdatedAt, a.FirstGrantAt = fromMS(created), fromMS(updated), fromNullMS(firstGrant)
-	return a, nil
+	return s.account(), nil
 }
 
 // FindAccountByID returns ENOTFOUND if there is no such account.
@@ -47,10 +66,14 @@ func (db *DB) FindAccountByID(ctx context.Context, id int64) (*tenantdesk.Accoun
 	if a == nil {
 		return nil, err
 	}
-	c := *a
+	c := *a // the cached value stays as read: copy what a caller could change through pointers
 	if a.FirstGrantAt != nil {
 		t := *a.FirstGrantAt
 		c.FirstGrantAt = &t
+	}
+	if a.DisabledAt != nil {
+		t := *a.DisabledAt
+		c.DisabledAt = &t
 	}
 	return &c, err
 }

@@ -41,18 +41,13 @@ const tokenAuthQuery = `SELECT t.id, t.user_id, t.account_id, t.name, t.hint, t.
 
 // scanTokenAuth scans a row of tokenAuthQuery.
 func scanTokenAuth(row rowScanner) (*tenantdesk.APIToken, *tenantdesk.User, *tenantdesk.Account, error) {
-	t, u, a := &tenantdesk.APIToken{}, &tenantdesk.User{}, &tenantdesk.Account{}
-	var expires, created, used, revoked, regen, uCreated, uUpdated, aCreated, aUpdated int64
+	t, u := &tenantdesk.APIToken{}, &tenantdesk.User{}
+	var expires, created, used, revoked, regen, uCreated, uUpdated int64
 	var roles string
-	var aFirstGrant sql.NullInt64
-	err := row.Scan(&t.ID, &t.UserID, &t.AccountID, &t.Name, &t.Hint, &t.ReadOnly, &expires, &created, &used, &revoked, &regen,
+	var as accountScan
+	err := row.Scan(append([]any{&t.ID, &t.UserID, &t.AccountID, &t.Name, &t.Hint, &t.ReadOnly, &expires, &created, &used, &revoked, &regen,
 		&u.ID, &u.AccountID, &u.TenantID, &u.DisplayName, &u.Email, &u.Status, &u.IsOwner,
-		&u.Phone, &u.JobTitle, &u.Language, &u.TimeZone, &uCreated, &uUpdated, &roles,
-		&a.ID, &a.TenantID, &a.Kind, &a.ParentID, &a.ParentTenantID, &a.ParentName,
-		&a.Name, &a.Reference, &a.Description, &a.ServicePackages, &a.SupportPackage,
-		&a.PersonalManagerName, &a.PersonalManagerEmail, &a.PersonalManagerPhone,
-		&a.TechnicalManagerName, &a.TechnicalManagerEmail, &a.TechnicalManagerPhone,
-		&aCreated, &aUpdated, &aFirstGrant)
+		&u.Phone, &u.JobTitle, &u.Language, &u.TimeZone, &uCreated, &uUpdated, &roles}, as.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Token not found.")
 	} else if err != nil {
@@ -63,8 +58,7 @@ func scanTokenAuth(row rowScanner) (*tenantdesk.APIToken, *tenantdesk.User, *ten
 	if roles != "" {
 		u.Roles = strings.Split(roles, ",")
 	}
-	a.CreatedAt, a.UpdatedAt, a.FirstGrantAt = fromMS(aCreated), fromMS(aUpdated), fromNullMS(aFirstGrant)
-	return t, u, a, nil
+	return t, u, as.account(), nil
 }
 
 // FindTokenAuth reads a token by its secret's hash with its user, roles

@@ -35,6 +35,12 @@ type Account struct {
 	TechnicalManagerEmail string
 	TechnicalManagerPhone string
 
+	// Settings are the customer settings (Settings tab; customer.settings).
+	Settings AccountSettings
+	// DisabledAt is when its partner or the operator disabled the account
+	// (SPEC §1 "Customer status"); nil: enabled.
+	DisabledAt *time.Time
+
 	// FirstGrantAt is when the account first granted an access request
 	// (SPEC §4): from then on its partner's legacy access has ended and
 	// only staff with a live grant enter. nil: never.
@@ -47,6 +53,39 @@ type Account struct {
 // LegacyPartnerAccess reports whether the account's partner.admin still
 // has the standing access of onboarding: until the first grant (SPEC §4).
 func (a *Account) LegacyPartnerAccess() bool { return a.FirstGrantAt == nil }
+
+// Disabled reports whether the account is disabled: its users cannot sign
+// in and its tokens get 403 account_disabled; nothing is deleted.
+func (a *Account) Disabled() bool { return a.DisabledAt != nil }
+
+// Essential-user variants (SPEC §2): which role is a customer's essential
+// user role.
+const (
+	EssentialStandard = "standard" // customer.user.pbx
+	EssentialUK       = "uk"       // customer.user.uc.essential
+)
+
+// AccountSettings are a customer's settings (the Settings tab).
+type AccountSettings struct {
+	// DefaultLanguage and DefaultTimeZone are given to new users ("": the
+	// browser's language, UTC).
+	DefaultLanguage string
+	DefaultTimeZone string
+	// AutoAssignACD gives customer.user.acd to users imported as call-centre
+	// agents.
+	AutoAssignACD bool
+	// EssentialVariant is EssentialStandard ("" reads as it) or EssentialUK.
+	EssentialVariant string
+}
+
+// EssentialRole is the account's essential-user role: customer.user.pbx,
+// or customer.user.uc.essential in the UK variant.
+func (s AccountSettings) EssentialRole() string {
+	if s.EssentialVariant == EssentialUK {
+		return "customer.user.uc.essential"
+	}
+	return RolePBX
+}
 
 // IsPartner reports whether a is a partner (reseller) account.
 func (a *Account) IsPartner() bool { return a.Kind == AccountPartner }
