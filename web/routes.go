@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	api.DELETE("/customers/:tenantId/devices/:deviceId", s.handleAPIDeleteDevice)
 	api.PUT("/customers/:tenantId/users/:userId/devices", s.handleAPISetUserDevices)
 	s.apiAccessRoutes(api) // api_access.go
+	s.apiImportRoutes(api) // api_import.go
 
 	// Pages: session, CSRF and the view state. Registered with e.Use (with
 	// a skipper for the machine endpoints) so that 404 and 405 pages, which

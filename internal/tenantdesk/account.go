@@ -105,3 +105,29 @@ type CreatePartnerInput struct {
 	OwnerName  string
 	OwnerEmail string
 }
+
+// CustomerStatus is where a customer account stands (SPEC §1).
+type CustomerStatus string
+
+// The statuses of a customer account.
+const (
+	// CustomerPendingOnboarding: no activated user admin yet (none holding
+	// user.admin and customer.user has set a password).
+	CustomerPendingOnboarding CustomerStatus = "pending_onboarding"
+	// CustomerActive: at least one activated user admin, not disabled.
+	CustomerActive CustomerStatus = "active"
+	// CustomerDisabled: disabled by its partner or the operator.
+	CustomerDisabled CustomerStatus = "disabled"
+)
+
+// CustomerStatusOf is the status of acc given whether it has an activated
+// user admin: disabled first, then pending onboarding or active.
+func CustomerStatusOf(acc *Account, hasActiveAdmin bool) CustomerStatus {
+	switch {
+	case acc.Disabled():
+		return CustomerDisabled
+	case !hasActiveAdmin:
+		return CustomerPendingOnboarding
+	}
+	return CustomerActive
+}

