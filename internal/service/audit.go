@@ -2,8 +2,8 @@ package service
 
 import (
 	"context"
-	"strings"
 	"encoding/json"
+	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )

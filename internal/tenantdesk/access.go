@@ -338,8 +338,8 @@ type Grant struct {
 	RequestID   int64
 	AccountID   int64
 	AccountName string
-	Modes     []AccessMode
-	ExpiresAt *time.Time
+	Modes       []AccessMode
+	ExpiresAt   *time.Time
 }
 
 // ParentUser is a partner staff member with a live grant to a customer,

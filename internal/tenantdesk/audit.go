@@ -47,9 +47,9 @@ type AuditEntry struct {
 	// OnAccountName, in a partner's copy of an impersonated action, names
 	// the customer it was taken in.
 	OnAccountName string
-	Action             string
-	TargetType         string
-	TargetID           string
+	Action        string
+	TargetType    string
+	TargetID      string
 	// TargetName names the target as it was when the entry was written
 	// (a user's display name, a device's or token's name, an account's
 	// name), so the entry still says whom it was about after a rename or
