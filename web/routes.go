@@ -85,6 +85,10 @@ func (s *Server) routes() {
 	s.impersonationRoutes()  // impersonation.go
 	s.accessPartnerRoutes()  // access_partner.go: Partnerdesk › Access requests, My zone
 	s.accessCustomerRoutes() // access_customer.go: About account › Access requests
+	s.partnerConsoleRoutes() // partner_console.go: Partnerdesk customers, customer page, disable/enable
+	s.settingsRoutes()       // account_settings.go: About account › Settings, a customer's settings in Partnerdesk
+	s.onboardingRoutes()     // partner_onboarding.go, account_import.go: the wizard, user import
+	s.switcherRoutes()       // switcher.go: the top bar's account switcher
 
 	// About account: Users tab (account_users.go).
 	e.GET("/account/users", s.handleUsers, s.requireUser)
