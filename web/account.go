@@ -26,6 +26,7 @@ func accountAccess(ctx context.Context, acc *tenantdesk.Account) account.Access 
 		CanEditDevices:      devices >= tenantdesk.DeviceAccessAdmin,
 		CanAssignSoftphones: tenantdesk.CanAssignSoftphones(actor, acc),
 		CanRespond:          canRespond(actor, acc),
+		CanReadSettings:     tenantdesk.CanReadSettings(actor, acc),
 	}
 }
 

@@ -14,14 +14,17 @@ import (
 // About account › Security: require 2FA for everyone, and the maximum
 // lifetime of API tokens. Every member may read the settings (the tab is
 // linked for those who manage users); the service lets only the Owner
-// change them.
+// change them, or in an account without an Owner its user admins.
 
 // securityView fills the tab's view model from the settings.
 func (s *Server) securityView(c echo.Context, acc *tenantdesk.Account, sec *tenantdesk.AccountSecurity) (account.SecurityView, error) {
 	ctx := c.Request().Context()
-	u := c.Get(ctxUser).(*tenantdesk.User)
+	can, ownerless, err := s.svc.Security.CanChangeSecurity(ctx, acc.ID)
+	if err != nil {
+		return account.SecurityView{}, err
+	}
 	v := account.SecurityView{
-		Account: acc, Access: accountAccess(ctx, acc), CanEdit: u.IsOwner && u.AccountID == acc.ID,
+		Account: acc, Access: accountAccess(ctx, acc), CanEdit: can, Ownerless: ownerless,
 		Require2FA: sec.Require2FA, Lifetime: strconv.Itoa(sec.TokenMaxLifetimeDays),
 	}
 	if s.svc.TwoFactor != nil {
@@ -49,8 +52,8 @@ func (s *Server) handleAccountSecurity(c echo.Context) error {
 	return render(c, http.StatusOK, account.Security(v))
 }
 
-// handleUpdateAccountSecurity saves the settings (Owner only: the service
-// answers others with 403). A bad lifetime re-renders the form with what
+// handleUpdateAccountSecurity saves the settings (the Owner, or the user
+// admins of an account without one: the service answers others with 403). A bad lifetime re-renders the form with what
 // was typed.
 func (s *Server) handleUpdateAccountSecurity(c echo.Context) error {
 	ctx := c.Request().Context()

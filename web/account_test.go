@@ -116,9 +116,11 @@ func TestGeneralInformationForEveryMember(t *testing.T) {
 	if n := res.Doc.Find(`main form, main a[href^="/partner/"]`).Length(); n != 0 {
 		t.Errorf("%d edit controls on the customer's read-only page", n)
 	}
-	// Tabs: a member sees General information only, marked current; the side nav marks About account.
+	// Tabs: a member sees General information, marked current, and the
+	// account's Settings (read-only for them); the side nav marks About account.
 	tabs := res.Doc.Find(`nav[aria-label] a.tab`)
-	if tabs.Length() != 1 || attr(tabs, "aria-current") != "page" || attr(tabs, "href") != "/account" {
+	if tabs.Length() != 2 || attr(tabs.First(), "aria-current") != "page" || attr(tabs.First(), "href") != "/account" ||
+		attr(tabs.Last(), "href") != "/account/settings" {
 		t.Errorf("member's tabs: %d, current %q", tabs.Length(), attr(tabs, "aria-current"))
 	}
 	if attr(res.Doc.Find(`[data-testid="nav-account"]`), "aria-current") != "page" {
@@ -136,7 +138,7 @@ func TestGeneralInformationForEveryMember(t *testing.T) {
 	b.mustSignIn(becky)
 	var keys []string
 	b.get("/account").Doc.Find(`nav[aria-label] a.tab`).Each(func(_ int, s *goquery.Selection) { keys = append(keys, attr(s, "href")) })
-	if strings.Join(keys, " ") != "/account /account/users /account/licenses /account/audit /account/security /account/access-requests" {
+	if strings.Join(keys, " ") != "/account /account/users /account/licenses /account/audit /account/security /account/settings /account/access-requests" {
 		t.Errorf("user admin's tabs = %v", keys)
 	}
 	r := app.client()

@@ -99,8 +99,8 @@ func roleGroups(ctx context.Context, acc *tenantdesk.Account, checked []string, 
 	var groups []account.RoleGroup
 	index := map[string]int{}
 	for _, r := range tenantdesk.Catalogue {
-		if r.Partner != acc.IsPartner() {
-			continue
+		if r.Partner != acc.IsPartner() || (!acc.IsPartner() && acc.Settings.Excludes(r.Key) && !held[r.Key]) {
+			continue // the other essential-user variant's role is offered only to let it go
 		}
 		i, ok := index[r.Group]
 		if !ok {
@@ -109,7 +109,7 @@ func roleGroups(ctx context.Context, acc *tenantdesk.Account, checked []string, 
 			groups = append(groups, account.RoleGroup{Key: r.Group, Title: view.T(ctx, "role.group."+r.Group), Exclusive: r.Group == tenantdesk.GroupSupervisor})
 		}
 		var pre []string
-		for _, p := range r.Pre {
+		for _, p := range acc.Settings.Prerequisites(r.Key) {
 			pre = append(pre, view.T(ctx, "role."+p+".name"))
 		}
 		groups[i].Roles = append(groups[i].Roles, account.RoleOption{

@@ -42,6 +42,7 @@ var errorKinds = map[string]errorKind{
 	tenantdesk.EUnknownRole:              {http.StatusUnprocessableEntity, "", true},
 	tenantdesk.EEmailChangeSelfService:   {http.StatusUnprocessableEntity, "", true},
 	tenantdesk.EEmailTaken:               {http.StatusConflict, "", true},
+	tenantdesk.EEssentialVariantMismatch: {http.StatusUnprocessableEntity, "", true}, // the account's essential-user variant (settings.go)
 	// Users and emails.
 	tenantdesk.EUserNotInvited:  {http.StatusUnprocessableEntity, "", true},
 	tenantdesk.ENoWebsiteAccess: {http.StatusUnprocessableEntity, "", true},

@@ -85,6 +85,9 @@ type Services struct {
 	FTPAuth tenantdesk.FTPAuthService
 	// Security reads and changes the account's Security tab (account_security.go).
 	Security tenantdesk.AccountSecurityService
+	// Settings reads and changes a customer's settings (About account ›
+	// Settings and Partnerdesk; account_settings.go).
+	Settings tenantdesk.AccountSettingsService
 	// TwoFactor is TOTP two-factor authentication: My profile's section and
 	// the sign-in's second step (twofactor.go). Nil: sign-in has one step.
 	TwoFactor tenantdesk.TwoFactorService

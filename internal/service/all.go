@@ -10,6 +10,7 @@ type All struct {
 	Operator  *Operator
 	TwoFactor *TwoFactor
 	Security  *Security
+	Settings  *Settings // a customer's settings (settings.go)
 	Auth      *Auth
 	Links     *Links
 
@@ -36,6 +37,7 @@ func New(d *Deps) (*All, error) {
 	a.FTPAuth = newFTPAuth(d)
 	a.TwoFactor = &TwoFactor{d: d}
 	a.Security = &Security{d: d}
+	a.Settings = &Settings{d: d}
 	a.Tokens = &Tokens{d: d}
 	a.Devices = &Devices{d: d}
 	a.AccountInfo = &AccountInfo{d: d}

@@ -42,11 +42,27 @@ func (s *Security) AccountSecurity(ctx context.Context, accountID int64) (*tenan
 	return s.d.Store.FindAccountSecurity(ctx, accountID)
 }
 
+// CanChangeSecurity reports whether the actor may change the account's
+// settings (tenantdesk.CanEditSecurity) and whether the account has no
+// Owner (whose user admins then may). ENOTFOUND for outsiders.
+func (s *Security) CanChangeSecurity(ctx context.Context, accountID int64) (can, ownerless bool, err error) {
+	acc, err := readAuthorized(ctx, s.d.Store, accountID, tenantdesk.AccessMember)
+	if err != nil {
+		return false, false, err
+	}
+	has, err := s.d.Store.AccountHasOwner(ctx, acc.ID)
+	if err != nil {
+		return false, false, err
+	}
+	return tenantdesk.CanEditSecurity(tenantdesk.ActorFrom(ctx), acc, has), !has, nil
+}
+
 // SetAccountSecurity changes the settings and returns them; audited as
 // account.security_update with before and after when they change. Only the
-// account's Owner and the operator may: EFORBIDDEN for other members,
-// ENOTFOUND for outsiders, EINVALID (field tokenMaxLifetimeDays) for a
-// lifetime outside 0–MaxTokenLifetimeDays.
+// account's Owner, in an account without an Owner its user admins
+// (tenantdesk.CanEditSecurity), and the operator may: EFORBIDDEN for other
+// members, ENOTFOUND for outsiders, EINVALID (field tokenMaxLifetimeDays)
+// for a lifetime outside 0–MaxTokenLifetimeDays.
 func (s *Security) SetAccountSecurity(ctx context.Context, in tenantdesk.AccountSecurity) (*tenantdesk.AccountSecurity, error) {
 	if in.TokenMaxLifetimeDays < 0 || in.TokenMaxLifetimeDays > tenantdesk.MaxTokenLifetimeDays {
 		msg := fmt.Sprintf("The maximum token lifetime must be between 0 (no maximum) and %d days.", tenantdesk.MaxTokenLifetimeDays)
@@ -59,7 +75,15 @@ func (s *Security) SetAccountSecurity(ctx context.Context, in tenantdesk.Account
 		if err != nil {
 			return err
 		}
-		if a := tenantdesk.ActorFrom(ctx); !a.Operator && !(a.User != nil && a.User.IsOwner && a.User.AccountID == acc.ID) {
+		hasOwner, err := tx.AccountHasOwner(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		if !tenantdesk.CanEditSecurity(tenantdesk.ActorFrom(ctx), acc, hasOwner) {
+			if !hasOwner {
+				return &tenantdesk.Error{Code: tenantdesk.EFORBIDDEN, Key: "settings.security.error.admins_only",
+					Message: "This account has no Owner: only its user admins can change the security settings."}
+			}
 			return &tenantdesk.Error{Code: tenantdesk.EFORBIDDEN, Key: "security.error.owner_only",
 				Message: "Only the account Owner can change the security settings."}
 		}

@@ -280,6 +280,11 @@ type userWrite struct {
 	// audit, when set, is written instead of the entry derived from the
 	// change (its account, target and licensed flag are filled in).
 	audit *tenantdesk.AuditEntry
+	// followsAccountChange marks a change that follows from an account-wide
+	// one the actor may make (the essential-user variant's conversion,
+	// settings.go), not a change of this user they chose: partner staff
+	// may then change the Owner's essential-user role too.
+	followsAccountChange bool
 }
 
 // writeUser is the one way a user is created, changed or deleted, on every
@@ -300,6 +305,14 @@ func (d *Deps) writeUser(ctx context.Context, tx tenantdesk.StoreTx, w userWrite
 		if after.Status == "" {
 			after.Status = tenantdesk.UserInvited
 		}
+		if before == nil { // a new user starts with the account's defaults (Settings tab)
+			if after.Language == "" {
+				after.Language = w.acc.Settings.DefaultLanguage
+			}
+			if after.TimeZone == "" {
+				after.TimeZone = w.acc.Settings.DefaultTimeZone
+			}
+		}
 	}
 	st, err := tx.AccountState(ctx, w.acc)
 	if err != nil {
@@ -309,7 +322,7 @@ func (d *Deps) writeUser(ctx context.Context, tx tenantdesk.StoreTx, w userWrite
 	if err := tenantdesk.CheckUserChange(st, before, after); err != nil {
 		return nil, err
 	}
-	if before != nil && before.IsOwner && partnerActor(ctx, w.acc) {
+	if before != nil && before.IsOwner && partnerActor(ctx, w.acc) && !w.followsAccountChange {
 		return nil, errOwnerPartner()
 	}
 	emailChanged := after != nil && (before == nil || tenantdesk.NormalizeEmail(after.Email) != tenantdesk.NormalizeEmail(before.Email))
@@ -357,7 +370,7 @@ func (d *Deps) writeUser(ctx context.Context, tx tenantdesk.StoreTx, w userWrite
 		}
 	}
 	if tenantdesk.NeedsRealtimeRollout(st, after) {
-		if change.AutoAssigned, err = rolloutRealtime(ctx, tx, w.acc.ID); err != nil {
+		if change.AutoAssigned, err = rolloutRealtime(ctx, tx, w.acc); err != nil {
 			return nil, err
 		}
 		for _, a := range change.AutoAssigned {
@@ -484,11 +497,13 @@ func auditUserWrite(ctx context.Context, tx tenantdesk.StoreTx, w userWrite, add
 	return audit(ctx, tx, e)
 }
 
-// rolloutRealtime gives customer.user.pbx.realtime to every holder of
-// customer.user.pbx in the account who lacks it (R7), auditing each as a
-// licensed change, and returns who received it.
-func rolloutRealtime(ctx context.Context, tx tenantdesk.StoreTx, accountID int64) ([]tenantdesk.AutoAssignment, error) {
-	out, err := tx.UsersMissingRole(ctx, accountID, tenantdesk.RolePBX, tenantdesk.RolePBXRealtime)
+// rolloutRealtime gives customer.user.pbx.realtime to every holder of the
+// account's essential-user role (customer.user.pbx, or
+// customer.user.uc.essential in the UK variant) who lacks it (R7),
+// auditing each as a licensed change, and returns who received it.
+func rolloutRealtime(ctx context.Context, tx tenantdesk.StoreTx, acc *tenantdesk.Account) ([]tenantdesk.AutoAssignment, error) {
+	accountID := acc.ID
+	out, err := tx.UsersMissingRole(ctx, accountID, acc.Settings.EssentialRole(), tenantdesk.RolePBXRealtime)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (db *DB) AccountState(ctx context.Context, acc *tenantdesk.Account) (tenant
 }
 
 func scanAccountState(row rowScanner, acc *tenantdesk.Account) (tenantdesk.AccountState, error) {
-	st := tenantdesk.AccountState{Kind: acc.Kind}
+	st := tenantdesk.AccountState{Kind: acc.Kind, EssentialVariant: acc.Settings.EssentialVariant}
 	if err := row.Scan(&st.Admins, &st.HasLiveSupervisor); err != nil {
 		return st, fmt.Errorf("sqlite: account state: %w", err)
 	}

@@ -24,6 +24,8 @@ var AuditActions = []string{
 	// Two-factor authentication and the Security tab (twofactor.go, security.go).
 	"auth.signin_password", "auth.2fa_failed", "user.2fa_enabled", "user.2fa_disabled",
 	"user.2fa_recovery_regenerated", "user.2fa_reset", "account.security_update",
+	// The Settings tab (settings.go).
+	AuditSettingsUpdate,
 	// My profile (profile.go).
 	"user.profile_update", "user.preferences_update", "user.email_change_requested", "user.email_changed",
 	"user.password_changed", "user.reauth_failed", "user.ftp_password_set", "ftp.auth", "ftp.auth_failed",

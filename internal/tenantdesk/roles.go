@@ -44,6 +44,9 @@ const (
 // reads it, no handler lists roles of its own.
 var Catalogue = []Role{
 	{Key: "customer.user.pbx", Name: "Essential user", Group: GroupUserAccess, Licensed: true},
+	// The essential user of accounts of the UK variant (AccountSettings.EssentialVariant):
+	// it takes customer.user.pbx's place there, and only there (CheckUserChange).
+	{Key: "customer.user.uc.essential", Name: "Essential user (UK variant)", Group: GroupUserAccess, Licensed: true},
 	{Key: "customer.user.uc.remote", Name: "Business user", Group: GroupUserAccess, Licensed: true, Pre: []string{"customer.user.uc"}},
 	{Key: "customer.user.pbx.realtime", Name: "Real-time add-on", Group: GroupUserAccess, Licensed: true, Pre: []string{"customer.user.pbx"}},
 	{Key: "customer.user.acd", Name: "Agent add-on", Group: GroupUserAccess, Licensed: true, Pre: []string{"customer.user.pbx"}},

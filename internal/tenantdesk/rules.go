@@ -17,6 +17,16 @@ type AccountState struct {
 	// By is the path the change comes through, for the rules that depend
 	// on it (R11). The zero value, ByAdmin, is the strictest.
 	By ChangeBy
+	// EssentialVariant is the account's essential-user variant
+	// (AccountSettings.EssentialVariant; "" is standard): which of
+	// customer.user.pbx and customer.user.uc.essential its users may hold,
+	// and which one the Real-time and Agent add-ons build on.
+	EssentialVariant string
+}
+
+// Settings are the settings the rules read from the account.
+func (acc AccountState) Settings() AccountSettings {
+	return AccountSettings{EssentialVariant: acc.EssentialVariant}
 }
 
 // ChangeBy says through which path a change to a user is made.
@@ -73,8 +83,8 @@ func CheckUserChange(acc AccountState, before, after *User) error {
 		if fe := ValidateEmail(after.Email); fe != nil {
 			fields = append(fields, *fe)
 		}
-		// R6, R1, R2.
-		roleErr := AsError(CheckRoleSet(after.Roles, acc.Kind == AccountPartner))
+		// R6, the essential-user variant, R1, R2.
+		roleErr := AsError(roleSetError(roleSetProblemsIn(after.Roles, acc.Kind == AccountPartner, acc.Settings(), true)))
 		if len(fields) > 0 {
 			e := &Error{Code: EINVALID, Message: fields[0].Message, Key: fields[0].Key, Args: fields[0].Args, Fields: fields}
 			if roleErr != nil {
@@ -178,8 +188,14 @@ func NeedsRealtimeRollout(acc AccountState, after *User) bool {
 // (prerequisites) and R2 (one supervisor level). It returns nil, or an
 // *Error with the first violation's code and message (naming the roles
 // involved) whose Fields list every violation, each on field "roles".
+// It knows no account: prerequisites are the catalogue's as written, and
+// which essential-user role the account uses is CheckUserChange's to check.
 func CheckRoleSet(roles []string, partnerAccount bool) error {
-	problems := roleSetProblems(roles, partnerAccount)
+	return roleSetError(roleSetProblems(roles, partnerAccount))
+}
+
+// roleSetError is CheckRoleSet's answer for a list of problems.
+func roleSetError(problems []*Error) error {
 	if len(problems) == 0 {
 		return nil
 	}
@@ -192,9 +208,17 @@ func CheckRoleSet(roles []string, partnerAccount bool) error {
 }
 
 // roleSetProblems lists every violation of R6, R1 and R2 in roles, in that
-// order. Unknown roles and roles of the other kind of account are left
-// out of the R1 and R2 checks (they are reported already).
+// order, knowing no account (CheckRoleSet).
 func roleSetProblems(roles []string, partnerAccount bool) []*Error {
+	return roleSetProblemsIn(roles, partnerAccount, AccountSettings{}, false)
+}
+
+// roleSetProblemsIn lists every violation of R6, the essential-user variant
+// (when variant is set: a customer account's users never hold the other
+// variant's essential-user role), R1 and R2 in roles, in that order, with
+// prerequisites as the account's settings read them. Roles already
+// reported are left out of the later checks.
+func roleSetProblemsIn(roles []string, partnerAccount bool, settings AccountSettings, variant bool) []*Error {
 	var out []*Error
 	held := make(map[string]bool, len(roles))
 	seen := make(map[string]bool, len(roles))
@@ -210,6 +234,8 @@ func roleSetProblems(roles []string, partnerAccount bool) []*Error {
 		case r.Partner != partnerAccount:
 			out = append(out, &Error{Code: EUnknownRole, Message: "Role \"" + k + "\" is not available in this kind of account.",
 				Key: "rule.role_wrong_account", Args: map[string]any{"Role": k}})
+		case variant && !partnerAccount && settings.Excludes(k):
+			out = append(out, essentialMismatch(k, settings))
 		default:
 			held[k] = true
 		}
@@ -221,7 +247,7 @@ func roleSetProblems(roles []string, partnerAccount bool) []*Error {
 		}
 	}
 	for _, k := range valid {
-		for _, pre := range LookupRole(k).Pre {
+		for _, pre := range settings.Prerequisites(k) {
 			if !held[pre] {
 				out = append(out, &Error{Code: ERolePrerequisiteMissing, Message: "Role \"" + k + "\" requires role \"" + pre + "\".",
 					Key: "rule.role_prerequisite_missing", Args: map[string]any{"Role": k, "Prerequisite": pre}})
@@ -241,6 +267,23 @@ func roleSetProblems(roles []string, partnerAccount bool) []*Error {
 		}
 	}
 	return out
+}
+
+// essentialMismatch is the problem of a role key that is the other
+// variant's essential-user role: it names the role, the account's variant
+// and the role to use instead.
+func essentialMismatch(k string, settings AccountSettings) *Error {
+	e := &Error{Code: EEssentialVariantMismatch, Args: map[string]any{"Role": k, "Expected": settings.EssentialRole()}}
+	if settings.Variant() == EssentialUK {
+		e.Key = "rule.essential_variant_mismatch.uk"
+		e.Message = "Role \"" + k + "\" is not used in this account: it uses the UK essential-user variant, whose essential user role is \"" +
+			settings.EssentialRole() + "\"."
+	} else {
+		e.Key = "rule.essential_variant_mismatch.standard"
+		e.Message = "Role \"" + k + "\" is not used in this account: it uses the standard essential-user variant, whose essential user role is \"" +
+			settings.EssentialRole() + "\"."
+	}
+	return e
 }
 
 // SortedRoles returns a sorted copy of roles without duplicates.

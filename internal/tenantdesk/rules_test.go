@@ -38,6 +38,20 @@ func customerAcc(admins int) AccountState {
 	return AccountState{Kind: AccountCustomer, Admins: admins}
 }
 
+// ukAcc is a customer account of the UK essential-user variant.
+func ukAcc(admins int) AccountState {
+	return AccountState{Kind: AccountCustomer, Admins: admins, EssentialVariant: EssentialUK}
+}
+
+// variantFor is acc in the essential-user variant that lets its users hold
+// role key: UK for customer.user.uc.essential, acc as it is otherwise.
+func variantFor(acc AccountState, key string) AccountState {
+	if key == RoleUCEssential {
+		acc.EssentialVariant = EssentialUK
+	}
+	return acc
+}
+
 func partnerAcc(admins int) AccountState {
 	return AccountState{Kind: AccountPartner, Admins: admins}
 }
@@ -206,7 +220,7 @@ func namesRole(msg, key string) bool {
 func isRuleCode(code string) bool {
 	switch code {
 	case ERolePrerequisiteMissing, ESupervisorRolesExclusive, ELastUserAdmin,
-		EAdminRequiredFirst, EOwnerImmutable, EUnknownRole, EEmailTaken:
+		EAdminRequiredFirst, EOwnerImmutable, EUnknownRole, EEmailTaken, EEssentialVariantMismatch:
 		return true
 	}
 	return false
@@ -732,7 +746,7 @@ func r5Cases() []ruleCase {
 				continue
 			}
 			cases = append(cases, ruleCase{
-				name: p + "add licensed " + r.Key + " to owner", acc: acc,
+				name: p + "add licensed " + r.Key + " to owner", acc: variantFor(acc, r.Key),
 				before: co, after: plus(co, closure(r.Key)...),
 			})
 		}
@@ -812,7 +826,7 @@ func r6Cases() []ruleCase {
 		cases = append(cases,
 			ruleCase{name: "R6/customer role " + r.Key + " in partner account", acc: partnerAcc(0),
 				after: usr(append([]string{RolePartnerUser}, set...)...), code: EUnknownRole, namesOneOf: set},
-			ruleCase{name: "R6/customer role " + r.Key + " in customer account", acc: customerAcc(2),
+			ruleCase{name: "R6/customer role " + r.Key + " in customer account", acc: variantFor(customerAcc(2), r.Key),
 				after: usr(set...)},
 		)
 	}
@@ -1053,5 +1067,93 @@ func TestRuleCaseCount(t *testing.T) {
 	t.Logf("%d CheckUserChange cases", n)
 	if n < 300 {
 		t.Errorf("only %d CheckUserChange cases", n)
+	}
+}
+
+// ---- the essential-user variant (SPEC §2, issue 12) -----------------------------
+
+// variantCases: in a UK account customer.user.uc.essential takes the place of
+// customer.user.pbx (as the role its users hold and as the prerequisite of
+// the Real-time and Agent add-ons); in a standard account the reverse. The
+// other variant's role is refused with essential_variant_mismatch, naming
+// both roles; partner accounts hold neither.
+func variantCases() []ruleCase {
+	const acd = "customer.user.acd"
+	uk, std := ukAcc(2), customerAcc(2)
+	return []ruleCase{
+		{name: "UK/create essential", acc: uk, after: usr(RoleCustomerUser, RoleUCEssential)},
+		{name: "UK/create essential without website access", acc: uk, after: usr(RoleUCEssential)},
+		{name: "UK/create essential with real-time", acc: uk, after: usr(RoleUCEssential, RolePBXRealtime)},
+		{name: "UK/create essential with agent", acc: uk, after: usr(RoleUCEssential, acd)},
+		{name: "UK/create pbx", acc: uk, after: usr(RoleCustomerUser, RolePBX),
+			code: EEssentialVariantMismatch, names: []string{RolePBX, RoleUCEssential},
+			problems: []problem{{field: "roles", names: []string{RolePBX, RoleUCEssential}}}},
+		{name: "UK/add pbx", acc: uk, before: usr(RoleCustomerUser), after: usr(RoleCustomerUser, RolePBX),
+			code: EEssentialVariantMismatch, names: []string{RolePBX, RoleUCEssential}},
+		{name: "UK/add pbx beside essential", acc: uk, before: usr(RoleUCEssential), after: usr(RoleUCEssential, RolePBX),
+			code: EEssentialVariantMismatch, names: []string{RolePBX}},
+		{name: "UK/real-time needs essential, not pbx", acc: uk, after: usr(RoleCustomerUser, RolePBXRealtime),
+			code: ERolePrerequisiteMissing, names: []string{RolePBXRealtime, RoleUCEssential}},
+		{name: "UK/agent needs essential", acc: uk, after: usr(acd),
+			code: ERolePrerequisiteMissing, names: []string{acd, RoleUCEssential}},
+		{name: "UK/pbx with real-time: both problems", acc: uk, after: usr(RolePBX, RolePBXRealtime),
+			code:     EEssentialVariantMismatch,
+			problems: []problem{{field: "roles", names: []string{RolePBX, RoleUCEssential}}, {field: "roles", names: []string{RolePBXRealtime, RoleUCEssential}}}},
+		{name: "UK/remove essential under real-time", acc: uk, before: usr(RoleUCEssential, RolePBXRealtime), after: usr(RolePBXRealtime),
+			code: ERolePrerequisiteMissing, names: []string{RolePBXRealtime, RoleUCEssential}},
+		{name: "UK/remove essential with its add-ons", acc: uk, before: usr(RoleUCEssential, RolePBXRealtime, acd), after: usr()},
+		{name: "UK/convert pbx to essential", acc: uk, before: usr(RolePBX, RolePBXRealtime), after: usr(RoleUCEssential, RolePBXRealtime)},
+		{name: "UK/a user still holding pbx is changed only to let it go", acc: uk, before: usr(RoleCustomerUser, RolePBX),
+			after: named(usr(RoleCustomerUser, RolePBX), "Renamed"), code: EEssentialVariantMismatch},
+		{name: "UK/delete a user holding pbx", acc: uk, before: usr(RoleCustomerUser, RolePBX)},
+		{name: "UK/first admin holds essential", acc: ukAcc(0), after: adminUsr(RoleUCEssential)},
+		{name: "UK/first admin holds pbx", acc: ukAcc(0), after: adminUsr(RolePBX), code: EEssentialVariantMismatch},
+
+		{name: "standard/create pbx", acc: std, after: usr(RolePBX, RolePBXRealtime, acd)},
+		{name: "standard/create UK essential", acc: std, after: usr(RoleCustomerUser, RoleUCEssential),
+			code: EEssentialVariantMismatch, names: []string{RoleUCEssential, RolePBX}},
+		{name: "standard/add UK essential", acc: std, before: usr(RolePBX), after: usr(RolePBX, RoleUCEssential),
+			code: EEssentialVariantMismatch, names: []string{RoleUCEssential, RolePBX}},
+		{name: "standard/real-time on UK essential", acc: std, after: usr(RoleUCEssential, RolePBXRealtime),
+			code:     EEssentialVariantMismatch,
+			problems: []problem{{field: "roles", names: []string{RoleUCEssential, RolePBX}}, {field: "roles", names: []string{RolePBXRealtime, RolePBX}}}},
+		{name: "standard/unset variant reads as standard", acc: AccountState{Kind: AccountCustomer, Admins: 1}, after: usr(RoleUCEssential),
+			code: EEssentialVariantMismatch},
+
+		{name: "partner/UK essential is a customer role", acc: AccountState{Kind: AccountPartner, EssentialVariant: EssentialUK},
+			after: usr(RolePartnerUser, RoleUCEssential), code: EUnknownRole, names: []string{RoleUCEssential}},
+	}
+}
+
+func TestCheckUserChangeEssentialVariant(t *testing.T) {
+	runRuleCases(t, variantCases())
+	// The messages say which variant the account uses.
+	for _, c := range []struct {
+		acc  AccountState
+		role string
+		want string
+	}{{ukAcc(1), RolePBX, "UK"}, {customerAcc(1), RoleUCEssential, "standard"}} {
+		e := AsError(CheckUserChange(c.acc, nil, usr(c.role)))
+		if e == nil || !strings.Contains(e.Message, c.want) || e.Args["Role"] != c.role {
+			t.Errorf("%s in a %s account: %+v", c.role, c.want, e)
+		}
+	}
+	// The role set alone knows no account: the catalogue's prerequisites.
+	if err := CheckRoleSet([]string{RoleUCEssential}, false); err != nil {
+		t.Errorf("CheckRoleSet(uc.essential) = %v", err)
+	}
+	if ErrorCode(CheckRoleSet([]string{RoleUCEssential, RolePBXRealtime}, false)) != ERolePrerequisiteMissing {
+		t.Error("CheckRoleSet reads real-time's prerequisite as the account's")
+	}
+}
+
+// The real-time roll-out (R7) decides on the supervisor alone, whatever the
+// variant; whom it reaches is the account's essential-user role.
+func TestNeedsRealtimeRolloutInUKAccount(t *testing.T) {
+	if !NeedsRealtimeRollout(ukAcc(1), usr(RoleCustomerUser, RoleUCEssential, RoleSupervisorL3)) {
+		t.Error("the first live supervisor of a UK account rolls nothing out")
+	}
+	if got := ukAcc(1).Settings().EssentialRole(); got != RoleUCEssential {
+		t.Errorf("UK essential role %q", got)
 	}
 }

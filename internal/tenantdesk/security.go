@@ -20,9 +20,14 @@ type AccountSecurityService interface {
 	// AccountSecurity returns the settings (defaults when never set). Any
 	// member of the account may read them; others get ENOTFOUND.
 	AccountSecurity(ctx context.Context, accountID int64) (*AccountSecurity, error)
-	// SetAccountSecurity changes them. Only the account's Owner (and the
-	// operator) may: EFORBIDDEN for other members, ENOTFOUND for outsiders,
+	// SetAccountSecurity changes them. Only the account's Owner, in an
+	// account without an Owner its user admins (CanEditSecurity), and the
+	// operator may: EFORBIDDEN for other members, ENOTFOUND for outsiders,
 	// EINVALID for a lifetime outside 0–MaxTokenLifetimeDays. Audited as
 	// "account.security_update" with before/after.
 	SetAccountSecurity(ctx context.Context, s AccountSecurity) (*AccountSecurity, error)
+	// CanChangeSecurity reports whether the actor may change them
+	// (CanEditSecurity) and whether the account has no Owner. ENOTFOUND
+	// for outsiders.
+	CanChangeSecurity(ctx context.Context, accountID int64) (can, ownerless bool, err error)
 }

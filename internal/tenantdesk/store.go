@@ -44,6 +44,7 @@ type StoreReads interface {
 	CredentialReads
 	LinkReads
 	AccessReads
+	SettingsReads // settings.go
 	StoreClock
 }
 
@@ -71,6 +72,7 @@ type StoreTx interface {
 	DeviceReads
 	CustomerReads
 	GeneralInfoTx
+	SettingsTx // settings.go
 	IdempotencyTx
 	CredentialReads
 	CredentialTx

@@ -28,6 +28,10 @@ type Access struct {
 	// admins and holders of access.respond, as themselves, never while
 	// impersonating): the Access requests tab.
 	CanRespond bool
+	// CanReadSettings: sees the customer's settings (every member of a
+	// customer account): the Settings tab. Who may change them is the
+	// tab's own decision (tenantdesk.CanEditSettings).
+	CanReadSettings bool
 }
 
 // accountTabs are the tabs of the About account area the viewer sees:
@@ -42,6 +46,9 @@ func accountTabs(ctx context.Context, acc *tenantdesk.Account, a Access) []compo
 		tabs = append(tabs,
 			components.Tab{Key: "audit", Href: "/account/audit", Label: view.T(ctx, "account.tab.audit")},
 			components.Tab{Key: "security", Href: "/account/security", Label: view.T(ctx, "account.tab.security")})
+	}
+	if a.CanReadSettings {
+		tabs = append(tabs, components.Tab{Key: "settings", Href: "/account/settings", Label: view.T(ctx, "settings.tab")})
 	}
 	if a.CanReadDevices {
 		tabs = append(tabs, components.Tab{Key: "devices", Href: "/account/devices", Label: view.T(ctx, "account.tab.devices")})

@@ -20,7 +20,7 @@ import (
 // profile has the user's; data-testid account-heading, kept from when the
 // name was the h1) and the tab bar. title is the tab's
 // name (the document title adds the account's); active is the current tab's
-// key: general, users, licenses, audit, security, devices or
+// key: general, users, licenses, audit, security, settings, devices or
 // access-requests. Which tabs are
 // shown is the viewer's Access, decided by the handler (access.go).
 func Layout(title string, active string, acc *tenantdesk.Account, a Access) templ.Component {
