@@ -112,7 +112,7 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 
 // loadSession reads the session cookie and, for a signed-in session, loads
 // the user and their account into the request. A user who was disabled or
-// deleted since signing in is signed out here.
+// deleted since signing in, or whose account was disabled, is signed out here.
 func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -146,6 +146,13 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		a, err := s.svc.Accounts.FindAccountByID(ctx, u.AccountID)
 		if err != nil {
 			return err
+		}
+		if a.Disabled() { // its partner or the operator disabled the account
+			sess.Options.MaxAge = -1
+			if err := sess.Save(r, c.Response()); err != nil {
+				return err
+			}
+			return next(c)
 		}
 		c.Set(ctxUser, u)
 		c.Set(ctxAccount, a)

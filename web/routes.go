@@ -119,14 +119,14 @@ func (s *Server) routes() {
 	e.POST("/account/users/:id/softphones", s.handleSetUserSoftphones, s.requireUser)
 
 	// About account: General information, Licenses, Audit log and its CSV
-	// export (account.go, account_audit.go); Partnerdesk's customer list and
-	// the partner's edit of a customer's general information
+	// export (account.go, account_audit.go); Partnerdesk's customers, the
+	// customer page and a customer's status (partner_console.go), the
+	// partner's edit of a customer's general information
 	// (partner_customers.go). The services authorize every call.
 	e.GET("/account", s.handleAccountGeneral, s.requireUser)
 	e.GET("/account/licenses", s.handleAccountLicences, s.requireUser)
 	e.GET("/account/audit", s.handleAccountAudit, s.requireUser)
 	e.GET("/account/audit.csv", s.handleAccountAuditCSV, s.requireUser)
-	e.GET("/partner/customers", s.handlePartnerCustomers, s.requireUser)
 	e.GET("/partner/customers/:tenantId/general", s.handleCustomerGeneral, s.requireUser)
 	e.POST("/partner/customers/:tenantId/general", s.handleUpdateCustomerGeneral, s.requireUser)
 

@@ -32,6 +32,8 @@ Commands:
   user email            change a user's email, the Owner's too (operator; --email OLD --to NEW)
   token create          print a new API token of a user (--email E [--name N])
   account update        change an account's general information (operator)
+  customer disable      disable a customer: no sign-in, tokens refused, nothing deleted (operator; --tenant ID)
+  customer enable       enable a disabled customer again (operator; --tenant ID)
   owner transfer        make another user of an account its Owner (operator)
   backup                write a consistent copy of the database (safe while serving)
   2fa reset             remove a user's lost second factor (operator; emails the user)
@@ -76,6 +78,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runAccountUpdate(ctx, args, getenv, stdout, stderr)
 		}
 		return fmt.Errorf("usage: tenantdesk account update --tenant ID [--name N] [--support-package P] …")
+	case "customer":
+		switch sub() {
+		case "disable":
+			return runCustomerStatus(ctx, args, getenv, stdout, stderr, true)
+		case "enable":
+			return runCustomerStatus(ctx, args, getenv, stdout, stderr, false)
+		}
+		return fmt.Errorf("usage: tenantdesk customer disable|enable --tenant ID")
 	case "2fa":
 		if s := sub(); s == "reset" {
 			return run2FAReset(ctx, args, getenv, stdout, stderr)

@@ -105,9 +105,10 @@ func (s *AccountInfo) UpdateGeneralInfo(ctx context.Context, tenantID string, in
 }
 
 // ListCustomers returns a page of the customers of the actor's own partner
-// account, ordered by name (case-insensitively, then ID) with keyset
-// pagination. Returns EFORBIDDEN for an actor who is not partner staff and
-// EINVALID for a malformed cursor.
+// account, in f.Sort's order (by name, case-insensitively, then ID, by
+// default) with keyset pagination. Returns EFORBIDDEN for an actor who is
+// not partner staff and EINVALID for a malformed cursor, a cursor of
+// another order, an unknown status or order.
 func (s *AccountInfo) ListCustomers(ctx context.Context, f tenantdesk.CustomerFilter) (*tenantdesk.CustomerPage, error) {
 	return listCustomers(ctx, s.d.Store, f)
 }
@@ -128,7 +129,13 @@ func listCustomers(ctx context.Context, r tenantdesk.StoreReads, f tenantdesk.Cu
 	}
 	f.Query = strings.TrimSpace(f.Query)
 	if len(f.Query) > 4*tenantdesk.MaxAccountNameLen {
-		f.Query = f.Query[:4*tenantdesk.MaxAccountNameLen]
+		f.Query = strings.ToValidUTF8(f.Query[:4*tenantdesk.MaxAccountNameLen], "")
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, invalidCustomerFilter("status", "Unknown status.")
+	}
+	if !f.Sort.Valid() {
+		return nil, invalidCustomerFilter("sort", "Unknown order.")
 	}
 	// The partner's own account scopes the list: a partner sees its customers only.
 	return r.CustomerPage(ctx, actor.Account.ID, f)

@@ -53,7 +53,8 @@ func errFTPAuth() error {
 
 // FTPAuth checks an FTP login: the user's email and FTP password. Returns
 // EUNAUTHORIZED with one generic message for an unknown user, a wrong
-// password, a user without an FTP password and a user who is not active;
+// password, a user without an FTP password, a user who is not active and
+// a user of a disabled account;
 // ETHROTTLED after too many failures for the username or the client IP
 // (the sign-in limits, under keys of their own). Every outcome is audited
 // (ftp.auth, ftp.auth_failed with the reason); only a wrong password or
@@ -113,6 +114,14 @@ func (s *FTPAuth) FTPAuth(ctx context.Context, in tenantdesk.FTPAuthInput) (*ten
 		return nil, errFTPAuth()
 	case u.Status != tenantdesk.UserActive:
 		if err := s.audit(ctx, u, email, in.ClientIP, failReason("user_"+u.Status)); err != nil {
+			return nil, err
+		}
+		return nil, errFTPAuth()
+	}
+	if acc, err := s.d.Store.FindAccountByID(ctx, u.AccountID); err != nil {
+		return nil, err
+	} else if acc.Disabled() { // by its partner or the operator (customer_status.go)
+		if err := s.audit(ctx, u, email, in.ClientIP, reasonAccountDisabled); err != nil {
 			return nil, err
 		}
 		return nil, errFTPAuth()

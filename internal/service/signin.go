@@ -68,8 +68,9 @@ func signInEmail(email string) string {
 // yet), ETHROTTLED with RetryAfterSeconds past ThrottleMaxPerEmail wrong
 // passwords of the email or ThrottleMaxPerIP of the client IP in the
 // window (the attempt is reserved before the slow hash), and EFORBIDDEN
-// for a right password of a disabled user or of one without website
-// access. Every outcome is audited; a success clears the email's failures.
+// for a right password of a disabled user, of one without website
+// access, or of a user of a disabled account. Every outcome is audited; a
+// success clears the email's failures.
 func (s *Auth) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantdesk.User, *tenantdesk.Account, error) {
 	email := tenantdesk.NormalizeEmail(in.Email)
 	if len(email) > 4*tenantdesk.MaxEmailLen || len(in.Password) > 4*tenantdesk.MaxPasswordLen {
@@ -135,6 +136,10 @@ func (s *Auth) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantde
 	a, err := s.d.Store.FindAccountByID(ctx, u.AccountID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if a.Disabled() { // by its partner or the operator (customer_status.go)
+		s.auditSignIn(ctx, u, in, tenantdesk.AuditSignInFailed, reasonAccountDisabled)
+		return nil, nil, errAccountDisabled()
 	}
 	// With a second factor owed, the password step is audited as such;
 	// auth.signin follows the second factor (the two-factor service).

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -154,10 +155,16 @@ func DiffGeneralInfo(old, new GeneralInfo) (before, after map[string]string) {
 }
 
 // CustomerFilter selects a page of the actor's partner's customer accounts,
-// ordered by name case-insensitively.
+// in the order Sort says (by name case-insensitively by default).
 type CustomerFilter struct {
-	// Query matches the start of the account name, case-insensitively; "" lists all.
+	// Query matches any part of the account name, the reference or the
+	// tenant ID, case-insensitively; "" lists all.
 	Query string
+	// Status keeps only customers with this status; "" keeps all.
+	Status CustomerStatus
+	// Sort is the order ("": SortByName); a cursor is only valid with the
+	// order it was made in.
+	Sort CustomerSort
 	// After is the cursor of the previous page (CustomerPage.NextCursor); "" for the first page.
 	After string
 	// Limit is the page size, 1–200; 0 means 50.
@@ -171,6 +178,18 @@ type CustomerSummary struct {
 	Name      string
 	Reference string
 	Users     int // every user of the account, whatever their status
+	// Status is pending onboarding, active or disabled (CustomerStatusOf).
+	Status CustomerStatus
+	// Licences counts the licensed roles held by the account's enabled users.
+	Licences int
+	// LegacyAccess: the customer has never granted an access request, so
+	// its partner's partner.admin still has the standing access of onboarding.
+	LegacyAccess bool
+	// GrantedStaff counts the partner's staff named in a live grant.
+	GrantedStaff int
+	// PendingRequests counts the partner's requests still awaiting an answer.
+	PendingRequests int
+	CreatedAt       time.Time
 }
 
 // CustomerPage is one page of customers. NextCursor is "" on the last page.
@@ -182,6 +201,8 @@ type CustomerPage struct {
 // AccountInfoService reads and edits accounts' general information and
 // lists a partner's customers. Every method authorizes the actor in ctx.
 type AccountInfoService interface {
+	// CustomerConsoleService: the customer page and a customer's status.
+	CustomerConsoleService
 	// GeneralInfo returns the account for About account › General
 	// information: any member of the account (AccessMember) may read it.
 	// Returns ENOTFOUND for an account the actor may not see.
@@ -199,7 +220,8 @@ type AccountInfoService interface {
 	UpdateGeneralInfo(ctx context.Context, tenantID string, in GeneralInfo) (*Account, error)
 	// ListCustomers returns a page of the customers of the actor's own
 	// partner account. EFORBIDDEN for an actor who is not partner staff
-	// (partner.admin or partner.user); EINVALID for a malformed cursor.
+	// (partner.admin or partner.user); EINVALID for a malformed cursor, a
+	// cursor of another order, an unknown status or order.
 	ListCustomers(ctx context.Context, f CustomerFilter) (*CustomerPage, error)
 }
 

@@ -31,7 +31,7 @@ var AuditActions = []string{
 	"user.password_changed", "user.reauth_failed", "user.ftp_password_set", "ftp.auth", "ftp.auth_failed",
 	"user.session_ended", "user.other_sessions_ended",
 	// API tokens, customers and devices (api, devices.go).
-	"token.create", "token.regenerate", "token.revoke", "customer.create", "user.uc_welcome_sent",
+	"token.create", "token.regenerate", "token.revoke", "customer.create", "customer.disable", "customer.enable", "user.uc_welcome_sent",
 	"device.create", "device.update", "device.delete", "user.softphones",
 	// The operator's command line.
 	"account.owner_transfer",

@@ -72,6 +72,7 @@ type StoreTx interface {
 	DeviceReads
 	CustomerReads
 	GeneralInfoTx
+	CustomerStatusTx
 	SettingsTx // settings.go
 	IdempotencyTx
 	CredentialReads

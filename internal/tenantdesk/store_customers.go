@@ -13,10 +13,17 @@ type CustomerReads interface {
 // CustomerLists read a partner's customers (outside transactions).
 type CustomerLists interface {
 	// CustomerPage returns up to f.Limit customers of the partner account
-	// partnerID whose name starts with f.Query (case-insensitively), in
-	// the order of their names (then ID); EINVALID for a cursor that is
-	// not one.
+	// partnerID whose name, reference or tenant ID contains f.Query
+	// (case-insensitively) and whose status is f.Status (when set), in
+	// f.Sort's order, with every column of CustomerSummary, in one query;
+	// EINVALID for a cursor that is not one of that order.
 	CustomerPage(ctx context.Context, partnerID int64, f CustomerFilter) (*CustomerPage, error)
+	// CustomerRow returns the list row of the customer accountID of the
+	// partner partnerID; ENOTFOUND for an account that is not one.
+	CustomerRow(ctx context.Context, partnerID, accountID int64) (*CustomerSummary, error)
+	// CustomerUsersGlance counts the account's users by status and its
+	// user admins by status, with the first MaxGlanceAdmins of them.
+	CustomerUsersGlance(ctx context.Context, accountID int64) (*CustomerUsersGlance, error)
 	// PartnerCustomers returns the customers of partnerID among ids with
 	// their connection details, in the order of ids; IDs of other accounts
 	// are left out.
