@@ -15,10 +15,10 @@ package static
 
 import "embed"
 
-// FS contains css/app.css, js/htmx.min.js and js/app.js at those paths
+// FS contains css/app.css, js/htmx.min.js, js/app.js and js/switcher.js at those paths
 // (e.g. FS.Open("css/app.css")); serve it under a prefix such as /static/.
 //
-//go:embed css/app.css js/htmx.min.js js/app.js
+//go:embed css/app.css js/htmx.min.js js/app.js js/switcher.js
 var FS embed.FS
 
 // HtmxVersion is the htmx.org release vendored as js/htmx.min.js (pinned in

@@ -27,20 +27,28 @@ func currentUser(c echo.Context) *tenantdesk.User {
 }
 
 // handleUsers lists the account's users: a full page, or only the results
-// for an htmx search or page change.
+// for an htmx search or page change. ?status= keeps one status (the home
+// dashboard's figures link here); an unknown status lists everyone.
 func (s *Server) handleUsers(c echo.Context) error {
 	ctx := c.Request().Context()
 	acc := currentAccount(c)
 	q := strings.TrimSpace(c.QueryParam("q"))
 	after := c.QueryParam("after")
-	page, err := s.svc.AccountUsers.ListUsers(ctx, acc.ID, tenantdesk.UserFilter{Query: q, After: after, Brief: true})
+	status := c.QueryParam("status")
+	if !slices.Contains(tenantdesk.UserStatuses, status) {
+		status = ""
+	}
+	page, err := s.svc.AccountUsers.ListUsers(ctx, acc.ID, tenantdesk.UserFilter{Query: q, After: after, Brief: true, Status: status})
 	if tenantdesk.ErrorCode(err) == tenantdesk.EINVALID && after != "" {
 		// A stale or edited page link: start again from the first page.
-		return c.Redirect(http.StatusSeeOther, usersURL(q, ""))
+		return c.Redirect(http.StatusSeeOther, usersURL(q, status, ""))
 	} else if err != nil {
 		return err
 	}
-	v := account.UsersView{Account: acc, Access: accountAccess(ctx, acc), Query: q, Users: make([]account.UserRow, 0, len(page.Users))}
+	v := account.UsersView{Account: acc, Access: accountAccess(ctx, acc), Query: q, Status: status, Users: make([]account.UserRow, 0, len(page.Users))}
+	for _, st := range tenantdesk.UserStatuses {
+		v.Statuses = append(v.Statuses, account.UserStatusOption{Value: st, Label: view.T(ctx, "users.status."+st)})
+	}
 	for _, p := range page.Parents {
 		v.Parents = append(v.Parents, account.ParentRow{User: p, Partner: acc.ParentName})
 	}
@@ -49,22 +57,30 @@ func (s *Server) handleUsers(c echo.Context) error {
 		v.Users = append(v.Users, account.NewUserRow(u, badges.of(u.Roles)))
 	}
 	if page.NextCursor != "" {
-		v.NextURL = usersURL(q, page.NextCursor)
+		v.NextURL = usersURL(q, status, page.NextCursor)
 	}
 	if after != "" {
-		v.FirstURL = usersURL(q, "")
+		v.FirstURL = usersURL(q, status, "")
 	}
 	if isHTMX(c) {
+		// The search form pushes its URL: make it the list's own, without
+		// the empty filters the form sends (status= for "all statuses").
+		if canonical := usersURL(q, status, after); c.QueryParams().Has("status") && c.Request().URL.RequestURI() != canonical {
+			c.Response().Header().Set("HX-Push-Url", canonical)
+		}
 		return render(c, http.StatusOK, account.UsersResults(v))
 	}
 	v.Flash = s.takeFlashes(c)
 	return render(c, http.StatusOK, account.Users(v))
 }
 
-func usersURL(q, after string) string {
+func usersURL(q, status, after string) string {
 	vals := url.Values{}
 	if q != "" {
 		vals.Set("q", q)
+	}
+	if status != "" {
+		vals.Set("status", status)
 	}
 	if after != "" {
 		vals.Set("after", after)

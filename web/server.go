@@ -94,6 +94,9 @@ type Services struct {
 	// Access is access requests and impersonation (Partnerdesk, About
 	// account › Access requests, My zone, the API).
 	Access tenantdesk.AccessRequestService
+	// Dashboard computes the home dashboards and searches the account
+	// switcher's customers (home.go, switcher.go).
+	Dashboard tenantdesk.DashboardService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(ctx context.Context) error
 }
@@ -185,7 +188,7 @@ func isHead(r *http.Request) bool {
 // assetVersion is a short hash of the embedded CSS and scripts.
 func assetVersion() string {
 	h := sha256.New()
-	for _, name := range []string{"css/app.css", "js/htmx.min.js", "js/app.js"} {
+	for _, name := range []string{"css/app.css", "js/htmx.min.js", "js/app.js", "js/switcher.js"} {
 		b, _ := static.FS.ReadFile(name)
 		h.Write(b)
 	}

@@ -78,8 +78,12 @@ func (s *Users) ListUsers(ctx context.Context, accountID int64, f tenantdesk.Use
 	} else if f.Limit > tenantdesk.MaxPageSize {
 		f.Limit = tenantdesk.MaxPageSize
 	}
+	if f.Status != "" && !slices.Contains(tenantdesk.UserStatuses, f.Status) {
+		return nil, &tenantdesk.Error{Code: tenantdesk.EINVALID, Key: "users.error.status", Message: "Unknown status.",
+			Fields: []tenantdesk.FieldError{{Field: "status", Key: "users.error.status", Message: "Unknown status."}}}
+	}
 	page, err := s.d.Store.UserPage(ctx, acc, f)
-	if err != nil || f.After != "" || acc.Kind != tenantdesk.AccountCustomer {
+	if err != nil || f.After != "" || f.Status != "" || acc.Kind != tenantdesk.AccountCustomer {
 		return page, err
 	}
 	parents, err := s.d.Store.ParentUsers(ctx, acc.ID, s.d.now())

@@ -92,6 +92,10 @@ func (db *DB) UserPage(ctx context.Context, acc *tenantdesk.Account, f tenantdes
 		hi := prefix + "\U0010FFFF"
 		query, args = stmts.search, []any{accountID, after, afterID, prefix, hi, prefix, hi, limit + 1}
 	}
+	if f.Status != "" {
+		// The status is the statement's last parameter (?5 or ?9).
+		query, args = stmts.withStatus[query], append(args, f.Status)
+	}
 	st, err := db.readStmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -132,7 +136,12 @@ func (db *DB) UserPage(ctx context.Context, acc *tenantdesk.Account, f tenantdes
 // usersStatements are the two statements of ListUsers for one set of
 // columns, prepared once (fixed texts): the roles come with each row, the
 // keyset position (name_norm, id) is always given.
-type usersStatements struct{ list, search string }
+type usersStatements struct {
+	list, search string
+	// withStatus maps list and search to their variants keeping one
+	// status only (the Users tab's status filter).
+	withStatus map[string]string
+}
 
 var (
 	usersBrief = listUsersStatements(`id, display_name, email, status, is_owner, roles`)
@@ -142,7 +151,7 @@ var (
 
 func listUsersStatements(columns string) usersStatements {
 	from := `SELECT ` + columns + ` FROM users WHERE account_id = ?1`
-	return usersStatements{
+	st := usersStatements{
 		list: from + ` AND (name_norm, id) > (?2, ?3) ORDER BY name_norm, id LIMIT ?4`,
 		// The search matches a name prefix OR an email prefix. The unary "+"
 		// on name_norm (in the keyset term and the ORDER BY) keeps SQLite from
@@ -153,6 +162,11 @@ func listUsersStatements(columns string) usersStatements {
 		AND ((name_norm >= ?4 AND name_norm < ?5) OR (email_norm >= ?6 AND email_norm < ?7))
 		ORDER BY +name_norm, id LIMIT ?8`,
 	}
+	st.withStatus = map[string]string{
+		st.list:   strings.Replace(st.list, `ORDER BY`, `AND status = ?5 ORDER BY`, 1),
+		st.search: strings.Replace(st.search, `ORDER BY`, `AND status = ?9 ORDER BY`, 1),
+	}
+	return st
 }
 
 func findUserInAccount(ctx context.Context, q querier, accountID, userID int64) (*tenantdesk.User, error) {

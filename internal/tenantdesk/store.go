@@ -44,7 +44,8 @@ type StoreReads interface {
 	CredentialReads
 	LinkReads
 	AccessReads
-	SettingsReads // settings.go
+	DashboardReads // dashboard.go
+	SettingsReads  // settings.go
 	StoreClock
 }
 

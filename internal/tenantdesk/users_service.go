@@ -15,7 +15,15 @@ type UserFilter struct {
 	// status, owner flag and roles; the other fields stay zero. The Users
 	// tab lists this way: half the columns is a third less time per page.
 	Brief bool
+	// Status keeps only users with this status (UserInvited, UserActive or
+	// UserDisabled); "" keeps every status. Partner staff with a live
+	// grant (Parents) are listed only without it.
+	Status string
 }
+
+// UserStatuses are the statuses a user list can be filtered by, in the
+// order they are offered.
+var UserStatuses = []string{UserInvited, UserActive, UserDisabled}
 
 // Page sizes of user lists.
 const (

@@ -13,6 +13,10 @@ type UsersView struct {
 	Account *tenantdesk.Account
 	Access
 	Query string
+	// Status is the status filter ("": every status); Statuses are its
+	// choices, translated.
+	Status   string
+	Statuses []UserStatusOption
 	// Parents are the partner staff with a live grant to the account
 	// (isParent, SPEC §1), first page only: listed first, read-only.
 	Parents  []ParentRow
@@ -20,6 +24,21 @@ type UsersView struct {
 	NextURL  string // "" on the last page
 	FirstURL string // "" on the first page
 	Flash    []string
+}
+
+// UserStatusOption is one choice of the Users tab's status filter.
+type UserStatusOption struct {
+	Value, Label string
+}
+
+// userStatusOptions are the status filter's choices: every status, then
+// each one, the current one selected.
+func userStatusOptions(ctx context.Context, v UsersView) []components.Option {
+	opts := []components.Option{{Value: "", Label: view.T(ctx, "users.filter.all"), Selected: v.Status == ""}}
+	for _, o := range v.Statuses {
+		opts = append(opts, components.Option{Value: o.Value, Label: o.Label, Selected: v.Status == o.Value})
+	}
+	return opts
 }
 
 // UserRow is one user in the list.
