@@ -32,32 +32,45 @@ func apiJSON(c echo.Context, status int, v any) error {
 	return err
 }
 
-// readAPIBody reads the request body up to apiMaxBody (413 beyond) and
-// puts it back so that it can be read again (the idempotency fingerprint
-// reads it before the handler does).
+// ctxAPIMaxBody, set on a request by a route that takes more (an int, in
+// bytes; the user imports), replaces apiMaxBody for it.
+const ctxAPIMaxBody = "api_max_body"
+
+// apiBodyLimit is the request's body limit: apiMaxBody unless its route says.
+func apiBodyLimit(c echo.Context) int {
+	if n, ok := c.Get(ctxAPIMaxBody).(int); ok && n > 0 {
+		return n
+	}
+	return apiMaxBody
+}
+
+// readAPIBody reads the request body up to its limit (apiBodyLimit; 413
+// beyond) and puts it back so that it can be read again (the idempotency
+// fingerprint reads it before the handler does).
 func readAPIBody(c echo.Context) ([]byte, error) {
 	r := c.Request()
 	if r.Body == nil {
 		return nil, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, apiMaxBody+1))
+	limit := apiBodyLimit(c)
+	b, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
 	r.Body.Close()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, errBodyTooLarge()
+			return nil, errBodyTooLarge(limit)
 		}
 		return nil, fmt.Errorf("api: read body: %w", err)
 	}
-	if len(b) > apiMaxBody {
-		return nil, errBodyTooLarge()
+	if len(b) > limit {
+		return nil, errBodyTooLarge(limit)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	return b, nil
 }
 
-func errBodyTooLarge() error {
-	return &tenantdesk.Error{Code: codeBodyTooLarge, Message: fmt.Sprintf("The request body is larger than %d KiB.", apiMaxBody>>10)}
+func errBodyTooLarge(limit int) error {
+	return &tenantdesk.Error{Code: codeBodyTooLarge, Message: fmt.Sprintf("The request body is larger than %d KiB.", limit>>10)}
 }
 
 func errMalformed(msg string) error {

@@ -281,6 +281,15 @@ func TestHomePartnerDashboard(t *testing.T) {
 			t.Errorf("customers %s = %d, want %d", k, got, n)
 		}
 	}
+	// Each figure opens the customer list filtered to what it counts.
+	for _, st := range []string{"pending_onboarding", "active", "disabled"} {
+		list := p.get(figureHref(res, "figure-customers-"+st))
+		mustStatus(t, list, http.StatusOK)
+		if n := list.Doc.Find(`[data-testid="customer-row"][data-status="` + st + `"]`).Length(); n != want[st] ||
+			list.Doc.Find(`[data-testid="customer-row"]`).Length() != n {
+			t.Errorf("the list of %s customers has %d rows, the figure says %d", st, n, want[st])
+		}
+	}
 	rows := res.Doc.Find(`[data-testid="home-onboarding"]`)
 	if rows.Length() != 2 {
 		t.Fatalf("%d onboardings listed", rows.Length())

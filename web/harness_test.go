@@ -122,7 +122,7 @@ func (a *testApp) start() {
 		a.Server.Close()
 	}
 	log := slog.New(slog.NewTextHandler(a.Logs, nil))
-	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.Svc.Auth, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.Svc.AccountInfo, AuditLog: a.Svc.AuditLog, Devices: a.Svc.Devices, Links: a.Svc.Links, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.Svc.FTPAuth, Tokens: a.Svc.Tokens, Customers: a.Svc.Customers, UserMail: a.Svc.UserMail, Idempotency: a.Svc.Idempotency, Security: a.Svc.Security, Settings: a.Svc.Settings, TwoFactor: a.Svc.TwoFactor, Access: a.Svc.Access, Dashboard: a.Svc.Dashboard, Ready: a.DB.Ping},
+	a.Handler = web.NewServer(a.cfg, web.Services{Auth: a.Svc.Auth, Users: a.DB, Accounts: a.DB, Sessions: a.DB, AccountUsers: a.Svc.Users, AccountInfo: a.Svc.AccountInfo, AuditLog: a.Svc.AuditLog, Devices: a.Svc.Devices, Links: a.Svc.Links, Mailbox: a.DB, Profile: a.Svc.Profile, FTPAuth: a.Svc.FTPAuth, Tokens: a.Svc.Tokens, Customers: a.Svc.Customers, UserMail: a.Svc.UserMail, Idempotency: a.Svc.Idempotency, Security: a.Svc.Security, Settings: a.Svc.Settings, TwoFactor: a.Svc.TwoFactor, Access: a.Svc.Access, Dashboard: a.Svc.Dashboard, Imports: a.Svc.Imports, Onboarding: a.Svc.Customers, Ready: a.DB.Ping},
 		bundle, log, a.Clock.Now)
 	a.Server = httptest.NewServer(a.Handler)
 	a.Deps.BaseURL = a.Server.URL

@@ -14,7 +14,12 @@ func (s *Server) routes() {
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLogger())
 	e.Use(s.securityHeaders)
-	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+	// Imports (partner_onboarding.go, api_import.go) take whole files: a
+	// larger limit of their own, applied before anything reads the body.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: s.cfg.BodyLimit,
+		Skipper: largeBodyRoute}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: importBodyLimit,
+		Skipper: func(c echo.Context) bool { return !largeBodyRoute(c) }}))
 
 	// Machine endpoints: no session, no CSRF.
 	e.GET("/healthz", s.handleHealthz)

@@ -94,6 +94,11 @@ type Services struct {
 	// Access is access requests and impersonation (Partnerdesk, About
 	// account › Access requests, My zone, the API).
 	Access tenantdesk.AccessRequestService
+	// Imports imports users into a customer account (Users tab › Import
+	// users, the API's user-imports; partner_onboarding.go, api_import.go).
+	Imports tenantdesk.UserImportService
+	// Onboarding is the partner's New customer wizard (partner_onboarding.go).
+	Onboarding tenantdesk.OnboardingService
 	// Dashboard computes the home dashboards and searches the account
 	// switcher's customers (home.go, switcher.go).
 	Dashboard tenantdesk.DashboardService

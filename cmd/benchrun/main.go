@@ -25,7 +25,11 @@
 //     database, with an Owner's token and --api-rate 0, GET of one user by
 //     ID and of the first page of 50 beside the reference's /user?id= and
 //     /users?offset=0, and users created per second through POST with
-//     their audit and outbox rows checked in SQLite.
+//     their audit and outbox rows checked in SQLite;
+//   - the user import (issue 12, imports.go; -imports=false skips it): 10,000
+//     rows of CSV through POST /api/v1/customers/{tenantId}/user-imports on a
+//     fresh demo database, as a dry run and for real (one transaction), with
+//     the users, audit rows and activation emails checked in SQLite.
 //
 // Run it from the repository (make bench, or go run ./cmd/benchrun -d 2s
 // for a quick look). Child processes are stopped and temporary files are
@@ -70,6 +74,7 @@ type config struct {
 	keep     bool          // keep the temporary directory
 	users    bool          // run the Users-tab phase (users.go)
 	api      bool          // run the REST API phase (api.go)
+	imports  bool          // run the user-import phase (imports.go)
 }
 
 func main() {
@@ -85,6 +90,7 @@ func main() {
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (binaries, databases, logs)")
 	flag.BoolVar(&cfg.users, "users", true, "seed 100,000 users and load the Users tab and its search beside the reference's /users")
 	flag.BoolVar(&cfg.api, "api", true, "load the REST API's user endpoints beside the reference's /user and /users, and create users through it")
+	flag.BoolVar(&cfg.imports, "imports", true, "import 10,000 users through the API's user-imports (dry run, then for real)")
 	flag.Parse()
 	if cfg.dur <= 0 || cfg.conc <= 0 || cfg.runs <= 0 || cfg.signins <= 0 {
 		fmt.Fprintln(os.Stderr, "benchrun: -d, -c, -runs and -signins must be positive")
@@ -269,7 +275,15 @@ func run(ctx context.Context, cfg config) (err error) {
 		}
 	}
 
-	// 8. The table.
+	// 8. A user import of 10,000 rows (imports.go).
+	var imp *importResult
+	if cfg.imports {
+		if imp, err = b.importPhase(ctx); err != nil {
+			return fmt.Errorf("import phase: %w", err)
+		}
+	}
+
+	// 9. The table.
 	var t table
 	t.row("Binary size (-trimpath -s -w)", mb(tdSize), mb(refSize), ratio(float64(tdSize), float64(refSize)),
 		"reference binary built the same way")
@@ -305,6 +319,10 @@ func run(ctx context.Context, cfg config) (err error) {
 	if api != nil {
 		apiVerdicts = api.rows(&t, cfg)
 	}
+	var importVerdicts []string
+	if imp != nil {
+		importVerdicts = imp.rows(&t)
+	}
 
 	fmt.Printf("\n### Tenantdesk beside the reference (%s, %s/%s, %d CPUs, %s)\n\n",
 		time.Now().Format("2006-01-02 15:04"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
@@ -335,6 +353,12 @@ func run(ctx context.Context, cfg config) (err error) {
 			usersAccountNo, api.tenantID, db, usersPerAccount, apiWalkLimit, ms(api.walk), usersPerAccount)
 		fmt.Println("\nIssue 5 targets:")
 		for _, v := range apiVerdicts {
+			fmt.Println("- " + v)
+		}
+	}
+	if imp != nil {
+		fmt.Println("\nIssue 12 targets:")
+		for _, v := range importVerdicts {
 			fmt.Println("- " + v)
 		}
 	}

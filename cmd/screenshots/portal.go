@@ -80,7 +80,7 @@ func startPortal(ctx context.Context, dir string) (*portal, error) {
 		BaseURL: p.URL, SessionKeys: [][]byte{auth.RandomBytes(32)},
 		DevMailbox: true, // /dev/mail, as in demo mode
 	}, web.Services{
-		Auth: svc.Auth, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: svc.AccountInfo, AuditLog: svc.AuditLog, Devices: svc.Devices, Links: svc.Links, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: svc.Security, Settings: svc.Settings, TwoFactor: svc.TwoFactor, Access: svc.Access, Dashboard: svc.Dashboard, Ready: db.Ping,
+		Auth: svc.Auth, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: svc.AccountInfo, AuditLog: svc.AuditLog, Devices: svc.Devices, Links: svc.Links, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: svc.Security, Settings: svc.Settings, TwoFactor: svc.TwoFactor, Access: svc.Access, Dashboard: svc.Dashboard, Imports: svc.Imports, Onboarding: svc.Customers, Ready: db.Ping,
 		Tokens: svc.Tokens, Customers: svc.Customers, UserMail: svc.UserMail, Idempotency: svc.Idempotency,
 	}, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
 	p.http = &http.Server{Handler: p.Server, ReadHeaderTimeout: 10 * time.Second}

@@ -98,7 +98,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DevMailbox: *withDemo, // /dev/mail only in demo mode (mail.go)
 		APIRate:    *apiRate,
 	}, web.Services{
-		Auth: svc.Auth, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: svc.AccountInfo, AuditLog: svc.AuditLog, Devices: svc.Devices, Links: svc.Links, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: svc.Security, Settings: svc.Settings, TwoFactor: svc.TwoFactor, Access: svc.Access, Dashboard: svc.Dashboard, Ready: db.Ping,
+		Auth: svc.Auth, Users: db, Accounts: db, Sessions: db, AccountUsers: svc.Users, AccountInfo: svc.AccountInfo, AuditLog: svc.AuditLog, Devices: svc.Devices, Links: svc.Links, Mailbox: db, Profile: svc.Profile, FTPAuth: svc.FTPAuth, Security: svc.Security, Settings: svc.Settings, TwoFactor: svc.TwoFactor, Access: svc.Access, Dashboard: svc.Dashboard, Imports: svc.Imports, Onboarding: svc.Customers, Ready: db.Ping,
 		Tokens: svc.Tokens, Customers: svc.Customers, UserMail: svc.UserMail, Idempotency: svc.Idempotency, // REST API (web/api.go)
 	}, bundle, log, time.Now)
 

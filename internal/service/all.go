@@ -21,6 +21,7 @@ type All struct {
 	AuditLog    *AuditLog
 	Idempotency *Idempotency
 	Access      *Access
+	Imports     *Imports   // user imports (import.go)
 	Dashboard   *Dashboard // home dashboards, account switcher (dashboard.go)
 }
 
@@ -46,6 +47,7 @@ func New(d *Deps) (*All, error) {
 	a.AuditLog = &AuditLog{d: d}
 	a.Idempotency = &Idempotency{d: d}
 	a.Access = &Access{d: d}
+	a.Imports = &Imports{d: d}
 	a.Dashboard = &Dashboard{d: d}
 	var err error
 	if a.Auth, err = NewAuth(d, a.TwoFactor); err != nil { // the sign-in asks the 2FA service for the next step

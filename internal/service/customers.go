@@ -203,20 +203,11 @@ func (s *Customers) ListPartnerCustomers(ctx context.Context, f tenantdesk.Custo
 // user path for the Owner (invited, activation email queued), audited in
 // both the partner's and the customer's log. See tenantdesk.CustomerService.
 func (s *Customers) CreatePartnerCustomer(ctx context.Context, in tenantdesk.NewCustomer) (*tenantdesk.CreatedCustomer, error) {
-	actor := tenantdesk.ActorFrom(ctx)
-	if actor == nil {
-		return nil, tenantdesk.Errorf(tenantdesk.EUNAUTHORIZED, "Sign in first.")
+	actor, err := partnerAdminActor(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if actor.User == nil || actor.Account == nil || !actor.Account.IsPartner() || actor.User.AccountID != actor.Account.ID ||
-		!actor.User.HasRole(tenantdesk.RolePartnerAdmin) {
-		return nil, &tenantdesk.Error{Code: tenantdesk.EFORBIDDEN, Key: "error.403.message",
-			Message: "Only a partner administrator (partner.admin) can create customer accounts."}
-	}
-	info, fields := tenantdesk.ValidateCustomerInfo(in.Name, in.Reference, in.Description)
-	connection, fe := tenantdesk.NormalizeConnection(in.Connection)
-	if fe != nil {
-		fields = append(fields, *fe)
-	}
+	info, connection, fields := validateNewCustomer(in)
 	if in.Owner != nil {
 		if fe := tenantdesk.ValidateDisplayName(in.Owner.DisplayName); fe != nil {
 			fe.Field = "owner.displayName"
@@ -231,17 +222,9 @@ func (s *Customers) CreatePartnerCustomer(ctx context.Context, in tenantdesk.New
 		return nil, &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: fields[0].Message, Fields: fields}
 	}
 	out := &tenantdesk.CreatedCustomer{}
-	err := s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
-		partner, err := tx.FindAccountByID(ctx, actor.Account.ID)
+	err = s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
+		partner, a, err := insertCustomer(ctx, tx, actor, info, connection)
 		if err != nil {
-			return err
-		}
-		a := &tenantdesk.Account{Kind: tenantdesk.AccountCustomer, ParentID: partner.ID, Name: info.Name,
-			Reference: info.Reference, Description: info.Description}
-		if err := insertAccount(ctx, tx, a); err != nil { // account.create in the customer's log
-			return err
-		}
-		if err := tx.SetConnection(ctx, a.ID, connection); err != nil {
 			return err
 		}
 		if in.Owner != nil {

@@ -16,15 +16,6 @@ import (
 
 var _ tenantdesk.DashboardReads = (*DB)(nil)
 
-// hasActiveAdmin is the condition on accounts a that a user admin of the
-// account has set a password (SPEC §1 "Pending onboarding" when not): an
-// active holder of user.admin and customer.user, or the active Owner.
-const hasActiveAdmin = `(EXISTS (SELECT 1 FROM user_roles ra
-		JOIN user_roles rc ON rc.user_id = ra.user_id AND rc.role = 'customer.user'
-		JOIN users au ON au.id = ra.user_id
-		WHERE ra.account_id = a.id AND ra.role = 'user.admin' AND au.status = 'active')
-	OR EXISTS (SELECT 1 FROM users ao WHERE ao.account_id = a.id AND ao.is_owner = 1 AND ao.status = 'active'))`
-
 // liveActivation is the condition on users x that an unused activation link
 // that has not expired at ?2 was sent to them.
 const liveActivation = `EXISTS (SELECT 1 FROM user_tokens t WHERE t.user_id = x.id AND t.kind = 'activation'
@@ -67,9 +58,11 @@ const namingUser = `(?2 = 0 OR r.id IN (SELECT request_id FROM access_request_us
 
 // partnerFiguresQuery reads a partner's figures: ?1 the partner, ?2 the
 // user whose requests are counted (0: all), ?3 now, ?4 the horizon of
-// grants expiring soon.
+// grants expiring soon. The status is the customer list's
+// (customerStatusRank, customer_console.go), so the figures match the
+// list they link to.
 const partnerFiguresQuery = `WITH c AS (
-		SELECT CASE WHEN a.disabled_at IS NOT NULL THEN 2 WHEN ` + hasActiveAdmin + ` THEN 1 ELSE 0 END AS st
+		SELECT ` + customerStatusRank + ` AS st
 		FROM accounts a WHERE a.parent_id = ?1 AND a.kind = 'customer')
 	SELECT coalesce(sum(st = 0), 0), coalesce(sum(st = 1), 0), coalesce(sum(st = 2), 0),
 		(SELECT count(*) FROM access_requests r WHERE r.partner_id = ?1 AND r.state = 'pending' AND ` + namingUser + `),
@@ -98,7 +91,7 @@ func (db *DB) PendingOnboardings(ctx context.Context, partnerID int64, limit int
 			JOIN user_roles rc ON rc.user_id = ra.user_id AND rc.role = 'customer.user'
 			JOIN users au ON au.id = ra.user_id
 			WHERE ra.account_id = a.id AND ra.role = 'user.admin' AND au.status = 'invited')
-		FROM accounts a WHERE a.parent_id = ? AND a.kind = 'customer' AND a.disabled_at IS NULL AND NOT `+hasActiveAdmin+`
+		FROM accounts a WHERE a.parent_id = ? AND a.kind = 'customer' AND a.disabled_at IS NULL AND NOT `+consoleActiveAdmin+`
 		ORDER BY a.created_at, a.id LIMIT ?`, partnerID, max(limit, 1))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: pending onboardings: %w", err)

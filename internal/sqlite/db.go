@@ -144,6 +144,9 @@ type Tx struct {
 	// mailQueued: the transaction wrote to the outbox, so Update wakes the
 	// delivery worker after the commit.
 	mailQueued bool
+	// execStmts are the statements ExecContext prepared in this
+	// transaction, by their text (txstmt.go).
+	execStmts map[string]*sql.Stmt
 }
 
 // beginTx starts a write transaction (BEGIN IMMEDIATE via _txlock, so

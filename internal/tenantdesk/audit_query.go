@@ -19,7 +19,7 @@ var AuditActions = []string{
 	AuditSignIn, AuditSignInFailed, AuditSignOut,
 	AuditAccountCreate, AuditAccountUpdate,
 	AuditUserCreate, "user.update", "user.auto_role", "user.disable", "user.enable", "user.delete",
-	"user.activation_sent", "user.activated", AuditPasswordSet,
+	"user.activation_sent", "user.activated", AuditPasswordSet, AuditUserImport,
 	"user.password_reset_requested", "user.password_reset",
 	// Two-factor authentication and the Security tab (twofactor.go, security.go).
 	"auth.signin_password", "auth.2fa_failed", "user.2fa_enabled", "user.2fa_disabled",
