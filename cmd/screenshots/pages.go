@@ -41,13 +41,14 @@ var (
 // why. Everything else a GET route serves is a page (the REST API under
 // /api/ aside), so a new page is photographed without being listed here.
 var notPages = map[string]string{
-	"/healthz":                 "machine endpoint (liveness)",
-	"/readyz":                  "machine endpoint (readiness)",
-	"/static/*":                "static files",
-	"/favicon.ico":             "icon",
-	"/account/audit.csv":       "CSV download of the audit log",
-	"/account/users/:id/roles": "HTMX fragment (the role editor's row); without HTMX it redirects to the user's page",
-	"/account/users/:id/row":   "HTMX fragment (a user's row); without HTMX it redirects to the Users tab",
+	"/healthz":                           "machine endpoint (liveness)",
+	"/readyz":                            "machine endpoint (readiness)",
+	"/static/*":                          "static files",
+	"/favicon.ico":                       "icon",
+	"/account/audit.csv":                 "CSV download of the audit log",
+	"/account/users/import/template.csv": "CSV template of the user import (a download)",
+	"/account/users/:id/roles":           "HTMX fragment (the role editor's row); without HTMX it redirects to the user's page",
+	"/account/users/:id/row":             "HTMX fragment (a user's row); without HTMX it redirects to the Users tab",
 }
 
 // publicPages need no session: they are shown signed out.
