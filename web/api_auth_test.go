@@ -128,12 +128,13 @@ func TestAPITokenLifecycle(t *testing.T) {
 	})
 	t.Run("current rights", func(t *testing.T) {
 		// A token acts with its user's rights as they are now: Becky loses
-		// user.admin and her token can no longer list users.
+		// user.admin (keeping onboarding.admin, which tokens need) and her
+		// token can no longer list users.
 		tok := app.apiToken(becky)
 		path := "/api/v1/customers/" + app.tenantOf(becky) + "/users"
 		app.api(tok).get(path).expect(t, http.StatusOK)
 		u, _ := app.DB.FindUserByEmail(ctx, becky)
-		roles := []string{tenantdesk.RoleCustomerUser}
+		roles := []string{tenantdesk.RoleCustomerUser, tenantdesk.RoleOnboardingAdmin}
 		if _, err := app.Svc.Users.UpdateUser(ctx, u.AccountID, u.ID, tenantdesk.UserPatch{Roles: &roles}); err != nil {
 			t.Fatal(err)
 		}

@@ -57,9 +57,14 @@ func expiresIn(d time.Duration, now time.Time) tokenOption {
 }
 
 // apiToken creates a token for the user with email, as the operator would
-// (tenantdesk token create), and returns its secret.
+// (tenantdesk token create), and returns its secret. A customer-account
+// user other than the Owner is first given onboarding.admin when they lack
+// it (grantAPIRole), since tokens need it (SPEC §2): the API tests act as
+// the demo's people, and the role itself is tested in
+// api_tokens_access_test.go.
 func (a *testApp) apiToken(email string, opts ...tokenOption) string {
 	a.t.Helper()
+	a.grantAPIRole(email)
 	ctx := tenantdesk.OperatorContext(context.Background())
 	u, err := a.DB.FindUserByEmail(ctx, email)
 	if err != nil {
@@ -74,6 +79,30 @@ func (a *testApp) apiToken(email string, opts ...tokenOption) string {
 		a.t.Fatalf("token for %s: %v", email, err)
 	}
 	return secret
+}
+
+// grantAPIRole gives the user with email onboarding.admin, as the operator
+// (through the same rules as every path), when they need it for API tokens
+// and lack it: a user of a customer account who is not its Owner and may
+// sign in. Anyone else is left as they are.
+func (a *testApp) grantAPIRole(email string) {
+	a.t.Helper()
+	ctx := tenantdesk.OperatorContext(context.Background())
+	u, err := a.DB.FindUserByEmail(ctx, email)
+	if err != nil {
+		a.t.Fatalf("grant onboarding.admin to %s: %v", email, err)
+	}
+	acc, err := a.DB.FindAccountByID(ctx, u.AccountID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if !tenantdesk.NeedsAPIRole(u, acc) || u.HasRole(tenantdesk.RoleOnboardingAdmin) || !u.CanSignIn() {
+		return
+	}
+	add := []string{tenantdesk.RoleOnboardingAdmin}
+	if _, err := a.Svc.Users.UpdateUser(ctx, u.AccountID, u.ID, tenantdesk.UserPatch{AddRoles: &add}); err != nil {
+		a.t.Fatalf("grant onboarding.admin to %s: %v", email, err)
+	}
 }
 
 // tenantOf returns the tenant ID of the account of the user with email.

@@ -37,11 +37,7 @@ type apiState struct {
 }
 
 func newAPIState(cfg Config, now func() time.Time) apiState {
-	doc, err := buildOpenAPI(openapiFS)
-	if err != nil {
-		panic("web: OpenAPI document: " + err.Error())
-	}
-	b, err := json.MarshalIndent(doc, "", "  ")
+	doc, b, err := openAPIJSON() // api_openapi_export.go
 	if err != nil {
 		panic("web: OpenAPI document: " + err.Error())
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -57,9 +58,11 @@ func bearerOnly(_ context.Context, in *openapi3filter.AuthenticationInput) error
 func (v *docValidator) check(x exchange) []string {
 	var errs []string
 	ctx := context.Background()
-	u := *x.URL
-	u.Scheme, u.Host = "http", "localhost"
+	// The path alone: the document's server is relative ("/", the portal
+	// that serves it), which kin-openapi matches against a relative URL.
+	u := url.URL{Path: x.URL.Path, RawPath: x.URL.RawPath, RawQuery: x.URL.RawQuery}
 	req, _ := http.NewRequest(x.Method, u.String(), bytes.NewReader(x.ReqBody))
+	req.Host = "localhost"
 	req.Header = x.ReqHeader.Clone()
 	route, params, err := v.router.FindRoute(req)
 	if err != nil {

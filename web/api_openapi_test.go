@@ -47,7 +47,7 @@ func TestOpenAPIValidatorCatchesDeviations(t *testing.T) {
 			ResHeader: json, ResBody: []byte(good)},
 		"invalid request accepted": {Method: "POST", URL: &url.URL{Path: usersPath(tenant)},
 			ReqHeader: http.Header{"Authorization": {"Bearer x"}, "Content-Type": {"application/json"}},
-			ReqBody:   []byte(`{"displayName":"X","email":"x@y.example"}`), Status: 201,
+			ReqBody:   []byte(`{"displayName":"X","roles":[]}`), Status: 201,
 			ResHeader: http.Header{"Content-Type": {"application/json"}, "Location": {userPath}},
 			ResBody:   []byte(strings.TrimSuffix(good, "}") + `,"autoAssigned":[]}`)},
 	} {

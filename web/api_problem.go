@@ -37,6 +37,9 @@ type apiProblem struct {
 	Detail string          `json:"detail"`
 	Code   string          `json:"code"`
 	Errors []apiFieldIssue `json:"errors,omitempty"`
+	// ExistingUserID names the user who has the email of an email_taken,
+	// when they are in the account the request writes (SPEC §5).
+	ExistingUserID string `json:"existingUserId,omitempty"`
 
 	retryAfter int
 }
@@ -93,6 +96,9 @@ func apiProblemOf(err error) *apiProblem {
 	}
 	for _, f := range de.Fields {
 		p.Errors = append(p.Errors, apiFieldIssue{Field: f.Field, Message: f.Message})
+	}
+	if de.ExistingUserID != 0 {
+		p.ExistingUserID = tenantdesk.FormatUserID(de.ExistingUserID)
 	}
 	return p
 }

@@ -171,15 +171,28 @@ func (s *Server) handleAPIGetUser(c echo.Context) error {
 	return apiJSON(c, http.StatusOK, toAPIUser(u, acc.TenantID))
 }
 
-// apiUserInput is the body of POST and PATCH …/users.
+// apiUserInput is the body of POST …/users: roles is optional (none: the
+// user cannot sign in and gets no activation email).
 type apiUserInput struct {
 	DisplayName *string   `json:"displayName"`
 	Email       *string   `json:"email"`
 	Roles       *[]string `json:"roles"`
 }
 
+// apiUserPatchInput is the body of PATCH …/users/{userId}: roles replaces
+// the whole set; addRoles and removeRoles change single roles of the set
+// as stored, in the write transaction (not together with roles).
+type apiUserPatchInput struct {
+	DisplayName *string   `json:"displayName"`
+	Email       *string   `json:"email"`
+	Roles       *[]string `json:"roles"`
+	AddRoles    *[]string `json:"addRoles"`
+	RemoveRoles *[]string `json:"removeRoles"`
+}
+
 // handleAPICreateUser creates (invites) a user: 201 with Location; an
-// existing email anywhere is 409 email_taken.
+// existing email anywhere is 409 email_taken, with existingUserId when that
+// user is in this account.
 func (s *Server) handleAPICreateUser(c echo.Context) error {
 	acc, err := s.apiCustomerParam(c)
 	if err != nil {
@@ -189,11 +202,15 @@ func (s *Server) handleAPICreateUser(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := requireFields("displayName", in.DisplayName != nil, "email", in.Email != nil, "roles", in.Roles != nil); err != nil {
+	if err := requireFields("displayName", in.DisplayName != nil, "email", in.Email != nil); err != nil {
 		return err
 	}
+	var roles []string
+	if in.Roles != nil {
+		roles = *in.Roles
+	}
 	change, err := s.svc.AccountUsers.InviteUser(c.Request().Context(), acc.ID,
-		tenantdesk.NewUser{DisplayName: *in.DisplayName, Email: *in.Email, Roles: *in.Roles})
+		tenantdesk.NewUser{DisplayName: *in.DisplayName, Email: *in.Email, Roles: roles})
 	if err != nil {
 		return err
 	}
@@ -201,18 +218,18 @@ func (s *Server) handleAPICreateUser(c echo.Context) error {
 }
 
 // handleAPIUpdateUser changes any of displayName, email and roles (roles
-// replaces the whole set).
+// replaces the whole set; addRoles/removeRoles change single roles).
 func (s *Server) handleAPIUpdateUser(c echo.Context) error {
 	acc, id, err := s.apiCustomerAndID(c, "userId", tenantdesk.ParseUserID)
 	if err != nil {
 		return err
 	}
-	var in apiUserInput
+	var in apiUserPatchInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	change, err := s.svc.AccountUsers.UpdateUser(c.Request().Context(), acc.ID, id,
-		tenantdesk.UserPatch{DisplayName: in.DisplayName, Email: in.Email, Roles: in.Roles})
+		tenantdesk.UserPatch{DisplayName: in.DisplayName, Email: in.Email, Roles: in.Roles, AddRoles: in.AddRoles, RemoveRoles: in.RemoveRoles})
 	if err != nil {
 		return err
 	}

@@ -150,7 +150,6 @@ func TestAPIUsersValidation(t *testing.T) {
 		{"email with a name", valid(func(m map[string]any) { m["email"] = "Joe <joe@fence.example>" }), "email"},
 		{"missing displayName", valid(func(m map[string]any) { delete(m, "displayName") }), "displayName"},
 		{"missing email", valid(func(m map[string]any) { delete(m, "email") }), "email"},
-		{"missing roles", valid(func(m map[string]any) { delete(m, "roles") }), "roles"},
 		{"unknown field", valid(func(m map[string]any) { m["nickname"] = "Joey" }), "nickname"},
 		{"wrong type displayName", valid(func(m map[string]any) { m["displayName"] = 42 }), "displayName"},
 		{"wrong type roles", valid(func(m map[string]any) { m["roles"] = "customer.user" }), "roles"},
@@ -164,7 +163,7 @@ func TestAPIUsersValidation(t *testing.T) {
 	}
 	t.Run("all missing named at once", func(t *testing.T) {
 		res := api.post(usersPath(tenant), map[string]any{}).expect(t, http.StatusBadRequest, "validation_failed")
-		for _, f := range []string{"displayName", "email", "roles"} {
+		for _, f := range []string{"displayName", "email"} { // roles is optional
 			res.expectField(t, f)
 		}
 	})

@@ -17,6 +17,7 @@ import (
 func TestBrowserAPITokenAndReference(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
+	app.grantAPIRole(becky) // tokens need onboarding.admin (SPEC §2)
 	b := newBrowser(t)
 	base := app.Server.URL
 	browserSignIn(t, b, base, becky, app.Password[becky])

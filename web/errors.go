@@ -55,6 +55,7 @@ var errorKinds = map[string]errorKind{
 	tenantdesk.EMacAddressTaken:       {http.StatusConflict, "", true},
 	// The API's own (api.go, api_json.go, api_idempotency.go).
 	tenantdesk.EAPIAccessRequired: {http.StatusForbidden, "", false},
+	tenantdesk.EAccountDisabled:   {http.StatusForbidden, "", false},
 	// Access requests (SPEC §4).
 	tenantdesk.ERequestNameInvalid:    {http.StatusBadRequest, "", true},
 	tenantdesk.ERequestNotPending:     {http.StatusConflict, "", false},

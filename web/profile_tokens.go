@@ -45,6 +45,9 @@ func (s *Server) tokensView(c echo.Context) (profile.TokensView, error) {
 			v.MaxDate = now.Add(time.Duration(sec.TokenMaxLifetimeDays) * 24 * time.Hour).In(loc).Format(time.DateOnly)
 		}
 	}
+	if v.NoAccess, err = s.tokenAccess(c); err != nil {
+		return profile.TokensView{}, err
+	}
 	for _, t := range list {
 		status := "active"
 		switch {
@@ -56,6 +59,24 @@ func (s *Server) tokensView(c echo.Context) (profile.TokensView, error) {
 		v.Tokens = append(v.Tokens, profile.TokenRow{Token: t, Status: status})
 	}
 	return v, nil
+}
+
+// tokenAccess explains, in the reader's language, why the current user may
+// not create or use API tokens (tenantdesk.CheckAPIAccess: in a customer
+// account, onboarding.admin is needed); "" when they may.
+func (s *Server) tokenAccess(c echo.Context) (string, error) {
+	u, acc := currentUser(c), currentAccount(c)
+	if acc == nil || acc.ID != u.AccountID {
+		// Impersonating: the tokens are the user's own, of their own account.
+		var err error
+		if acc, err = s.svc.Accounts.FindAccountByID(c.Request().Context(), u.AccountID); err != nil {
+			return "", err
+		}
+	}
+	if err := tenantdesk.CheckAPIAccess(u, acc); err != nil {
+		return errorText(c.Request().Context(), err), nil
+	}
+	return "", nil
 }
 
 func (s *Server) handleTokens(c echo.Context) error {
@@ -103,7 +124,9 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 	} else {
 		tok, secret, err = s.svc.Tokens.CreateToken(ctx, currentUser(c).ID, tenantdesk.NewAPIToken{Name: name, ExpiresAt: at, ReadOnly: readOnly})
 	}
-	if tenantdesk.ErrorCode(err) == tenantdesk.EINVALID {
+	if code := tenantdesk.ErrorCode(err); code == tenantdesk.EINVALID || code == tenantdesk.EAPIAccessRequired || code == tenantdesk.EAccountDisabled {
+		// Bad input, or no right to tokens (the form was open before the
+		// role went): the tab again, with the reason.
 		v, verr := s.tokensView(c)
 		if verr != nil {
 			return verr
@@ -195,7 +218,7 @@ func (s *Server) handleRegenerateToken(c echo.Context) error {
 		return err
 	}
 	tok, secret, err := s.svc.Tokens.RegenerateToken(ctx, currentUser(c).ID, t.ID)
-	if tenantdesk.ErrorCode(err) == tenantdesk.EINVALID {
+	if code := tenantdesk.ErrorCode(err); code == tenantdesk.EINVALID || code == tenantdesk.EAPIAccessRequired || code == tenantdesk.EAccountDisabled {
 		if err := s.flash(c, errorText(ctx, err)); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 // revoke; the account's maximum lifetime; errors with the input kept.
 func TestProfileTokensPage(t *testing.T) {
 	app := newTestApp(t)
+	app.grantAPIRole(becky) // tokens need onboarding.admin (SPEC §2)
 	c := app.client()
 	c.mustSignIn(becky)
 
@@ -135,6 +136,7 @@ func TestProfileTokensPage(t *testing.T) {
 
 func TestProfileTokensMaximumLifetime(t *testing.T) {
 	app := newTestApp(t)
+	app.grantAPIRole(becky) // tokens need onboarding.admin (SPEC §2)
 	ctx := tenantdesk.OperatorContext(context.Background())
 	if _, err := app.Svc.Security.SetAccountSecurity(ctx, tenantdesk.AccountSecurity{AccountID: app.accountOf(becky), TokenMaxLifetimeDays: 30}); err != nil {
 		t.Fatal(err)
@@ -185,6 +187,7 @@ func createToken(t *testing.T, c *client, form url.Values) (*response, string) {
 // never in a URL. With HTMX the redirect is HX-Redirect.
 func TestProfileTokensCreateThenRefresh(t *testing.T) {
 	app := newTestApp(t)
+	app.grantAPIRole(becky) // tokens need onboarding.admin (SPEC §2)
 	c := app.client()
 	c.mustSignIn(becky)
 
@@ -245,6 +248,7 @@ func TestProfileTokensCreateThenRefresh(t *testing.T) {
 // the confirmation's button is red.
 func TestProfileTokensRevokeIsCalm(t *testing.T) {
 	app := newTestApp(t)
+	app.grantAPIRole(becky) // tokens need onboarding.admin (SPEC §2)
 	c := app.client()
 	c.mustSignIn(becky)
 	page, _ := createToken(t, c, url.Values{"name": {"Nightly sync"}})

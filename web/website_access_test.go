@@ -37,6 +37,6 @@ func TestRemovingWebsiteAccessSignsTheUserOutAndStopsTheirTokens(t *testing.T) {
 	token.patch(path, map[string]any{"displayName": "Becky"}).expect(t, http.StatusForbidden, "api_access_required")
 
 	// Access given back: the same token works again (it was not revoked).
-	admin.patch(path, map[string]any{"roles": []string{"user.admin", "customer.user"}}).expect(t, http.StatusOK)
+	admin.patch(path, map[string]any{"roles": []string{"user.admin", "customer.user", "onboarding.admin"}}).expect(t, http.StatusOK)
 	token.get("/api/v1/me").expect(t, http.StatusOK)
 }

@@ -30,6 +30,10 @@ type mailSettings struct {
 	smtpHELO                                    *string
 	smtpPort                                    *int
 	activationTTL, resetTTL                     *time.Duration
+	// ucDownloadURLs are the UC client's downloads for the UC welcome
+	// email; ucDownloads the parsed list (sender checks it).
+	ucDownloadURLs *string
+	ucDownloads    []tenantdesk.DownloadLink
 }
 
 func addMailFlags(fs *flag.FlagSet, e env) *mailSettings {
@@ -44,6 +48,8 @@ func addMailFlags(fs *flag.FlagSet, e env) *mailSettings {
 		smtpHELO:      fs.String("smtp-helo", e.str("SMTP_HELO", ""), "fully qualified name the portal gives in EHLO and uses in Message-IDs; default the host of --base-url (TENANTDESK_SMTP_HELO)"),
 		activationTTL: fs.Duration("activation-ttl", e.duration("ACTIVATION_TTL", tenantdesk.DefaultActivationTTL), "how long activation links work (TENANTDESK_ACTIVATION_TTL)"),
 		resetTTL:      fs.Duration("reset-ttl", e.duration("RESET_TTL", tenantdesk.DefaultResetTTL), "how long password-reset links work (TENANTDESK_RESET_TTL)"),
+		ucDownloadURLs: fs.String("uc-download-urls", e.str("UC_DOWNLOAD_URLS", ""),
+			"comma-separated downloads of the UC client listed in the UC welcome email, each URL or Label=URL (e.g. Windows=https://…); empty: none, or placeholders with --demo (TENANTDESK_UC_DOWNLOAD_URLS)"),
 	}
 }
 
@@ -52,6 +58,10 @@ func addMailFlags(fs *flag.FlagSet, e env) *mailSettings {
 func (m *mailSettings) sender(log *slog.Logger) (mail.Sender, error) {
 	if *m.activationTTL < time.Minute || *m.resetTTL < time.Minute {
 		return nil, fmt.Errorf("--activation-ttl and --reset-ttl must be at least 1m")
+	}
+	var err error
+	if m.ucDownloads, err = tenantdesk.ParseDownloadLinks(*m.ucDownloadURLs); err != nil {
+		return nil, fmt.Errorf("--uc-download-urls: %w", err)
 	}
 	helo := *m.smtpHELO
 	if *m.baseURL != "" {
@@ -95,6 +105,10 @@ func setupMail(db *sqlite.DB, deps *service.Deps, m *mailSettings, smtp mail.Sen
 	}
 	w := &mail.Worker{Store: db, Sender: smtp, Now: db.Now, Log: log, KeepBodies: demo}
 	deps.BaseURL, deps.ActivationTTL, deps.ResetTTL = base, *m.activationTTL, *m.resetTTL
+	deps.UCDownloads = m.ucDownloads
+	if len(deps.UCDownloads) == 0 && demo {
+		deps.UCDownloads, _ = tenantdesk.ParseDownloadLinks(tenantdesk.DemoUCDownloadURLs) // a constant that parses
+	}
 	db.Mail = sqlite.MailConfig{Notify: w.Notify}
 	switch {
 	case smtp == nil && demo:

@@ -87,6 +87,7 @@ func TestServeRejectsBadMailSettings(t *testing.T) {
 		"no sender": {"--smtp-host", "smtp.example.com"},
 		"base URL":  {"--base-url", "desk.example.com"},
 		"TTL":       {"--reset-ttl", "0s"},
+		"UC links":  {"--uc-download-urls", "Windows=dl.example.com/uc.msi"},
 	} {
 		args = append([]string{"serve", "--db", filepath.Join(t.TempDir(), "bad.db"), "--addr", "127.0.0.1:0"}, args...)
 		var out, errb syncBuf

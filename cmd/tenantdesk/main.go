@@ -37,6 +37,7 @@ Commands:
   owner transfer        make another user of an account its Owner (operator)
   backup                write a consistent copy of the database (safe while serving)
   2fa reset             remove a user's lost second factor (operator; emails the user)
+  openapi               print the REST API's OpenAPI document (JSON), as /api/v1/openapi.json serves it
 
 Run "tenantdesk <command> -h" for a command's flags. Every flag also comes
 from an environment variable: --db is TENANTDESK_DB, --addr TENANTDESK_ADDR…
@@ -104,6 +105,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runUserEmail(ctx, args, getenv, stdout, stderr)
 		}
 		return fmt.Errorf("usage: tenantdesk user passwd --email E  (new password on stdin)\n       tenantdesk user email --email OLD --to NEW")
+	case "openapi":
+		return runOpenAPI(args, stdout, stderr) // openapi.go
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

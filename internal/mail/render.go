@@ -81,6 +81,8 @@ func (r *Renderer) RenderMail(kind, lang string, d tenantdesk.MailData) (string,
 		"Message": d.Message,
 		"Modes":   modeNames(l, d.Modes),
 		"Until":   untilText(l, d.Until),
+		// Downloads: one line per download ("Windows: https://…"), "" for none.
+		"Downloads": downloadLines(d.Downloads),
 	}
 	subject, body := l.T(ids[0], data), l.T(ids[1], data)
 	if subject == ids[0] || body == ids[1] {
@@ -105,6 +107,19 @@ func modeNames(l *i18n.Localizer, modes []tenantdesk.AccessMode) string {
 		names = append(names, l.T("access.mode."+string(m)))
 	}
 	return strings.Join(names, ", ")
+}
+
+// downloadLines lists downloads one a line, each "Label: URL" or the URL.
+func downloadLines(links []tenantdesk.DownloadLink) string {
+	lines := make([]string, 0, len(links))
+	for _, l := range links {
+		if l.Label != "" {
+			lines = append(lines, l.Label+": "+l.URL)
+		} else {
+			lines = append(lines, l.URL)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // untilText says when a grant ends: a UTC date and time, or "until revoked".

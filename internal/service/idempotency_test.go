@@ -11,8 +11,8 @@ import (
 // while the first runs EIdempotencyKeyInUse; a released key may run again.
 func TestIdempotencyKeys(t *testing.T) {
 	f := newFixture(t)
-	ctx := f.as(f.Admin1)
-	tok, _, err := f.svc.Tokens.CreateToken(ctx, f.Admin1.ID, tenantdesk.NewAPIToken{Name: "idem"})
+	ctx := f.as(f.Owner1) // the Owner holds onboarding.admin, which tokens need
+	tok, _, err := f.svc.Tokens.CreateToken(ctx, f.Owner1.ID, tenantdesk.NewAPIToken{Name: "idem"})
 	must(t, err)
 	s := f.svc.Idempotency
 	a, b := []byte("request A"), []byte("request B")

@@ -40,6 +40,9 @@ type Deps struct {
 	// SecretKeys seal secrets at rest (TOTP secrets, TwoFactor): 32 bytes
 	// each, newest first. Empty: a key generated once and kept by the store.
 	SecretKeys [][]byte
+	// UCDownloads are the UC client's downloads that the UC welcome email
+	// lists (serve --uc-download-urls); none: the email lists none.
+	UCDownloads []tenantdesk.DownloadLink
 }
 
 // now is the time outside a transaction.

@@ -39,9 +39,12 @@ func errBadToken() error {
 
 // AuthenticateToken checks a secret and returns the token with its user and
 // account as they are now. EUNAUTHORIZED for a malformed, unknown, revoked
-// or expired token and for a disabled or deleted user; EAPIAccessRequired
-// when the user may no longer sign in. The last use is recorded at most once
-// per tenantdesk.TokenLastUsedInterval. See tenantdesk.APITokenService.
+// or expired token and for a disabled or deleted user; EAccountDisabled
+// when the user's account is disabled; EAPIAccessRequired when the user may
+// no longer sign in or, in a customer account, does not hold
+// onboarding.admin (tenantdesk.CheckAPIAccess). The last use is recorded at
+// most once per tenantdesk.TokenLastUsedInterval. See
+// tenantdesk.APITokenService.
 func (s *Tokens) AuthenticateToken(ctx context.Context, secret string) (*tenantdesk.TokenAuth, error) {
 	if !auth.ValidAPIToken(secret) {
 		return nil, errBadToken()
@@ -57,11 +60,11 @@ func (s *Tokens) AuthenticateToken(ctx context.Context, secret string) (*tenantd
 	if !t.Active(now) || u.Status == tenantdesk.UserDisabled || u.AccountID != t.AccountID {
 		return nil, errBadToken()
 	}
-	if !u.CanSignIn() {
-		// Website access removed: the token is kept (its user sees it again
-		// when access comes back) but does nothing until then.
-		return nil, &tenantdesk.Error{Code: tenantdesk.EAPIAccessRequired,
-			Message: "This token's user no longer has website access, so the token is refused. Ask an administrator of the account to give the access back."}
+	if err := tenantdesk.CheckAPIAccess(u, ta.Account); err != nil {
+		// Account disabled, website access or onboarding.admin removed: the
+		// token is kept (its user sees it again when access comes back) but
+		// does nothing until then.
+		return nil, err
 	}
 	if now.Sub(t.LastUsedAt) >= tenantdesk.TokenLastUsedInterval {
 		// At most one write per token and interval: TouchToken's condition
@@ -169,7 +172,9 @@ func tokenExpiry(ctx context.Context, tx tenantdesk.StoreTx, accountID int64, wa
 // audited as token.create. ENOTFOUND for another user (but for the
 // operator), EINVALID for a bad name, an expiry in the past or beyond the
 // account's maximum lifetime (field "expiresAt"), a disabled user or too
-// many live tokens. See tenantdesk.APITokenService.
+// many live tokens; EAPIAccessRequired or EAccountDisabled when the user
+// may not use tokens (tenantdesk.CheckAPIAccess: in a customer account,
+// onboarding.admin is needed). See tenantdesk.APITokenService.
 func (s *Tokens) CreateToken(ctx context.Context, userID int64, in tenantdesk.NewAPIToken) (*tenantdesk.APIToken, string, error) {
 	if err := authorizeTokenWrite(ctx, userID); err != nil {
 		return nil, "", err
@@ -188,6 +193,9 @@ func (s *Tokens) CreateToken(ctx context.Context, userID int64, in tenantdesk.Ne
 		if u.Status == tenantdesk.UserDisabled {
 			return &tenantdesk.Error{Code: tenantdesk.EINVALID, Key: "token.error.user_disabled",
 				Message: "The user is disabled: a token would not work."}
+		}
+		if err := checkTokenUser(ctx, tx, u); err != nil {
+			return err
 		}
 		expires, err := tokenExpiry(ctx, tx, u.AccountID, in.ExpiresAt)
 		if err != nil {
@@ -215,6 +223,17 @@ func (s *Tokens) CreateToken(ctx context.Context, userID int64, in tenantdesk.Ne
 	return t, secret, nil
 }
 
+// checkTokenUser refuses a new secret (create, regenerate) for a user who
+// could not use it: tenantdesk.CheckAPIAccess on the user and account as
+// they are in tx.
+func checkTokenUser(ctx context.Context, tx tenantdesk.StoreTx, u *tenantdesk.User) error {
+	acc, err := tx.FindAccountByID(ctx, u.AccountID)
+	if err != nil {
+		return err
+	}
+	return tenantdesk.CheckAPIAccess(u, acc)
+}
+
 // auditToken writes the token's entry in its account's log.
 func auditToken(ctx context.Context, tx tenantdesk.StoreTx, t *tenantdesk.APIToken, action string) error {
 	after := map[string]any{"name": t.Name, "readOnly": t.ReadOnly, "hint": t.Hint, "userId": tenantdesk.FormatUserID(t.UserID)}
@@ -229,7 +248,7 @@ func auditToken(ctx context.Context, tx tenantdesk.StoreTx, t *tenantdesk.APITok
 // token.regenerate. The account's maximum lifetime applies again, as to a
 // new token: a token without expiry (or a later one) gets the maximum.
 // ENOTFOUND for another user's token, EINVALID for a revoked or expired
-// one.
+// one, EAPIAccessRequired or EAccountDisabled as CreateToken.
 func (s *Tokens) RegenerateToken(ctx context.Context, userID, tokenID int64) (*tenantdesk.APIToken, string, error) {
 	if err := authorizeTokenWrite(ctx, userID); err != nil {
 		return nil, "", err
@@ -244,6 +263,13 @@ func (s *Tokens) RegenerateToken(ctx context.Context, userID, tokenID int64) (*t
 		if !t.Active(tx.Now()) {
 			return &tenantdesk.Error{Code: tenantdesk.EINVALID, Key: "token.error.not_active",
 				Message: "This token is revoked or expired: create a new token instead."}
+		}
+		u, err := tx.FindUserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if err := checkTokenUser(ctx, tx, u); err != nil {
+			return err
 		}
 		max, _, err := maxTokenExpiry(ctx, tx, t.AccountID)
 		if err != nil {

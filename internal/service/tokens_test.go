@@ -13,7 +13,8 @@ import (
 )
 
 // TestAPITokens runs the tokens service on a customer account with an Owner
-// (Olga) and a user admin (Uma), on a controllable clock.
+// (Olga) and a user admin (Uma, with onboarding.admin, which tokens need),
+// on a controllable clock.
 func TestAPITokens(t *testing.T) {
 	db, _ := openTestDB(t)
 	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
@@ -26,7 +27,7 @@ func TestAPITokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Uma", Email: "uma@tokens.example",
-		Roles: []string{tenantdesk.RoleUserAdmin, tenantdesk.RoleCustomerUser}}
+		Roles: []string{tenantdesk.RoleUserAdmin, tenantdesk.RoleCustomerUser, tenantdesk.RoleOnboardingAdmin}}
 	if err := servicetest.NewOps(t, db).CreateUser(op, admin); err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestAPITokens(t *testing.T) {
 	})
 
 	t.Run("disabled user", func(t *testing.T) {
-		user := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Dora", Email: "dora@tokens.example", Roles: []string{tenantdesk.RoleCustomerUser}}
+		user := &tenantdesk.User{AccountID: acc.ID, DisplayName: "Dora", Email: "dora@tokens.example", Roles: []string{tenantdesk.RoleCustomerUser, tenantdesk.RoleOnboardingAdmin}}
 		if err := servicetest.NewOps(t, db).CreateUser(op, user); err != nil {
 			t.Fatal(err)
 		}

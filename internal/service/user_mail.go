@@ -49,7 +49,7 @@ func (s *UserMail) SendUCWelcomeEmail(ctx context.Context, accountID, userID int
 			return &tenantdesk.Error{Code: tenantdesk.EUCRoleRequired, Key: "api.error.uc_role_required",
 				Message: "The UC welcome email is for users of the UC client: give the user the role \"customer.user.uc\" first."}
 		}
-		if err := s.d.queueMail(ctx, tx, u, "", tenantdesk.MailUCWelcome, tenantdesk.MailData{Link: s.d.url("/")}); err != nil {
+		if err := s.d.queueMail(ctx, tx, u, "", tenantdesk.MailUCWelcome, tenantdesk.MailData{Link: s.d.url("/"), Downloads: s.d.UCDownloads}); err != nil {
 			return err
 		}
 		return audit(ctx, tx, &tenantdesk.AuditEntry{AccountID: accountID, Action: tenantdesk.AuditUCWelcomeSent, TargetType: "user",

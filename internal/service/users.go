@@ -165,7 +165,9 @@ func (s *Users) InviteUser(ctx context.Context, accountID int64, in tenantdesk.N
 	return change, err
 }
 
-// UpdateUser changes name, email or roles. See tenantdesk.AccountUserService.
+// UpdateUser changes name, email or roles (the whole set, or roles added
+// and removed: tenantdesk.PatchRoles, in the same transaction). See
+// tenantdesk.AccountUserService.
 func (s *Users) UpdateUser(ctx context.Context, accountID, userID int64, p tenantdesk.UserPatch) (*tenantdesk.UserChange, error) {
 	var change *tenantdesk.UserChange
 	err := s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
@@ -180,8 +182,10 @@ func (s *Users) UpdateUser(ctx context.Context, accountID, userID int64, p tenan
 		if p.Email != nil {
 			after.Email = *p.Email
 		}
-		if p.Roles != nil {
-			after.Roles = *p.Roles
+		// Roles, or addRoles/removeRoles applied to the roles as stored in
+		// this transaction (no read-modify-write race between callers).
+		if after.Roles, err = tenantdesk.PatchRoles(before.Roles, p); err != nil {
+			return err
 		}
 		change, err = s.d.writeUser(ctx, tx, userWrite{acc: acc, before: before, after: after})
 		return err
@@ -336,7 +340,7 @@ func (d *Deps) writeUser(ctx context.Context, tx tenantdesk.StoreTx, w userWrite
 			return nil, err
 		}
 		if id != 0 && (before == nil || id != before.ID) {
-			return nil, errEmailTaken()
+			return nil, d.emailTaken(ctx, tx, w, id)
 		}
 	}
 
@@ -525,7 +529,26 @@ func rolloutRealtime(ctx context.Context, tx tenantdesk.StoreTx, acc *tenantdesk
 	return out, nil
 }
 
-func errEmailTaken() error {
+// emailTaken is the email_taken error of a write to w.acc, naming the user
+// who has the email (ExistingUserID) when they are in w.acc and the change
+// is an admin's or the operator's, who manage that account's users: the
+// client can then PATCH them (SPEC §5). A user of any other account is
+// never named.
+func (d *Deps) emailTaken(ctx context.Context, tx tenantdesk.StoreTx, w userWrite, existingID int64) error {
+	e := errEmailTaken()
+	if w.by == tenantdesk.BySelf {
+		return e
+	}
+	switch _, err := tx.FindAccountUser(ctx, w.acc.ID, existingID); {
+	case err == nil:
+		e.ExistingUserID = existingID
+	case tenantdesk.ErrorCode(err) != tenantdesk.ENOTFOUND:
+		return err
+	}
+	return e
+}
+
+func errEmailTaken() *tenantdesk.Error {
 	msg := "A user with this email already exists."
 	return &tenantdesk.Error{Code: tenantdesk.EEmailTaken, Message: msg, Key: "user.error.email_taken",
 		Fields: []tenantdesk.FieldError{{Field: "email", Message: msg, Key: "user.error.email_taken"}}}

@@ -269,8 +269,9 @@ func ValidateAccountName(name string) *FieldError {
 }
 
 // NormalizeConnection checks that s (a customer's phone-platform
-// connection) is one JSON object of at most MaxConnectionLen bytes and
-// returns it compacted ("{}" for "").
+// connection) is one JSON object of at most MaxConnectionLen bytes whose
+// known fields have their types (connection.go), and returns it compacted
+// ("{}" for "").
 func NormalizeConnection(s string) (string, *FieldError) {
 	if strings.TrimSpace(s) == "" {
 		return "{}", nil
@@ -279,6 +280,9 @@ func NormalizeConnection(s string) (string, *FieldError) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
 		return "", &FieldError{Field: "connection", Message: "connection must be a JSON object."}
+	}
+	if fe := checkConnectionFields(obj); fe != nil { // connection.go
+		return "", fe
 	}
 	var b bytes.Buffer
 	if err := json.Compact(&b, []byte(s)); err != nil {

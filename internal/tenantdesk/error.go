@@ -31,6 +31,10 @@ const (
 	// EEmailChangeSelfService: an admin tried to change the email of a user
 	// who has activated their account; only they can (R11, 422).
 	EEmailChangeSelfService = "email_change_self_service"
+	// EAccountDisabled: the account is disabled (SPEC §1 "Customer
+	// status"), so its users' API tokens are refused (403); nothing is
+	// deleted, and they work again when the account is enabled.
+	EAccountDisabled = "account_disabled"
 )
 
 // FieldError names one invalid input field and why it is invalid.
@@ -57,6 +61,11 @@ type Error struct {
 	// clients without a language.
 	Key  string
 	Args map[string]any
+	// ExistingUserID is set with EEmailTaken when the user who has the
+	// email is in the account being written, which the caller manages
+	// (SPEC §5: the client can then PATCH that user); 0 for a user of any
+	// other account, which is never revealed.
+	ExistingUserID int64
 }
 
 func (e *Error) Error() string {

@@ -101,6 +101,8 @@ type MailData struct {
 	Modes   []AccessMode
 	Message string
 	Until   time.Time
+	// Downloads are the UC client's downloads (the UC welcome email).
+	Downloads []DownloadLink
 }
 
 // Mail kinds of access requests (SPEC §4).

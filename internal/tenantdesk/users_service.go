@@ -49,11 +49,15 @@ type NewUser struct {
 }
 
 // UserPatch changes some of a user's fields; nil fields stay as they are.
-// Roles replaces the whole set.
+// Roles replaces the whole set; AddRoles and RemoveRoles instead add and
+// take away single roles of the set as stored when the change is written
+// (PatchRoles), and cannot be combined with Roles.
 type UserPatch struct {
 	DisplayName *string
 	Email       *string
 	Roles       *[]string
+	AddRoles    *[]string
+	RemoveRoles *[]string
 }
 
 // UserChange is the result of a create or update: the user as stored and

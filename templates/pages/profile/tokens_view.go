@@ -29,6 +29,10 @@ type TokensView struct {
 	// MinDate is the earliest expiry date (tomorrow, in the user's zone).
 	MinDate string
 	Now     time.Time
+	// NoAccess, when set, says why the user may neither create nor use
+	// tokens (in a customer account: without onboarding.admin): the tab
+	// shows it instead of the form, and their tokens cannot be regenerated.
+	NoAccess string
 }
 
 // TokenRow is one token of the list.
