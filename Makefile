@@ -4,7 +4,7 @@ DB        ?= ./data/tenantdesk.db
 ADDR      ?= 127.0.0.1:8080
 SHOTS     ?= ./screenshots
 
-.PHONY: run build test test-short generate css lint fmt bench check-generated screenshots
+.PHONY: run build test test-short generate css lint fmt bench check-generated screenshots openapi-check
 
 run: ## start the portal with demo data on first start
 	$(GO) run ./cmd/tenantdesk serve --demo --db $(DB) --addr $(ADDR)
@@ -35,6 +35,20 @@ lint: ## gofmt, go mod tidy, go vet, staticcheck (pinned in go.mod), templ fmt c
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) tool templ fmt -fail templates
+
+# The OpenAPI document as a client generator reads it: written to a file by
+# `tenantdesk openapi`, linted by Redocly CLI (redocly.yaml), turned into
+# TypeScript types by openapi-typescript, and the README's onboarding
+# (test/openapi-client/onboarding.ts) compiled against them with tsc --strict.
+# Versions pinned in package-lock.json; run `npm ci` first.
+OPENAPI_OUT := test/openapi-client/generated
+
+openapi-check: ## lint the OpenAPI document (Redocly) and compile a typed client of the README's onboarding (needs npm ci)
+	@mkdir -p $(OPENAPI_OUT)
+	$(GO) run ./cmd/tenantdesk openapi > $(OPENAPI_OUT)/openapi.json
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --no-install @redocly/cli lint --config redocly.yaml $(OPENAPI_OUT)/openapi.json
+	npx --no-install openapi-typescript $(OPENAPI_OUT)/openapi.json --output $(OPENAPI_OUT)/api.d.ts
+	npx --no-install tsc -p test/openapi-client --strict --noEmit
 
 check-generated: generate css ## fail when generated files differ from what is committed
 	@git diff --exit-code -- '*_templ.go' static/css/app.css || (echo "generated files are stale: run make generate css and commit" && exit 1)
