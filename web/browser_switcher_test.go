@@ -81,10 +81,10 @@ func TestBrowserSwitcherTyping(t *testing.T) {
 	// Enter in the field leads to the page of results, which works without script.
 	b.Navigate(base + "/")
 	b.Do("open the switcher", chromedp.Click(chromedp.CSS("[data-testid=switcher-toggle]")))
-	if status := b.DoAndWaitLoad("search with Enter", chromedp.SendKeys(chromedp.CSS("#switcher-q"), "zzz"+kb.Enter)); status != http.StatusOK {
+	if status := b.DoAndWaitLoad("search with Enter", chromedp.SendKeys(chromedp.CSS("#switcher-q"), "zz9"+kb.Enter)); status != http.StatusOK {
 		t.Errorf("status %d", status)
 	}
-	if b.Path() != "/switch?q=zzz" || !strings.Contains(b.Text("main [data-testid=switcher-status]"), "No customer matches") {
+	if b.Path() != "/switch?q=zz9" || !strings.Contains(b.Text("main [data-testid=switcher-status]"), "No customer matches") {
 		t.Errorf("at %s: %q", b.Path(), b.Text("main [data-testid=switcher-status]"))
 	}
 	if !meaningfulTitle(b.Title()) {

@@ -294,13 +294,15 @@ func TestPartnerCustomerSearchAndPages(t *testing.T) {
 	p := app.client()
 	p.mustSignIn(elizabeth)
 
-	for q, want := range map[string]string{"hun": "Hundred Acre Wood Art Gallery", "HUNDRED acre": "Hundred Acre Wood Art Gallery", "tom s": "Tom Sawyer Fence Painting Co.", "awyer fen": "Tom Sawyer Fence Painting Co."} {
+	for q, want := range map[string]string{"hundr": "Hundred Acre Wood Art Gallery", "HUNDRED acre": "Hundred Acre Wood Art Gallery", "tom s": "Tom Sawyer Fence Painting Co.", "awyer fen": "Tom Sawyer Fence Painting Co."} {
 		if got := customerNames(p.get("/partner/customers?q=" + url.QueryEscape(q))); strings.Join(got, "|") != want {
 			t.Errorf("q=%q: %v", q, got)
 		}
 	}
-	res := p.get("/partner/customers?q=zzz")
-	if !strings.Contains(text(res, `[data-testid="customers-empty"]`), "zzz") {
+	// "9" is in no name and never in a tenant ID (base32: a–z, 2–7), which
+	// the search also matches: a random ID must not make this flaky.
+	res := p.get("/partner/customers?q=zz9")
+	if !strings.Contains(text(res, `[data-testid="customers-empty"]`), "zz9") {
 		t.Error("no empty state for a search without results")
 	}
 
