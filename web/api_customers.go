@@ -20,8 +20,10 @@ type apiCustomer struct {
 	Reference       string          `json:"reference"`
 	Connection      json.RawMessage `json:"connection"`
 	PartnerTenantID *string         `json:"partnerTenantId"`
-	CreatedAt       string          `json:"createdAt"`
-	UpdatedAt       string          `json:"updatedAt"`
+	// Status is pending_onboarding, active or disabled (SPEC §1).
+	Status    string `json:"status"`
+	CreatedAt string `json:"createdAt"`
+	UpdatedAt string `json:"updatedAt"`
 }
 
 func toAPICustomer(cu *tenantdesk.Customer) apiCustomer {
@@ -31,7 +33,7 @@ func toAPICustomer(cu *tenantdesk.Customer) apiCustomer {
 		conn = "{}"
 	}
 	out := apiCustomer{TenantID: a.TenantID, Name: a.Name, Description: a.Description, Reference: a.Reference,
-		Connection: json.RawMessage(conn), CreatedAt: apiTime(a.CreatedAt), UpdatedAt: apiTime(a.UpdatedAt)}
+		Connection: json.RawMessage(conn), Status: string(cu.Status), CreatedAt: apiTime(a.CreatedAt), UpdatedAt: apiTime(a.UpdatedAt)}
 	if a.ParentTenantID != "" {
 		p := a.ParentTenantID
 		out.PartnerTenantID = &p

@@ -76,7 +76,11 @@ func (s *Customers) GetCustomer(ctx context.Context, tenantID string) (*tenantde
 	if err != nil {
 		return nil, err
 	}
-	return &tenantdesk.Customer{Account: acc, Connection: conn}, nil
+	st, err := s.d.Store.CustomerStatus(ctx, acc.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &tenantdesk.Customer{Account: acc, Connection: conn, Status: st}, nil
 }
 
 // UpdateCustomer changes a customer's name, description, reference or
@@ -150,7 +154,8 @@ func (s *Customers) UpdateCustomer(ctx context.Context, tenantID string, p tenan
 		}
 		if len(a) == 0 {
 			out = &tenantdesk.Customer{Account: acc, Connection: conn}
-			return nil
+			out.Status, err = tx.CustomerStatus(ctx, acc.ID)
+			return err
 		}
 		// Only name, reference and description change here; the other
 		// fields are written back as they were read.
@@ -168,7 +173,8 @@ func (s *Customers) UpdateCustomer(ctx context.Context, tenantID string, p tenan
 			return err
 		}
 		out = &tenantdesk.Customer{Account: stored, Connection: conn}
-		return nil
+		out.Status, err = tx.CustomerStatus(ctx, acc.ID)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -256,7 +262,8 @@ func (s *Customers) CreatePartnerCustomer(ctx context.Context, in tenantdesk.New
 			return err
 		}
 		out.Customer = &tenantdesk.Customer{Account: stored, Connection: connection}
-		return nil
+		out.Customer.Status, err = tx.CustomerStatus(ctx, a.ID)
+		return err
 	})
 	if err != nil {
 		return nil, err

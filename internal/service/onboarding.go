@@ -208,7 +208,8 @@ func (s *Customers) Onboard(ctx context.Context, in tenantdesk.OnboardingInput) 
 			return err
 		}
 		out.Customer = &tenantdesk.Customer{Account: stored, Connection: connection}
-		return nil
+		out.Customer.Status, err = tx.CustomerStatus(ctx, a.ID)
+		return err
 	})
 	if err != nil {
 		return nil, err

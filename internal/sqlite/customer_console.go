@@ -364,3 +364,24 @@ func (tx *Tx) InvitedUsers(ctx context.Context, accountID int64) ([]*tenantdesk.
 	}
 	return out, nil
 }
+
+// CustomerStatus returns a customer's status. See tenantdesk.CustomerReads.
+func (db *DB) CustomerStatus(ctx context.Context, accountID int64) (tenantdesk.CustomerStatus, error) {
+	return customerStatus(ctx, db.read, accountID)
+}
+
+// CustomerStatus returns a customer's status inside tx.
+func (tx *Tx) CustomerStatus(ctx context.Context, accountID int64) (tenantdesk.CustomerStatus, error) {
+	return customerStatus(ctx, tx, accountID)
+}
+
+func customerStatus(ctx context.Context, q querier, accountID int64) (tenantdesk.CustomerStatus, error) {
+	var rank int
+	err := q.QueryRowContext(ctx, `SELECT `+customerStatusRank+` FROM accounts a WHERE a.id = ?`, accountID).Scan(&rank)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Account not found.")
+	} else if err != nil {
+		return "", fmt.Errorf("sqlite: customer status: %w", err)
+	}
+	return customerRankStatus[rank], nil
+}

@@ -61,7 +61,7 @@ func (db *DB) PartnerCustomers(ctx context.Context, partnerID int64, ids []int64
 		in.WriteByte('?')
 		args = append(args, id)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+accountColumns+`, COALESCE(c.connection, '{}')`+accountFrom+
+	rows, err := db.read.QueryContext(ctx, `SELECT `+accountColumns+`, COALESCE(c.connection, '{}'), `+customerStatusRank+accountFrom+
 		`LEFT JOIN account_connections c ON c.account_id = a.id WHERE a.parent_id = ? AND a.id IN (`+in.String()+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list customers: %w", err)
@@ -70,11 +70,12 @@ func (db *DB) PartnerCustomers(ctx context.Context, partnerID int64, ids []int64
 	byID := map[int64]*tenantdesk.Customer{}
 	for rows.Next() {
 		var conn string
-		acc, err := scanAccount(scanWithExtra{rows, &conn})
+		var rank int
+		acc, err := scanAccount(scanWithExtras{rows, []any{&conn, &rank}})
 		if err != nil {
 			return nil, err
 		}
-		byID[acc.ID] = &tenantdesk.Customer{Account: acc, Connection: conn}
+		byID[acc.ID] = &tenantdesk.Customer{Account: acc, Connection: conn, Status: customerRankStatus[rank]}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

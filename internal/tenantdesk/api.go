@@ -130,6 +130,8 @@ type Customer struct {
 	Account *Account
 	// Connection is the connection details as a JSON object text ("{}" when none).
 	Connection string
+	// Status is the customer's status (SPEC §1; CustomerStatusOf).
+	Status CustomerStatus
 }
 
 // CustomerOwner is the optional Owner of a new customer account.

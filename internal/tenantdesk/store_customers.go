@@ -8,6 +8,10 @@ type CustomerReads interface {
 	// Connection returns the account's connection details as a JSON object
 	// text ("{}" when none).
 	Connection(ctx context.Context, accountID int64) (string, error)
+	// CustomerStatus returns the status of customer account accountID
+	// (CustomerStatusOf: disabled, else active with an activated user
+	// admin or Owner, else pending onboarding).
+	CustomerStatus(ctx context.Context, accountID int64) (CustomerStatus, error)
 }
 
 // CustomerLists read a partner's customers (outside transactions).
