@@ -16,7 +16,7 @@ func TestAPICustomerStatus(t *testing.T) {
 	if got := created.str("status"); got != "pending_onboarding" {
 		t.Errorf("new customer: status %q", got)
 	}
-	if got := api.get("/api/v1/customers/" + app.tenantOf(tom)).expect(t, http.StatusOK).str("status"); got != "active" {
+	if got := api.get("/api/v1/customers/"+app.tenantOf(tom)).expect(t, http.StatusOK).str("status"); got != "active" {
 		t.Errorf("Tom Sawyer: status %q", got)
 	}
 	for _, item := range api.get("/api/v1/customers").expect(t, http.StatusOK).items() {
@@ -30,7 +30,7 @@ func TestAPICustomerStatus(t *testing.T) {
 	}
 	app.exec(`UPDATE accounts SET disabled_at = 1 WHERE tenant_id = ?`, tid)
 	app.DB.ForgetCachedReads()
-	if got := api.get("/api/v1/customers/" + tid).expect(t, http.StatusOK).str("status"); got != "disabled" {
+	if got := api.get("/api/v1/customers/"+tid).expect(t, http.StatusOK).str("status"); got != "disabled" {
 		t.Errorf("disabled customer: status %q", got)
 	}
 }
