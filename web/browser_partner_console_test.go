@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,10 +51,10 @@ func TestBrowserCustomerConsoleOnAPhone(t *testing.T) {
 	shootPage(t, b, "customers-375")
 	b.Do("filter pending onboarding", chromedp.SetValue(chromedp.CSS("#customer-status"), string(tenantdesk.CustomerPendingOnboarding)),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("customer-status").dispatchEvent(new Event("change", {bubbles: true}))`))
-	waitFor(t, b, "the filtered results", `document.querySelectorAll("[data-testid=customer-row]").length === 1`)
-	if got := b.Text("[data-testid=customer-name]"); got != mp.Name {
-		t.Errorf("filtered list shows %q", got)
-	}
+	// One condition read in one go: the swap replaces the nodes, and a
+	// separate read afterwards could catch the old ones leaving.
+	waitFor(t, b, "the filtered results: "+mp.Name+" alone", fmt.Sprintf(
+		`(() => { const r = document.querySelectorAll("[data-testid=customer-row] [data-testid=customer-name]"); return r.length === 1 && r[0].textContent.trim() === %q })()`, mp.Name))
 	if !strings.Contains(b.Path(), "/partner/customers") || !strings.Contains(evalIn[string](b, `location.search`), "status=pending_onboarding") {
 		t.Errorf("the URL does not keep the filter: %s", evalIn[string](b, `location.href`))
 	}

@@ -119,7 +119,10 @@ func TestBrowserRoleCheckboxesKeepTheirSize(t *testing.T) {
 			for _, p := range evalIn[[]string](b, fmt.Sprintf(roleInputSizesJS, `[data-testid=role-editor-row] input:is([type=checkbox], [type=radio])`)) {
 				t.Errorf("role editor of %s at %dpx: %s", name, width, p)
 			}
-			b.Do("cancel", chromedp.Click(chromedp.CSS("[data-testid=role-editor-cancel]")))
+			// This test measures checkboxes, not Cancel (other tests click it): a
+			// DOM click cannot miss the button when the page is still laying
+			// out on a loaded machine, which a click at coordinates could.
+			evalIn[bool](b, `(document.querySelector("[data-testid=role-editor-cancel]").click(), true)`)
 			waitFor(t, b, "the row back", `!document.querySelector("[data-testid=role-editor-row]")`)
 
 			b.Navigate(base + userPage)
