@@ -295,7 +295,7 @@ func auditChanges(ctx context.Context, beforeJSON, afterJSON string) []account.A
 		}
 		if bl, ok := stringList(b); ok {
 			if al, ok := stringList(a); ok {
-				out = append(out, account.AuditChange{Key: k, After: orEmpty(listDiff(bl, al), empty)})
+				out = append(out, account.AuditChange{Key: k, After: orEmpty(listDiff(auditValues(ctx, k, bl), auditValues(ctx, k, al)), empty)})
 				continue
 			}
 		}
@@ -338,7 +338,11 @@ func auditValue(ctx context.Context, key string, v any) string {
 		if legacy, ok := auditLegacyValues[key][v]; ok {
 			v = legacy
 		}
-		if id := "account.audit.value." + key + "." + v; view.T(ctx, id) != id {
+		vk := key
+		if alias, ok := auditValueKeyAliases[key]; ok {
+			vk = alias
+		}
+		if id := "account.audit.value." + vk + "." + v; view.T(ctx, id) != id {
 			s = view.T(ctx, id)
 		}
 	case []any:
@@ -365,6 +369,13 @@ var auditLegacyValues = map[string]map[string]string{
 		"first supervisorl3 or higher in the account": "first_live_supervisor",
 		"role customer.user.uc.softphone removed":     "softphone_role_removed",
 	},
+}
+
+// auditValueKeyAliases are keys whose values are translated with another
+// key's messages: the modes of an access request (a list) as the mode of
+// an impersonation.
+var auditValueKeyAliases = map[string]string{
+	"modes": "mode",
 }
 
 // auditTime reads v as the time it is when key names a time ("at",
@@ -409,6 +420,15 @@ func stringList(v any) ([]string, bool) {
 		out = append(out, s)
 	}
 	return out, true
+}
+
+// auditValues is each of list as auditValue shows it.
+func auditValues(ctx context.Context, key string, list []string) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = auditValue(ctx, key, v)
+	}
+	return out
 }
 
 // listDiff is "+added −removed" between two lists.

@@ -14,8 +14,12 @@ import (
 // The glossary follows the product documentation (seed 000).
 
 // ruTenantKeys are the message IDs (by prefix) that speak of the tenant
-// account only: the About account pages and the partner's customers.
-var ruTenantKeys = []string{"nav.account", "account.", "partner.", "audit.action.account.", "audit.action.customer."}
+// account only: the About account pages (the audit log's values among
+// them), the partner's customers, access requests and impersonation (a
+// partner user works in the customer's account) and the audit log's
+// phrases naming an account.
+var ruTenantKeys = []string{"nav.account", "account.", "partner.", "audit.action.account.", "audit.action.customer.",
+	"access.", "access_customer.", "zone.", "impersonation.", "audit.in_account", "audit.acting_for", "audit.impersonating"}
 
 // ruTenantPhrases are the tenant sense in any message: its owner, its
 // administrator, its rules, its name.
