@@ -88,12 +88,3 @@ func (db *DB) PartnerCustomers(ctx context.Context, partnerID int64, ids []int64
 	}
 	return out, nil
 }
-
-// scanWithExtra scans a row whose columns are those of a scanner's target
-// followed by extra ones.
-type scanWithExtra struct {
-	row   rowScanner
-	extra any
-}
-
-func (s scanWithExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra)...) }
