@@ -55,6 +55,20 @@ func TestUsersTabListsSearchesAndPages(t *testing.T) {
 	if got := rowNames(c.get("/account/users?q=becky.th")); len(got) != 1 || got[0] != "Becky Thatcher" {
 		t.Errorf("email search: %v", got)
 	}
+	// Any part of a name or email (issue 13): "Sawyer" finds Tom and Sid,
+	// "fence.example" everyone of the account (Becky and Huck included).
+	if got := rowNames(c.get("/account/users?q=Sawyer")); strings.Join(got, "|") != "Sid Sawyer|Tom Sawyer" {
+		t.Errorf("search for a last name: %v", got)
+	}
+	if got := rowNames(c.get("/account/users?q=fence.example")); len(got) != 7 {
+		t.Errorf("search for the domain: %v", got)
+	}
+	if got := rowNames(c.get("/account/users?q=ky.thatch")); strings.Join(got, "|") != "Becky Thatcher" {
+		t.Errorf("search for the middle of an email: %v", got)
+	}
+	if got := attr(res.Doc.Find("#user-search"), "placeholder"); !strings.Contains(got, "any part") {
+		t.Errorf("search placeholder %q", got)
+	}
 	empty := c.get("/account/users?q=nobody")
 	if empty.Doc.Find(`[data-testid="users-empty"]`).Length() != 1 || !strings.Contains(empty.Body, "nobody") {
 		t.Errorf("no empty state for a search without results")

@@ -212,6 +212,10 @@ func TestAPIAccessRequestsSeed002(t *testing.T) {
 	if q := tomAPI.get(usersPath(fence)+"?q=caro").expect(t, http.StatusOK).items(); len(q) != 1 || q[0]["isParent"] != true {
 		t.Fatalf("q=caro: %v", q)
 	}
+	// Partner staff match any part too, as the account's users (issue 13).
+	if q := tomAPI.get(usersPath(fence)+"?q=BINGL").expect(t, http.StatusOK).items(); len(q) != 1 || q[0]["isParent"] != true {
+		t.Fatalf("q=BINGL: %v", q)
+	}
 
 	// The expiry: the partner may bring it forward, never later, never
 	// remove it; the customer may change or remove it.

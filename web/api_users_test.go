@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -61,6 +62,14 @@ func TestAPIUsersCRUD(t *testing.T) {
 	if len(q.items()) != 1 || q.items()[0]["email"] != huck {
 		t.Fatalf("q by email: %s", q.Body)
 	}
+	// Any part (issue 13): the last name, the domain.
+	q = api.get(usersPath(tenant)+"?q=sawyer").expect(t, http.StatusOK)
+	if len(q.items()) != 2 || q.items()[0]["displayName"] != "Sid Sawyer" || q.items()[1]["displayName"] != "Tom Sawyer" {
+		t.Fatalf("q by a part of the name: %s", q.Body)
+	}
+	if q = api.get(usersPath(tenant)+"?q=FENCE.EXAMPLE").expect(t, http.StatusOK); len(q.items()) != 8 {
+		t.Fatalf("q by a part of the email: %d users", len(q.items()))
+	}
 	var seen []string
 	cursor := ""
 	for pages := 0; ; pages++ {
@@ -89,6 +98,16 @@ func TestAPIUsersCRUD(t *testing.T) {
 	api.get(usersPath(tenant)+"?limit=abc").expect(t, http.StatusBadRequest, "validation_failed").expectField(t, "limit")
 	api.get(usersPath(tenant)+"?cursor=%21%21").expect(t, http.StatusBadRequest, "validation_failed").expectField(t, "cursor")
 
+	// The middle of a Cyrillic name, in capitals; a rename is searched as it
+	// is now (issue 13).
+	api.patch(usersPath(tenant)+"/"+id, map[string]any{"displayName": "Бенджамин Роджерс"}).expect(t, http.StatusOK)
+	if q = api.get(usersPath(tenant)+"?q="+url.QueryEscape("НДЖАМ")).expect(t, http.StatusOK); len(q.items()) != 1 || q.items()[0]["id"] != id {
+		t.Fatalf("q by the middle of a Cyrillic name: %s", q.Body)
+	}
+	if q = api.get(usersPath(tenant)+"?q=rogers").expect(t, http.StatusOK); len(q.items()) != 0 {
+		t.Fatalf("q by the former name: %s", q.Body)
+	}
+
 	// Delete: 204, then 404.
 	d := api.delete(usersPath(tenant)+"/"+id).expect(t, http.StatusNoContent)
 	if len(d.Body) != 0 {
@@ -98,6 +117,9 @@ func TestAPIUsersCRUD(t *testing.T) {
 	api.delete(usersPath(tenant)+"/"+id).expect(t, http.StatusNotFound, "not_found")
 	api.get(usersPath(tenant)+"/abc").expect(t, http.StatusNotFound, "not_found")
 	api.get(usersPath(tenant)+"/0").expect(t, http.StatusNotFound, "not_found")
+	if q = api.get(usersPath(tenant)+"?q="+url.QueryEscape("джамин")).expect(t, http.StatusOK); len(q.items()) != 0 {
+		t.Fatalf("q finds a deleted user: %s", q.Body)
+	}
 
 	// Audited in the account's log with the API user as actor.
 	entries, _ := app.DB.ListAudit(context.Background(), app.accountOf(tom), 50)

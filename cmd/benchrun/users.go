@@ -58,7 +58,7 @@ type seeded struct {
 }
 
 // searchPrefix is one search term of the load and how many users of the
-// account it matches (name or email prefix, as ListUsers matches).
+// account it matches (anywhere in the name or email, as ListUsers matches).
 type searchPrefix struct {
 	q       string
 	kind    string // "name" or "email"
@@ -255,8 +255,9 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 
 // pickPrefixes chooses n distinct prefixes of 3–6 characters, half of
 // display names and half of emails of the account's users, and counts the
-// users each matches the way ListUsers does (lower-cased, trimmed prefix of
-// name_norm or email_norm).
+// users each matches the way ListUsers does (the lower-cased, trimmed text
+// anywhere in name_norm or email_norm: the prefixes are 3 characters or
+// more).
 func pickPrefixes(users []*tenantdesk.User, n int) []searchPrefix {
 	rng := rand.New(rand.NewPCG(50, 6))
 	seen := map[string]bool{}
@@ -276,7 +277,7 @@ func pickPrefixes(users []*tenantdesk.User, n int) []searchPrefix {
 	}
 	for i := range out {
 		for _, u := range users {
-			if strings.HasPrefix(nameKey(u.DisplayName), out[i].q) || strings.HasPrefix(tenantdesk.NormalizeEmail(u.Email), out[i].q) {
+			if strings.Contains(nameKey(u.DisplayName), out[i].q) || strings.Contains(tenantdesk.NormalizeEmail(u.Email), out[i].q) {
 				out[i].matches++
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -95,11 +96,26 @@ func (s *Users) ListUsers(ctx context.Context, accountID int64, f tenantdesk.Use
 		if !p.HasRole(tenantdesk.RolePartnerUser) && !p.HasRole(tenantdesk.RolePartnerAdmin) {
 			continue // no longer partner staff: cannot enter, so not listed
 		}
-		if q == "" || strings.HasPrefix(strings.ToLower(p.DisplayName), q) || strings.HasPrefix(strings.ToLower(p.Email), q) {
+		if matchesUserQuery(q, p.DisplayName, p.Email) {
 			page.Parents = append(page.Parents, p)
 		}
 	}
 	return page, nil
+}
+
+// matchesUserQuery tells whether a user of this name and email is found by
+// the lower-cased, trimmed query q as the store's UserPage finds users: ""
+// finds everyone, one or two characters the start of the name or email,
+// more any part of either.
+func matchesUserQuery(q, name, email string) bool {
+	if q == "" {
+		return true
+	}
+	name, email = strings.ToLower(strings.TrimSpace(name)), tenantdesk.NormalizeEmail(email)
+	if utf8.RuneCountInString(q) < 3 {
+		return strings.HasPrefix(name, q) || strings.HasPrefix(email, q)
+	}
+	return strings.Contains(name, q) || strings.Contains(email, q)
 }
 
 // GetUser returns one user of the account. See tenantdesk.AccountUserService.

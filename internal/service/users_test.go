@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -339,5 +340,119 @@ func TestGetUserActionsTellsWhatTheRulesRefuse(t *testing.T) {
 	}
 	if _, err := users.GetUserActions(f.as(f.Owner2), f.C1.ID, f.Owner1.ID); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("another customer's Owner: %v", err)
+	}
+}
+
+// TestListUsersFindsAnyPart: people type whatever part of a name or email
+// they remember (issue 13): any part matches, case-insensitively in every
+// script, in name order, within the account only; renames, email changes and
+// deletions are searched as they are now.
+func TestListUsersFindsAnyPart(t *testing.T) {
+	f := newFixture(t)
+	users, ctx := f.users, f.as(f.Owner1)
+	invite := func(acc int64, name, email string) *tenantdesk.User {
+		t.Helper()
+		ch, err := users.InviteUser(f.as(map[int64]*tenantdesk.User{f.C1.ID: f.Owner1, f.C2.ID: f.Owner2}[acc]), acc,
+			tenantdesk.NewUser{DisplayName: name, Email: email, Roles: []string{"customer.user"}})
+		must(t, err)
+		return ch.User
+	}
+	tom := invite(f.C1.ID, "Tom Sawyer", "tom.sawyer@fence.example")
+	sid := invite(f.C1.ID, "Sid Sawyer", "sid@fence.example")
+	invite(f.C1.ID, "Becky Thatcher", "becky.thatcher@school.example")
+	invite(f.C1.ID, "Анна Каренина", "anna@rails.example")
+	invite(f.C2.ID, "Polly Sawyer", "polly@fence.example") // another account
+	search := func(q string) string {
+		t.Helper()
+		page, err := users.ListUsers(ctx, f.C1.ID, tenantdesk.UserFilter{Query: q, Limit: 200})
+		must(t, err)
+		var names []string
+		for _, u := range page.Users {
+			names = append(names, u.DisplayName)
+		}
+		return strings.Join(names, "|")
+	}
+	for q, want := range map[string]string{
+		"Sawyer":        "Sid Sawyer|Tom Sawyer",
+		"sAWy":          "Sid Sawyer|Tom Sawyer",
+		"fence.example": "Sid Sawyer|Tom Sawyer",
+		"y.thatch":      "Becky Thatcher", // the middle of an email
+		"ky th":         "Becky Thatcher", // across the words of a name
+		"КАРЕН":         "Анна Каренина",
+		"нна":           "Анна Каренина",
+		"rails.ex":      "Анна Каренина",
+		`"saw`:          "",
+		"to":            "Tom Sawyer", // one or two characters: the start of a name or email
+		"si":            "Sid Sawyer",
+		"aw":            "",
+		"polly":         "",
+	} {
+		if got := search(q); got != want {
+			t.Errorf("search %q = %q, want %q", q, got, want)
+		}
+	}
+	// Changes are searched as they are now.
+	name, email := "Thomas Sawyer", "thomas@raft.example"
+	_, err := users.UpdateUser(ctx, f.C1.ID, tom.ID, tenantdesk.UserPatch{DisplayName: &name, Email: &email})
+	must(t, err)
+	must(t, users.DeleteUser(ctx, f.C1.ID, sid.ID))
+	for q, want := range map[string]string{"sawyer": "Thomas Sawyer", "homas": "Thomas Sawyer", "tom saw": "", "fence": "", "raft.ex": "Thomas Sawyer"} {
+		if got := search(q); got != want {
+			t.Errorf("after the changes, search %q = %q, want %q", q, got, want)
+		}
+	}
+}
+
+// TestListUsersPagesThroughMatches: a search pages in name order through
+// every match, with few matches (read by ID and sorted) and with many (the
+// name index walked in order), and finds what it finds on every page.
+func TestListUsersPagesThroughMatches(t *testing.T) {
+	f := newFixture(t)
+	users, ctx := f.users, f.as(f.Owner1)
+	// 130 names with "inger" in the middle, 520 with "arrow"; the order of
+	// invitation is not the order of names.
+	want := map[string][]string{}
+	for i := 0; i < 650; i++ {
+		n, part := (i*7919)%650, "Fing"
+		name, email := fmt.Sprintf("%sers %03d", part, n), fmt.Sprintf("u%03d@c1.example", n)
+		q := "inger"
+		if n >= 130 {
+			name, q = fmt.Sprintf("Person %03d", n), "arrow"
+			email = fmt.Sprintf("p%03d.barrow@c1.example", n)
+		}
+		_, err := users.InviteUser(ctx, f.C1.ID, tenantdesk.NewUser{DisplayName: name, Email: email, Roles: []string{"customer.user"}})
+		must(t, err)
+		want[q] = append(want[q], strings.ToLower(name))
+	}
+	for q, names := range want {
+		slices.Sort(names)
+		var got []string
+		cursor, pages := "", 0
+		for {
+			page, err := users.ListUsers(ctx, f.C1.ID, tenantdesk.UserFilter{Query: strings.ToUpper(q), After: cursor, Limit: 50})
+			must(t, err)
+			pages++
+			for _, u := range page.Users {
+				got = append(got, strings.ToLower(u.DisplayName))
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			cursor = page.NextCursor
+		}
+		if !slices.Equal(got, names) {
+			t.Errorf("search %q over %d pages: %d users %v…, want %d", q, pages, len(got), got[:min(len(got), 5)], len(names))
+		}
+		if wantPages := (len(names) + 49) / 50; pages != wantPages {
+			t.Errorf("search %q: %d pages, want %d", q, pages, wantPages)
+		}
+		// With the status filter: everyone here is invited.
+		for status, want := range map[string]int{tenantdesk.UserInvited: min(len(names), 200), tenantdesk.UserActive: 0} {
+			page, err := users.ListUsers(ctx, f.C1.ID, tenantdesk.UserFilter{Query: q, Status: status, Limit: 200})
+			must(t, err)
+			if len(page.Users) != want {
+				t.Errorf("search %q, status %s: %d users, want %d", q, status, len(page.Users), want)
+			}
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -88,12 +89,26 @@ func (db *DB) UserPage(ctx context.Context, acc *tenantdesk.Account, f tenantdes
 		stmts = usersBrief
 	}
 	query, args := stmts.list, []any{accountID, after, afterID, limit + 1}
-	if prefix := strings.ToLower(strings.TrimSpace(f.Query)); prefix != "" {
-		hi := prefix + "\U0010FFFF"
-		query, args = stmts.search, []any{accountID, after, afterID, prefix, hi, prefix, hi, limit + 1}
+	if q := strings.ToLower(strings.TrimSpace(f.Query)); utf8.RuneCountInString(q) >= 3 {
+		// Any part of the name or email, through users_search (trigrams):
+		// few matches in the account are read by ID and sorted, many are
+		// found walking the name index in order (see usersStatements).
+		ids, err := db.searchMatches(ctx, accountID, q)
+		if err != nil {
+			return nil, err
+		}
+		query, args = stmts.fewMatches, []any{accountID, after, afterID, limit + 1, q, ids}
+		if ids == "" {
+			query, args = stmts.manyMatches, []any{accountID, after, afterID, limit + 1, q}
+		}
+	} else if q != "" {
+		// One or two characters (trigrams need three): the start of the
+		// name or of the email.
+		hi := q + "\U0010FFFF"
+		query, args = stmts.prefix, []any{accountID, after, afterID, q, hi, q, hi, limit + 1}
 	}
 	if f.Status != "" {
-		// The status is the statement's last parameter (?5 or ?9).
+		// The status is the statement's last parameter.
 		query, args = stmts.withStatus[query], append(args, f.Status)
 	}
 	st, err := db.readStmt(ctx, query)
@@ -133,13 +148,14 @@ func (db *DB) UserPage(ctx context.Context, acc *tenantdesk.Account, f tenantdes
 	return page, rows.Err()
 }
 
-// usersStatements are the two statements of ListUsers for one set of
-// columns, prepared once (fixed texts): the roles come with each row, the
-// keyset position (name_norm, id) is always given.
+// usersStatements are the statements of ListUsers for one set of columns,
+// prepared once (fixed texts): the roles come with each row, the keyset
+// position (name_norm, id) is always given.
 type usersStatements struct {
-	list, search string
-	// withStatus maps list and search to their variants keeping one
-	// status only (the Users tab's status filter).
+	list, prefix, fewMatches, manyMatches string
+	// withStatus maps each statement to its variant keeping one status
+	// only (the Users tab's status filter): the status is its last
+	// parameter.
 	withStatus map[string]string
 }
 
@@ -149,22 +165,71 @@ var (
 		phone, job_title, language, time_zone, created_at, updated_at`)
 )
 
+// searchFewMatches is how many matches in the account a search reads by ID
+// and sorts (fewMatches); with more, walking the name index in order finds a
+// page after reading at most about pageSize × users ÷ searchFewMatches rows
+// (manyMatches): about 1,000 rows of an account of 10,000 for a page of 50.
+const searchFewMatches = 500
+
+// searchMatches returns the IDs of the users of the account users_search
+// finds for q (lower-cased, 3 characters or more) as a JSON array, or ""
+// when it finds searchFewMatches or more: the index is read once, and only
+// up to there.
+func (db *DB) searchMatches(ctx context.Context, accountID int64, q string) (string, error) {
+	st, err := db.readStmt(ctx, `SELECT json_group_array(rowid), count(*) FROM
+		(SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT ?2)`)
+	if err != nil {
+		return "", err
+	}
+	match := fmt.Sprintf(`account : "[%d]" AND {name email} : %s`, accountID, ftsPhrase(q))
+	var ids string
+	var n int
+	if err := st.QueryRowContext(ctx, match, searchFewMatches).Scan(&ids, &n); err != nil {
+		return "", fmt.Errorf("sqlite: search users: %w", err)
+	}
+	if n >= searchFewMatches {
+		return "", nil
+	}
+	return ids, nil
+}
+
+// ftsPhrase quotes s as one FTS5 phrase: with the trigram tokenizer it
+// matches s anywhere in a column, case-insensitively.
+func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
 func listUsersStatements(columns string) usersStatements {
 	from := `SELECT ` + columns + ` FROM users WHERE account_id = ?1`
 	st := usersStatements{
 		list: from + ` AND (name_norm, id) > (?2, ?3) ORDER BY name_norm, id LIMIT ?4`,
-		// The search matches a name prefix OR an email prefix. The unary "+"
-		// on name_norm (in the keyset term and the ORDER BY) keeps SQLite from
-		// walking the whole name index in order, fetching every row's email
-		// until enough match; it unions the two index ranges and sorts the few
+		// A query of one or two characters matches a name prefix OR an
+		// email prefix (trigrams need three). The unary "+" on name_norm
+		// (in the keyset term and the ORDER BY) keeps SQLite from walking
+		// the whole name index in order, fetching every row's email until
+		// enough match; it unions the two index ranges and sorts the few
 		// matches instead: 12 ms down to about 0.3 ms over 10,000 users.
-		search: from + ` AND (+name_norm, id) > (?2, ?3)
+		prefix: from + ` AND (+name_norm, id) > (?2, ?3)
 		AND ((name_norm >= ?4 AND name_norm < ?5) OR (email_norm >= ?6 AND email_norm < ?7))
 		ORDER BY +name_norm, id LIMIT ?8`,
+		// Longer queries match any part: ?5 is the lower-cased text. With
+		// few matches, read them by ID and sort them ("+" keeps SQLite off
+		// the name index); ?6 is the JSON array of their IDs (searchMatches).
+		// instr keeps exactly the users whose name_norm or email_norm holds
+		// the text (the trigram index also folds what Go does not) ...
+		fewMatches: `SELECT ` + columns + ` FROM users WHERE id IN (SELECT value FROM json_each(?6))
+		AND +account_id = ?1 AND (+name_norm, id) > (?2, ?3)
+		AND (instr(name_norm, ?5) > 0 OR instr(email_norm, ?5) > 0)
+		ORDER BY +name_norm, id LIMIT ?4`,
+		// ... with many, walk the name index in order and test each row:
+		// a match comes every few rows.
+		manyMatches: from + ` AND (name_norm, id) > (?2, ?3)
+		AND (instr(name_norm, ?5) > 0 OR instr(email_norm, ?5) > 0)
+		ORDER BY name_norm, id LIMIT ?4`,
 	}
 	st.withStatus = map[string]string{
-		st.list:   strings.Replace(st.list, `ORDER BY`, `AND status = ?5 ORDER BY`, 1),
-		st.search: strings.Replace(st.search, `ORDER BY`, `AND status = ?9 ORDER BY`, 1),
+		st.list:        strings.Replace(st.list, `ORDER BY`, `AND status = ?5 ORDER BY`, 1),
+		st.prefix:      strings.Replace(st.prefix, `ORDER BY`, `AND status = ?9 ORDER BY`, 1),
+		st.fewMatches:  strings.Replace(st.fewMatches, `ORDER BY`, `AND status = ?7 ORDER BY`, 1),
+		st.manyMatches: strings.Replace(st.manyMatches, `ORDER BY`, `AND status = ?6 ORDER BY`, 1),
 	}
 	return st
 }

@@ -4,8 +4,9 @@ import "context"
 
 // UserFilter selects a page of an account's users, ordered by display name.
 type UserFilter struct {
-	// Query matches the start of the display name or of the email,
-	// case-insensitively; "" lists everyone.
+	// Query matches any part of the display name or of the email,
+	// case-insensitively in every script (one or two characters: the start
+	// of either); "" lists everyone.
 	Query string
 	// After is the cursor of the previous page (UserPage.NextCursor); "" for the first page.
 	After string
