@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/templates/components"
 	"github.com/tenantdesk/tenantdesk/templates/pages/account"
 	"github.com/tenantdesk/tenantdesk/templates/view"
 )
@@ -30,18 +31,6 @@ func (s *Server) accessCustomerRoutes() {
 	e.POST("/account/access-requests/:id/expiry", s.handleIncomingExpiry, s.requireUser)
 	e.GET("/account/access-requests/:id/revoke", s.handleConfirmRevokeIncoming, s.requireUser)
 	e.POST("/account/access-requests/:id/revoke", s.handleRevokeIncoming, s.requireUser)
-}
-
-// canRespond reports whether the actor may answer acc's access requests:
-// its Owner, its user admins (user.admin with customer.user) and holders
-// of access.respond, as themselves — never partner staff, impersonating or
-// not (the rule of service.CanRespond; the service checks every call).
-func canRespond(a *tenantdesk.Actor, acc *tenantdesk.Account) bool {
-	if a == nil || acc == nil || a.User == nil || a.Impersonating() || acc.Kind != tenantdesk.AccountCustomer || a.User.AccountID != acc.ID {
-		return false
-	}
-	u := a.User
-	return u.IsOwner || (u.HasRole(tenantdesk.RoleUserAdmin) && u.HasRole(tenantdesk.RoleCustomerUser)) || u.HasRole(tenantdesk.RoleAccessRespond)
 }
 
 // handleIncomingRequests lists the account's incoming requests, optionally
@@ -68,7 +57,7 @@ func (s *Server) handleIncomingRequests(c echo.Context) error {
 func (s *Server) incomingRequest(c echo.Context) (*tenantdesk.AccessRequest, error) {
 	ctx := c.Request().Context()
 	acc := currentAccount(c)
-	if !canRespond(tenantdesk.ActorFrom(ctx), acc) {
+	if !tenantdesk.CanRespond(tenantdesk.ActorFrom(ctx), acc) {
 		return nil, &tenantdesk.Error{Code: tenantdesk.EFORBIDDEN, Key: "error.403.message", Message: "You do not have permission to do this."}
 	}
 	id, ok := tenantdesk.ParseAccessRequestID(c.Param("id"))
@@ -97,11 +86,11 @@ func (s *Server) incomingView(c echo.Context, r *tenantdesk.AccessRequest) accou
 		State: r.StateAt(now), MinDate: now.In(loc).Format(time.DateOnly)}
 	grantDate := now.In(loc).AddDate(0, 0, incomingGrantDays).Format(time.DateOnly)
 	if r.ExpiresAt != nil && r.ExpiresAt.After(now) {
-		grantDate = account.ExpiryDate(ctx, *r.ExpiresAt)
+		grantDate = components.ExpiryDay(ctx, *r.ExpiresAt)
 	}
 	v.Grant.Date = grantDate
 	if r.ExpiresAt != nil {
-		v.Expiry.Date = account.ExpiryDate(ctx, *r.ExpiresAt)
+		v.Expiry.Date = components.ExpiryDay(ctx, *r.ExpiresAt)
 	} else {
 		v.Expiry.Date, v.Expiry.NoExpiry = grantDate, true
 	}
@@ -167,12 +156,11 @@ func incomingExpiry(date string, noExpiry bool, loc *time.Location) (*time.Time,
 	if strings.TrimSpace(date) == "" {
 		return nil, invalid("access_customer.error.expiry_choose", "Choose a date, or tick “No expiry”.")
 	}
-	d, ok := parseExpiryDate(date, loc)
+	end, ok := parseEndOfDay(date, loc)
 	if !ok {
 		return nil, invalid("access_customer.error.expiry_invalid", "Enter the date as a date (year-month-day).")
 	}
-	end := d.AddDate(0, 0, 1)
-	return &end, nil
+	return end, nil
 }
 
 // incomingForm is a posted answer form as entered.

@@ -67,10 +67,9 @@ func expiryText(ctx context.Context, t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	lt := t.In(view.From(ctx).Location)
-	if lt.Hour() == 0 && lt.Minute() == 0 && lt.Second() == 0 && lt.Nanosecond() == 0 {
+	if components.EndOfDay(ctx, *t) {
 		return view.T(ctx, "partner.access.expires_end_of_day", map[string]any{
-			"Date": lt.AddDate(0, 0, -1).Format(time.DateOnly), "Zone": lt.Format("MST")})
+			"Date": components.ExpiryDay(ctx, *t), "Zone": t.In(view.From(ctx).Location).Format("MST")})
 	}
 	return view.FormatTime(ctx, *t)
 }
@@ -80,7 +79,7 @@ func expiryDate(ctx context.Context, t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(view.From(ctx).Location).Add(-time.Nanosecond).Format(time.DateOnly)
+	return components.ExpiryDay(ctx, *t)
 }
 
 // parseEndOfDay reads a date field: access ends at the end of that day in

@@ -25,7 +25,7 @@ func accountAccess(ctx context.Context, acc *tenantdesk.Account) account.Access 
 		CanReadDevices:      devices >= tenantdesk.DeviceAccessRead,
 		CanEditDevices:      devices >= tenantdesk.DeviceAccessAdmin,
 		CanAssignSoftphones: tenantdesk.CanAssignSoftphones(actor, acc),
-		CanRespond:          canRespond(actor, acc),
+		CanRespond:          tenantdesk.CanRespond(actor, acc),
 		CanReadSettings:     tenantdesk.CanReadSettings(actor, acc),
 	}
 }

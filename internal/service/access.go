@@ -75,17 +75,6 @@ func errImpersonating() error {
 		Message: "You are impersonating a customer: end the impersonation first."}
 }
 
-// CanRespond reports whether the actor may answer acc's access requests:
-// its Owner, its user admins and holders of access.respond, as themselves
-// (never partner staff, impersonating or not: nobody grants themselves in).
-func CanRespond(a *tenantdesk.Actor, acc *tenantdesk.Account) bool {
-	if a == nil || acc == nil || acc.Kind != tenantdesk.AccountCustomer || a.Impersonating() || a.User == nil || a.User.AccountID != acc.ID {
-		return false
-	}
-	u := a.User
-	return u.IsOwner || (u.HasRole(tenantdesk.RoleUserAdmin) && u.HasRole(tenantdesk.RoleCustomerUser)) || u.HasRole(tenantdesk.RoleAccessRespond)
-}
-
 // side is where the actor stands towards r: its partner's admin, its
 // customer's responder, a named staff member (sees it, acts on nothing
 // but impersonation), or 0: r is not theirs to see.
@@ -98,7 +87,7 @@ func side(a *tenantdesk.Actor, r *tenantdesk.AccessRequest) (s tenantdesk.Access
 		return tenantdesk.SidePartner, r.Names(a.User.ID)
 	case a.User.AccountID == r.PartnerID && r.Names(a.User.ID):
 		return 0, true
-	case a.User.AccountID == r.AccountID && CanRespond(a, &tenantdesk.Account{ID: r.AccountID, Kind: tenantdesk.AccountCustomer}):
+	case a.User.AccountID == r.AccountID && tenantdesk.CanRespond(a, &tenantdesk.Account{ID: r.AccountID, Kind: tenantdesk.AccountCustomer}):
 		return tenantdesk.SideCustomer, false
 	}
 	return 0, false
@@ -393,7 +382,7 @@ func (s *Access) Incoming(ctx context.Context, accountID int64, f tenantdesk.Acc
 	if err != nil {
 		return nil, err
 	}
-	if a := tenantdesk.ActorFrom(ctx); !a.Operator && !CanRespond(a, acc) {
+	if a := tenantdesk.ActorFrom(ctx); !a.Operator && !tenantdesk.CanRespond(a, acc) {
 		return nil, errForbidden()
 	}
 	return s.list(ctx, tenantdesk.AccessRequestQuery{AccountID: acc.ID}, f)

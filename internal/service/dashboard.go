@@ -30,7 +30,7 @@ func (s *Dashboard) CustomerDashboard(ctx context.Context, accountID int64) (*te
 	d := &tenantdesk.CustomerDashboard{
 		Account:    acc,
 		Admin:      tenantdesk.AccessTo(a, acc) >= tenantdesk.AccessUserAdmin,
-		CanRespond: CanRespond(a, acc),
+		CanRespond: tenantdesk.CanRespond(a, acc),
 		Self:       a.User != nil && a.User.AccountID == acc.ID && !a.Impersonating(),
 	}
 	var self int64

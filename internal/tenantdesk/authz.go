@@ -128,3 +128,14 @@ func CanEditGeneralInfo(a *Actor, acc *Account) bool {
 	}
 	return a.User != nil && !a.Impersonating() && acc.ParentID != 0 && acc.ParentID == a.User.AccountID && a.User.HasRole(RolePartnerAdmin)
 }
+
+// CanRespond reports whether the actor may answer acc's access requests:
+// its Owner, its user admins and holders of access.respond, as themselves
+// (never partner staff, impersonating or not: nobody grants themselves in).
+func CanRespond(a *Actor, acc *Account) bool {
+	if a == nil || acc == nil || acc.Kind != AccountCustomer || a.Impersonating() || a.User == nil || a.User.AccountID != acc.ID {
+		return false
+	}
+	u := a.User
+	return u.IsOwner || (u.HasRole(RoleUserAdmin) && u.HasRole(RoleCustomerUser)) || u.HasRole(RoleAccessRespond)
+}
