@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -366,5 +367,53 @@ func TestAccessRequestValidation(t *testing.T) {
 	}
 	if _, err := f.svc.Access.StartImpersonation(f.as(f.sam), f.C1.ID, tenantdesk.ModeConfigure); code(err) != tenantdesk.EGrantExpired {
 		t.Errorf("after the withdrawal: %v", err)
+	}
+}
+
+// TestAccessAnswersUnderABurst: twenty parallel grants and denials of one
+// request (a double click, a replayed form, two admins at once) leave
+// exactly one answer, one audit entry per log and one mail per person.
+func TestAccessAnswersUnderABurst(t *testing.T) {
+	f := newAccessFixture(t)
+	c1, _ := f.seed002(t)
+	var wg sync.WaitGroup
+	results := make([]error, 20)
+	for i := range results {
+		wg.Go(func() {
+			who := f.Owner1
+			if i%2 == 1 {
+				who = f.Admin1
+			}
+			if i%3 == 0 {
+				_, results[i] = f.svc.Access.Deny(f.as(who), c1.ID, "")
+				return
+			}
+			_, results[i] = f.svc.Access.Grant(f.as(who), c1.ID, tenantdesk.AccessAnswer{})
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range results {
+		switch code(err) {
+		case "":
+			ok++
+		case tenantdesk.ERequestNotPending:
+		default:
+			t.Errorf("unexpected answer: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d answers took effect, want 1", ok)
+	}
+	conn := rawConn(t, f.path)
+	var entries int
+	must(t, conn.QueryRow(`SELECT count(*) FROM audit_log WHERE action IN ('access.grant', 'access.deny')`).Scan(&entries))
+	if entries != 2 { // one in the customer's log, one in the partner's
+		t.Errorf("%d answer entries, want 2", entries)
+	}
+	var mails int
+	must(t, conn.QueryRow(`SELECT count(*) FROM mail_outbox WHERE kind IN ('access_granted', 'access_denied')`).Scan(&mails))
+	if mails != 3 { // the requester, Sam and Staff, once each
+		t.Errorf("%d answer mails, want 3", mails)
 	}
 }
