@@ -122,38 +122,22 @@ func (db *DB) ExpiringGrants(ctx context.Context, partnerID, userID int64, now, 
 }
 
 // MatchCustomers finds the partner's customers whose name, reference or
-// tenant ID contains query. SQLite folds the case of ASCII letters only, so
-// the rows are matched here, walking the partner's customers in the order
-// of their names (the accounts_parent index) and stopping at the limit.
+// tenant ID contains query (any case, any script), by name, at most limit.
 // See tenantdesk.DashboardReads.
 func (db *DB) MatchCustomers(ctx context.Context, partnerID int64, query string, limit int) ([]tenantdesk.CustomerMatch, error) {
-	q := strings.ToLower(strings.TrimSpace(query))
-	if q == "" {
+	if strings.TrimSpace(query) == "" {
 		return nil, nil
 	}
-	limit = max(limit, 1)
-	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.tenant_id, a.name, a.reference, a.disabled_at IS NOT NULL
-		FROM accounts a WHERE a.parent_id = ? AND a.kind = 'customer' ORDER BY a.name COLLATE NOCASE, a.id`, partnerID)
+	// The customer list's own search (customer_console.go), so the
+	// switcher and the list always find the same customers.
+	page, err := db.CustomerPage(ctx, partnerID, tenantdesk.CustomerFilter{Query: query, Limit: max(limit, 1)})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: match customers: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []tenantdesk.CustomerMatch
-	for rows.Next() {
-		var m tenantdesk.CustomerMatch
-		if err := rows.Scan(&m.ID, &m.TenantID, &m.Name, &m.Reference, &m.Disabled); err != nil {
-			return nil, fmt.Errorf("sqlite: scan customer: %w", err)
-		}
-		if strings.Contains(strings.ToLower(m.Name), q) || strings.Contains(strings.ToLower(m.Reference), q) ||
-			strings.Contains(strings.ToLower(m.TenantID), q) {
-			out = append(out, m)
-			if len(out) == limit {
-				break
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: match customers: %w", err)
+	out := make([]tenantdesk.CustomerMatch, 0, len(page.Customers))
+	for _, c := range page.Customers {
+		out = append(out, tenantdesk.CustomerMatch{ID: c.ID, TenantID: c.TenantID, Name: c.Name, Reference: c.Reference,
+			Disabled: c.Status == tenantdesk.CustomerDisabled})
 	}
 	return out, nil
 }
