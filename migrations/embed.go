@@ -1,10 +1,25 @@
-// Package migrations holds the SQL schema migrations, applied in order by
-// goose at start and by `tenantdesk migrate`.
+// Package migrations holds the SQL schema migrations of both stores, applied
+// in order by goose at start and by `tenantdesk migrate`: sqlite/ for the
+// embedded file, postgres/ for PostgreSQL. A change to the schema is a file
+// in each directory under the same version number, with the same meaning
+// (the tables, keys, uniqueness and cascades the store relies on).
 package migrations
 
-import "embed"
+import (
+	"embed"
+	"io/fs"
+)
 
-// FS holds every migration file, embedded so the binary carries its schema.
-//
-//go:embed *.sql
-var FS embed.FS
+//go:embed sqlite/*.sql
+var sqliteFiles embed.FS
+
+// SQLite holds the SQLite migrations, embedded so the binary carries its schema.
+var SQLite = mustSub(sqliteFiles, "sqlite")
+
+func mustSub(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}

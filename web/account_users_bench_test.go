@@ -4,7 +4,7 @@ package web
 // 50 rows as handleUsers builds them (roleNames translates each user's
 // roles) rendered as the full page and as the HTMX fragment, in English,
 // with the shipped message bundle. Together with
-// internal/sqlite's BenchmarkListUsers100k they split a Users-tab request
+// internal/sqlstore's BenchmarkListUsers100k they split a Users-tab request
 // into query and page:
 //
 //	go test -run '^$' -bench UsersTabRender -benchmem ./web/

@@ -15,18 +15,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 )
 
 func BenchmarkUsersTabRequest(b *testing.B) {
 	app := newTestApp(b)
 	const owner = "elizabeth.bennet@classics.example"
 	// 9,999 more users in the Owner's account, written in one statement
-	// with keys as the store assigns them (sqlite.NewKey); the triggers of
+	// with keys as the store assigns them (sqlstore.NewKey); the triggers of
 	// migration 0008 fill users.roles from user_roles.
 	keys := make([]int64, 9999)
 	for i := range keys {
-		keys[i] = sqlite.NewKey()
+		keys[i] = sqlstore.NewKey()
 	}
 	keysJSON, _ := json.Marshal(keys)
 	app.exec(`WITH n(i, id) AS (SELECT key + 1, value FROM json_each(?))

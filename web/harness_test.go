@@ -23,7 +23,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/web"
 )
 
@@ -44,7 +44,7 @@ func (c *testClock) Advance(d time.Duration) {
 // SQLite file holding the demo data, served by httptest on loopback.
 type testApp struct {
 	t        testing.TB
-	DB       *sqlite.DB
+	DB       *sqlstore.DB
 	Deps     *service.Deps
 	Svc      *service.All // the services; Svc.Operator for arranging what only the operator does
 	Path     string
@@ -76,7 +76,7 @@ type appOption func(*web.Config)
 func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tenantdesk.db")
-	db, err := sqlite.Open(path)
+	db, err := sqlstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func (a *testApp) ops() servicetest.Ops { return servicetest.Ops{O: a.Svc.Operat
 
 // storeHasher is the store's hasher as it is at each call, so that a test
 // that swaps app.DB.Hasher (to count the checks) swaps the services' too.
-type storeHasher struct{ db *sqlite.DB }
+type storeHasher struct{ db *sqlstore.DB }
 
 func (h storeHasher) Hash(pw string) (string, error)      { return h.db.Hasher.Hash(pw) }
 func (h storeHasher) Verify(enc, pw string) (bool, error) { return h.db.Hasher.Verify(enc, pw) }

@@ -30,7 +30,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -101,7 +101,7 @@ func person(rng *rand.Rand, i int, domain string) (name, email string) {
 	return name, strings.ToLower(email)
 }
 
-// nameKey is what internal/sqlite stores as users.name_norm (normalizeName).
+// nameKey is what internal/sqlstore stores as users.name_norm (normalizeName).
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 // seedUsers writes usersAccounts customer accounts of usersPerAccount users
@@ -114,7 +114,7 @@ func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name
 // the reference.
 func seedUsers(ctx context.Context, path string) (*seeded, error) {
 	t0 := time.Now()
-	db, err := sqlite.Open(path)
+	db, err := sqlstore.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 				if err := tenantdesk.CheckUserChange(state, nil, u); err != nil {
 					return fmt.Errorf("seed: %s <%s> breaks a rule: %w", name, email, err)
 				}
-				u.ID = sqlite.NewKey() // keys as the store's InsertUser assigns them (sqlite ids.go)
+				u.ID = sqlstore.NewKey() // keys as the store's InsertUser assigns them (sqlite ids.go)
 				if _, err := insUser.ExecContext(ctx, u.ID, a.ID, name, nameKey(name), email, tenantdesk.NormalizeEmail(email), u.Status, now, now); err != nil {
 					return fmt.Errorf("seed: insert user: %w", err)
 				}

@@ -19,7 +19,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/web"
 )
@@ -29,7 +29,7 @@ import (
 // wired as tenantdesk serve --demo wires it.
 type portal struct {
 	URL      string
-	DB       *sqlite.DB
+	DB       *sqlstore.DB
 	Svc      *service.All
 	Server   *web.Server
 	Password map[string]string // demo email -> password
@@ -39,7 +39,7 @@ type portal struct {
 // startPortal opens a fresh database in dir, loads the demo data and
 // serves the portal on a free loopback port.
 func startPortal(ctx context.Context, dir string) (*portal, error) {
-	db, err := sqlite.Open(filepath.Join(dir, "tenantdesk.db"))
+	db, err := sqlstore.Open(filepath.Join(dir, "tenantdesk.db"))
 	if err != nil {
 		return nil, err
 	}

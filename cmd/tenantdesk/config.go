@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -66,8 +66,8 @@ func newFlagSet(name string, getenv func(string) string, stderr io.Writer) (*fla
 }
 
 // openDB opens and migrates the database, with the argon2id hasher attached.
-func openDB(ctx context.Context, path string, hashConcurrency int) (*sqlite.DB, error) {
-	db, err := sqlite.Open(path)
+func openDB(ctx context.Context, path string, hashConcurrency int) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -11,13 +11,13 @@ import (
 
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
 // Every round of the janitor prunes the throttle counts that left their
 // window; the rounds with purgeMail also delete mail and links past
-// sqlite.MailRetention, and log the counts at debug level only.
+// sqlstore.MailRetention, and log the counts at debug level only.
 func TestJanitorSweepPrunesAndPurges(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "janitor.db")
@@ -79,7 +79,7 @@ func TestJanitorSweepPrunesAndPurges(t *testing.T) {
 		t.Error("recent mail or link purged")
 	}
 
-	now = now.Add(sqlite.MailRetention + tenantdesk.DefaultActivationTTL) // the link has been expired for the retention too
+	now = now.Add(sqlstore.MailRetention + tenantdesk.DefaultActivationTTL) // the link has been expired for the retention too
 	sweep(ctx, db, time.Hour, true, log)
 	if rows("mail_outbox") != 0 || rows("user_tokens") != 0 {
 		t.Errorf("after the retention: mail %d, links %d", rows("mail_outbox"), rows("user_tokens"))

@@ -13,7 +13,7 @@ import (
 
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -97,7 +97,7 @@ func (m *mailSettings) sender(log *slog.Logger) (mail.Sender, error) {
 // setupMail configures the links of emails and returns the delivery worker
 // for the caller to run, or nil when there is neither SMTP nor the demo
 // mailbox.
-func setupMail(db *sqlite.DB, deps *service.Deps, m *mailSettings, smtp mail.Sender,
+func setupMail(db *sqlstore.DB, deps *service.Deps, m *mailSettings, smtp mail.Sender,
 	demo bool, listenAddr string, log *slog.Logger, stdout io.Writer) *mail.Worker {
 	base := strings.TrimRight(*m.baseURL, "/")
 	if base == "" {
@@ -109,7 +109,7 @@ func setupMail(db *sqlite.DB, deps *service.Deps, m *mailSettings, smtp mail.Sen
 	if len(deps.UCDownloads) == 0 && demo {
 		deps.UCDownloads, _ = tenantdesk.ParseDownloadLinks(tenantdesk.DemoUCDownloadURLs) // a constant that parses
 	}
-	db.Mail = sqlite.MailConfig{Notify: w.Notify}
+	db.Mail = sqlstore.MailConfig{Notify: w.Notify}
 	switch {
 	case smtp == nil && demo:
 		w.Sender = mail.DevMailbox{}

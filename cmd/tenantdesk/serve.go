@@ -18,7 +18,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/web"
 )
@@ -163,7 +163,7 @@ func displayAddr(addr string) string {
 
 // seedDemo loads the demo data into an empty database and prints every
 // sign-in once; on a database that has data it does nothing.
-func seedDemo(ctx context.Context, db *sqlite.DB, svc *service.All, stdout io.Writer) error {
+func seedDemo(ctx context.Context, db *sqlstore.DB, svc *service.All, stdout io.Writer) error {
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {
 		return err
@@ -190,7 +190,7 @@ func seedDemo(ctx context.Context, db *sqlite.DB, svc *service.All, stdout io.Wr
 // janitor runs sweep every minute until ctx ends; old mail and links are
 // purged on the first round and then every hour (see sweep). Every round
 // also sends the reminders of access grants that expire within seven days.
-func janitor(ctx context.Context, db *sqlite.DB, access *service.Access, idle time.Duration, log *slog.Logger) {
+func janitor(ctx context.Context, db *sqlstore.DB, access *service.Access, idle time.Duration, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for round := 0; ; round++ {
@@ -210,9 +210,9 @@ func janitor(ctx context.Context, db *sqlite.DB, access *service.Access, idle ti
 
 // sweep deletes expired sessions and throttle counts that left their
 // window (failed sign-ins, "Forgot password" requests) and, with purgeMail,
-// emails and links past sqlite.MailRetention. Errors are logged and the
+// emails and links past sqlstore.MailRetention. Errors are logged and the
 // next round tries again.
-func sweep(ctx context.Context, db *sqlite.DB, idle time.Duration, purgeMail bool, log *slog.Logger) {
+func sweep(ctx context.Context, db *sqlstore.DB, idle time.Duration, purgeMail bool, log *slog.Logger) {
 	if _, err := db.DeleteExpiredSessions(ctx, db.Now(), idle); err != nil {
 		log.Warn("janitor: sessions", "error", err.Error())
 	}

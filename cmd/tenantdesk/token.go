@@ -10,7 +10,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -69,7 +69,7 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 }
 
 // tokenService returns the API tokens service over db.
-func tokenService(db *sqlite.DB) (*service.Tokens, error) {
+func tokenService(db *sqlstore.DB) (*service.Tokens, error) {
 	bundle, err := i18n.New()
 	if err != nil {
 		return nil, err

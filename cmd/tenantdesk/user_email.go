@@ -8,7 +8,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -49,7 +49,7 @@ func runUserEmail(ctx context.Context, args []string, getenv func(string) string
 
 // operatorService returns the operator's service over db, with emails
 // rendered in the users' languages and links that start with baseURL.
-func operatorService(db *sqlite.DB, baseURL string) (*service.Operator, error) {
+func operatorService(db *sqlstore.DB, baseURL string) (*service.Operator, error) {
 	bundle, err := i18n.New()
 	if err != nil {
 		return nil, err

@@ -8,7 +8,7 @@ import (
 
 	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/service"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -30,7 +30,7 @@ type person struct {
 // Seed creates the demo accounts and users with random passwords, as the
 // platform operator through ops (the same rules as every other path). It
 // refuses to touch a database that already holds accounts.
-func Seed(ctx context.Context, db *sqlite.DB, ops *service.Operator, devices tenantdesk.DeviceService) ([]SignIn, error) {
+func Seed(ctx context.Context, db *sqlstore.DB, ops *service.Operator, devices tenantdesk.DeviceService) ([]SignIn, error) {
 	ctx = tenantdesk.OperatorContext(ctx)
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {

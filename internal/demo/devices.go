@@ -4,14 +4,14 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
 // seedDevices gives Tom Sawyer Fence Painting Co. a few devices for Aunt
 // Polly (customer.device.admin) to manage and Joe Harper (read-only) to
 // look at, and assigns Sid Sawyer (customer.user.uc.softphone) a softphone.
-func seedDevices(ctx context.Context, db *sqlite.DB, devices tenantdesk.DeviceService, fence *tenantdesk.Account) error {
+func seedDevices(ctx context.Context, db *sqlstore.DB, devices tenantdesk.DeviceService, fence *tenantdesk.Account) error {
 	op := tenantdesk.OperatorContext(ctx)
 	var sidPhone int64
 	for _, in := range []tenantdesk.DeviceInput{

@@ -20,7 +20,7 @@ import (
 
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	tdmail "github.com/tenantdesk/tenantdesk/internal/mail"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -65,9 +65,9 @@ func (f *fakeSender) count() int        { f.mu.Lock(); defer f.mu.Unlock(); retu
 
 // newStore opens a migrated database with one invited partner Owner and
 // returns it with the Owner's ID.
-func newStore(t *testing.T) (*sqlite.DB, *clock, int64) {
+func newStore(t *testing.T) (*sqlstore.DB, *clock, int64) {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "mail.db"))
+	db, err := sqlstore.Open(filepath.Join(t.TempDir(), "mail.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,14 +85,14 @@ func newStore(t *testing.T) (*sqlite.DB, *clock, int64) {
 	return db, c, owner.ID
 }
 
-func queue(t *testing.T, db *sqlite.DB, userID int64) {
+func queue(t *testing.T, db *sqlstore.DB, userID int64) {
 	t.Helper()
 	if err := servicetest.NewOpsAt(t, db, "https://desk.example.com").QueueActivation(context.Background(), userID); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func onlyMail(t *testing.T, db *sqlite.DB) *tenantdesk.MailMessage {
+func onlyMail(t *testing.T, db *sqlstore.DB) *tenantdesk.MailMessage {
 	t.Helper()
 	msgs, err := db.ListMail(context.Background(), 10)
 	if err != nil {

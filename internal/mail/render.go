@@ -1,6 +1,6 @@
 // Package mail delivers Tenantdesk's email: the renderer that writes the
 // messages' text from the i18n message files, the worker that sends the
-// outbox (internal/sqlite) through SMTP with retries and backoff, and the
+// outbox (internal/sqlstore) through SMTP with retries and backoff, and the
 // demo mailbox that keeps messages in the portal (/dev/mail) instead.
 package mail
 

@@ -9,7 +9,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// Store is the outbox as the worker sees it (internal/sqlite.DB implements it).
+// Store is the outbox as the worker sees it (internal/sqlstore.DB implements it).
 type Store interface {
 	// ClaimMail returns up to limit messages due at now, counting an attempt
 	// for each and hiding them from other claims until now+lease.

@@ -8,17 +8,17 @@ import (
 
 	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite/sqlitetest"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore/storetest"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
-// fixture is the standard accounts (sqlitetest.Accounts: a partner with
+// fixture is the standard accounts (storetest.Accounts: a partner with
 // two customers, each with an Owner) in a real SQLite store, with the
 // services over it.
 type fixture struct {
-	*sqlitetest.Accounts
-	db    *sqlite.DB
+	*storetest.Accounts
+	db    *sqlstore.DB
 	path  string
 	deps  *service.Deps
 	svc   *service.All
@@ -35,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{Accounts: sqlitetest.Arrange(t, db), db: db, path: path, deps: deps, users: svc.Users, svc: svc}
+	return &fixture{Accounts: storetest.Arrange(t, db), db: db, path: path, deps: deps, users: svc.Users, svc: svc}
 }
 
 func must(t *testing.T, err error) {
@@ -45,12 +45,12 @@ func must(t *testing.T, err error) {
 	}
 }
 
-func (f *fixture) as(u *tenantdesk.User) context.Context { return sqlitetest.As(f.db, u) }
+func (f *fixture) as(u *tenantdesk.User) context.Context { return storetest.As(f.db, u) }
 
 func code(err error) string { return tenantdesk.ErrorCode(err) }
 
 // openTestDB opens a migrated database in a temporary file.
-func openTestDB(t *testing.T) (*sqlite.DB, string) { return sqlitetest.Open(t) }
+func openTestDB(t *testing.T) (*sqlstore.DB, string) { return storetest.Open(t) }
 
 // rawConn opens the database file directly, for checks below the store.
 func rawConn(t *testing.T, path string) *sql.DB {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite/sqlitetest"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore/storetest"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -35,15 +35,15 @@ func BenchmarkImport10k(b *testing.B) { benchImport(b, false) }
 func BenchmarkImportPreview10k(b *testing.B) { benchImport(b, true) }
 
 func benchImport(b *testing.B, preview bool) {
-	db, _ := sqlitetest.Open(b)
+	db, _ := storetest.Open(b)
 	deps := servicetest.Deps(b, db)
 	deps.Hasher = db.Hasher
 	svc, err := service.New(deps)
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := sqlitetest.Arrange(b, db)
-	ctx := sqlitetest.As(db, a.Owner1)
+	a := storetest.Arrange(b, db)
+	ctx := storetest.As(db, a.Owner1)
 	const n = 10000
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

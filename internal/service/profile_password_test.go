@@ -13,7 +13,7 @@ import (
 )
 
 // The throttle of My profile's current password and of FTP logins
-// (moved from internal/sqlite's attempts tests with the flows).
+// (moved from internal/sqlstore's attempts tests with the flows).
 
 // countingHasher counts the password checks actually made, and makes each
 // one take a little time, as argon2id does, so that parallel attempts

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -38,7 +38,7 @@ func (h *countingPlainHasher) Verify(enc, pw string) (bool, error) {
 }
 
 type signinEnv struct {
-	db    *sqlite.DB
+	db    *sqlstore.DB
 	conn  *sql.DB // the file directly, for checks below the store
 	deps  *service.Deps
 	ops   servicetest.Ops

@@ -8,7 +8,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -200,7 +200,7 @@ func TestAPITokens(t *testing.T) {
 }
 
 // newTokens returns the tokens service over db, on db's clock.
-func newTokens(t *testing.T, db *sqlite.DB) *service.Tokens {
+func newTokens(t *testing.T, db *sqlstore.DB) *service.Tokens {
 	t.Helper()
 	deps := servicetest.Deps(t, db)
 	deps.Now = func() time.Time { return db.Now() }

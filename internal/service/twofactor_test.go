@@ -12,7 +12,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/auth"
 	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
-	"github.com/tenantdesk/tenantdesk/internal/sqlite"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -75,7 +75,7 @@ func verify(f *fixture, u *tenantdesk.User, code string) error {
 	return err
 }
 
-func auditCount(t *testing.T, db *sqlite.DB, accountID int64, action, afterContains string) int {
+func auditCount(t *testing.T, db *sqlstore.DB, accountID int64, action, afterContains string) int {
 	t.Helper()
 	entries, err := db.ListAudit(context.Background(), accountID, 1000)
 	if err != nil {
@@ -126,7 +126,7 @@ func TestTOTPSetupEncryptsTheSecretAtRest(t *testing.T) {
 }
 
 // twoFactorOver returns a two-factor service over db sealing with keys.
-func twoFactorOver(t *testing.T, db *sqlite.DB, keys ...[]byte) *service.TwoFactor {
+func twoFactorOver(t *testing.T, db *sqlstore.DB, keys ...[]byte) *service.TwoFactor {
 	t.Helper()
 	d := servicetest.Deps(t, db)
 	d.SecretKeys = keys
@@ -157,7 +157,7 @@ func TestConfiguredSecretKey(t *testing.T) {
 		t.Error("a key was generated although one is configured")
 	}
 	// Another process with another key (or none) cannot read the secret.
-	other, err := sqlite.Open(path)
+	other, err := sqlstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestConfiguredSecretKey(t *testing.T) {
 		t.Error("the secret opened with another key")
 	}
 	// With the key rotated (new key first, old one still listed) it opens.
-	rotated, _ := sqlite.Open(path)
+	rotated, _ := sqlstore.Open(path)
 	defer rotated.Close()
 	if st, err := twoFactorOver(t, rotated, auth.RandomBytes(32), key).TwoFactorStatus(as); err != nil || st.Setup == nil || st.Setup.Secret != setup.Secret {
 		t.Errorf("rotated key: %v %+v", err, st)
@@ -576,7 +576,7 @@ func TestOperatorResetsTwoFactor(t *testing.T) {
 	}
 }
 
-// ---- parallel guesses (from internal/sqlite/attempts_internal_test.go) ----
+// ---- parallel guesses (from internal/sqlstore/attempts_internal_test.go) ----
 
 // countingHasher: profile_password_test.go.
 

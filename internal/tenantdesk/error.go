@@ -1,6 +1,6 @@
 // Package tenantdesk is the domain of Tenantdesk: accounts, users, the role
 // catalogue and its rules, audit records, the one error type and the service
-// interfaces the adapters (internal/sqlite, web) implement and use.
+// interfaces the adapters (internal/sqlstore, web) implement and use.
 // It imports nothing of the project and only the standard library.
 package tenantdesk
 

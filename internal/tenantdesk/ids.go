@@ -6,7 +6,7 @@ package tenantdesk
 // audit log's target_id) carries the public form: a two-letter type prefix
 // and the key as 13 lowercase base32 characters (RFC 4648 alphabet,
 // big-endian, fixed width), e.g. "usaaaaaaaaaaaap". The store assigns keys
-// that are time-ordered and random and never reused (internal/sqlite
+// that are time-ordered and random and never reused (internal/sqlstore
 // ids.go), so a public ID names one object forever and reveals no counts.
 //
 // Each ID has exactly one spelling: the parsers accept only the canonical

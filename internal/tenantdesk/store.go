@@ -7,7 +7,7 @@ import (
 
 // Store is the database as the services (internal/service) see it: reads
 // outside a transaction, and Update, one write transaction per service
-// call. internal/sqlite implements it; a second store implements the same
+// call. internal/sqlstore implements it; a second store implements the same
 // interfaces with its own SQL and nothing else: no rule, no mail text and
 // no audit wording live behind them. Every method that reads or writes an
 // account's data takes the account's ID and treats a row of another
