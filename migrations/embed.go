@@ -13,8 +13,14 @@ import (
 //go:embed sqlite/*.sql
 var sqliteFiles embed.FS
 
+//go:embed postgres/*.sql
+var postgresFiles embed.FS
+
 // SQLite holds the SQLite migrations, embedded so the binary carries its schema.
 var SQLite = mustSub(sqliteFiles, "sqlite")
+
+// Postgres holds the PostgreSQL migrations.
+var Postgres = mustSub(postgresFiles, "postgres")
 
 func mustSub(fsys fs.FS, dir string) fs.FS {
 	sub, err := fs.Sub(fsys, dir)

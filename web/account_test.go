@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -35,7 +35,7 @@ func accountOf(t *testing.T, app *testApp, email string) (*tenantdesk.User, *ten
 // queryInts runs a query returning integers on the database file.
 func queryInts(t *testing.T, app *testApp, query string, args ...any) []int64 {
 	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+app.Path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	conn, err := sqlstore.OpenRaw(app.Path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,14 +3,12 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +22,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
 	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
+	"github.com/tenantdesk/tenantdesk/internal/testdb"
 	"github.com/tenantdesk/tenantdesk/web"
 )
 
@@ -75,7 +74,7 @@ type appOption func(*web.Config)
 
 func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "tenantdesk.db")
+	path := testdb.DSN(t)
 	db, err := sqlstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +132,7 @@ func (a *testApp) start() {
 // no page offers yet.
 func (a *testApp) exec(query string, args ...any) {
 	a.t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+a.Path+"?_pragma=busy_timeout(5000)")
+	conn, err := sqlstore.OpenRaw(a.Path)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -147,7 +146,7 @@ func (a *testApp) exec(query string, args ...any) {
 // count runs a counting query directly on the database file.
 func (a *testApp) count(query string, args ...any) int {
 	a.t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+a.Path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	conn, err := sqlstore.OpenRaw(a.Path)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -72,7 +72,7 @@ func TestUserEmailCommand(t *testing.T) {
 	if !told {
 		t.Error("old address not told")
 	}
-	conn, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	conn, err := sqlstore.OpenRaw(db)
 	if err != nil {
 		t.Fatal(err)
 	}

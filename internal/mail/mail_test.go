@@ -9,7 +9,6 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
+	"github.com/tenantdesk/tenantdesk/internal/testdb"
 
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	tdmail "github.com/tenantdesk/tenantdesk/internal/mail"
@@ -67,7 +67,7 @@ func (f *fakeSender) count() int        { f.mu.Lock(); defer f.mu.Unlock(); retu
 // returns it with the Owner's ID.
 func newStore(t *testing.T) (*sqlstore.DB, *clock, int64) {
 	t.Helper()
-	db, err := sqlstore.Open(filepath.Join(t.TempDir(), "mail.db"))
+	db, err := sqlstore.Open(testdb.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
@@ -53,9 +52,9 @@ func code(err error) string { return tenantdesk.ErrorCode(err) }
 func openTestDB(t *testing.T) (*sqlstore.DB, string) { return storetest.Open(t) }
 
 // rawConn opens the database file directly, for checks below the store.
-func rawConn(t *testing.T, path string) *sql.DB {
+func rawConn(t *testing.T, path string) *sqlstore.RawDB {
 	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	conn, err := sqlstore.OpenRaw(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"context"
-	"database/sql"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,7 +38,7 @@ func (h *countingPlainHasher) Verify(enc, pw string) (bool, error) {
 
 type signinEnv struct {
 	db    *sqlstore.DB
-	conn  *sql.DB // the file directly, for checks below the store
+	conn  *sqlstore.RawDB // the file directly, for checks below the store
 	deps  *service.Deps
 	ops   servicetest.Ops
 	auth  *service.Auth

@@ -271,8 +271,11 @@ func TestRolesTextMirrorsUserRoles(t *testing.T) {
 	must(t, users.DeleteUser(ctx, f.C1.ID, f.Member1.ID))
 	conn := rawConn(t, f.path)
 	var bad int
-	must(t, conn.QueryRow(`SELECT count(*) FROM users WHERE roles <> COALESCE((SELECT group_concat(role, ',') FROM
-		(SELECT role FROM user_roles r WHERE r.user_id = users.id ORDER BY role)), '')`).Scan(&bad))
+	agg := `(SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles r WHERE r.user_id = users.id ORDER BY role))`
+	if conn.Postgres() {
+		agg = `(SELECT string_agg(role, ',' ORDER BY role) FROM user_roles r WHERE r.user_id = users.id)`
+	}
+	must(t, conn.QueryRow(`SELECT count(*) FROM users WHERE roles <> COALESCE(`+agg+`, '')`).Scan(&bad))
 	if bad != 0 {
 		t.Fatalf("%d users whose roles text differs from user_roles", bad)
 	}

@@ -253,14 +253,14 @@ func liveGrants(ctx context.Context, q querier, userID, accountID int64, now tim
 // an account (?1, at ?2), each once: the user with roles as userWithRoles
 // reads them, whether one of their grants has no expiry, and the latest.
 const parentUsersQuery = `SELECT ` + userColumns + `, u.roles,
-	max(r.expires_at IS NULL), max(r.expires_at)
+	max(CASE WHEN r.expires_at IS NULL THEN 1 ELSE 0 END), max(r.expires_at)
 	FROM access_requests r
 	JOIN access_request_users ru ON ru.request_id = r.id
 	JOIN users u ON u.id = ru.user_id AND u.account_id = r.partner_id
 	JOIN accounts a ON a.id = u.account_id
 	WHERE r.account_id = ?1 AND r.state = 'granted' AND (r.expires_at IS NULL OR r.expires_at > ?2)
 	AND u.status <> 'disabled'
-	GROUP BY u.id ORDER BY u.name_norm, u.id`
+	GROUP BY u.id, a.id ORDER BY u.name_norm, u.id`
 
 func parentUsers(ctx context.Context, q querier, accountID int64, now time.Time) ([]*tenantdesk.ParentUser, error) {
 	rows, err := q.QueryContext(ctx, parentUsersQuery, accountID, ms(now))
@@ -377,13 +377,10 @@ func (tx *Tx) InsertAccessRequests(ctx context.Context, rs []*tenantdesk.AccessR
 		return nil
 	}
 	first := rs[0]
-	res, err := tx.ExecContext(ctx, `INSERT INTO access_request_batches (partner_id, name, message, requested_by, requested_by_name, created_at)
-		VALUES (?,?,?,?,?,?)`, first.PartnerID, first.Name, first.Message, nullInt(first.RequestedByID), first.RequestedByName, ms(tx.now))
-	if err != nil {
-		return fmt.Errorf("store: create access request batch: %w", err)
-	}
-	batchID, err := res.LastInsertId()
-	if err != nil {
+	var batchID int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO access_request_batches (partner_id, name, message, requested_by, requested_by_name, created_at)
+		VALUES (?,?,?,?,?,?) RETURNING id`, first.PartnerID, first.Name, first.Message, nullInt(first.RequestedByID), first.RequestedByName, ms(tx.now)).
+		Scan(&batchID); err != nil {
 		return fmt.Errorf("store: create access request batch: %w", err)
 	}
 	for _, r := range rs {

@@ -52,7 +52,7 @@ func (tx *Tx) RoleHolderIDs(ctx context.Context, accountID int64, role string) (
 
 const (
 	countRoleHoldersQuery = `SELECT count(*) FROM user_roles WHERE account_id = ? AND role = ?`
-	accountHasOwnerQuery  = `SELECT EXISTS (SELECT 1 FROM users WHERE account_id = ? AND is_owner = 1)`
+	accountHasOwnerQuery  = `SELECT CASE WHEN EXISTS (SELECT 1 FROM users WHERE account_id = ? AND is_owner = 1) THEN 1 ELSE 0 END`
 )
 
 // CountRoleHolders counts the users of accountID holding role. See

@@ -84,9 +84,9 @@ func (db *DB) UserPage(ctx context.Context, acc *tenantdesk.Account, f tenantdes
 			return nil, err
 		}
 	}
-	stmts := usersFull
+	stmts := usersFull[db.dialect]
 	if f.Brief {
-		stmts = usersBrief
+		stmts = usersBrief[db.dialect]
 	}
 	query, args := stmts.list, []any{accountID, after, afterID, limit + 1}
 	if q := strings.ToLower(strings.TrimSpace(f.Query)); utf8.RuneCountInString(q) >= 3 {
@@ -159,11 +159,19 @@ type usersStatements struct {
 	withStatus map[string]string
 }
 
+// usersBrief and usersFull are the statements by dialect.
 var (
-	usersBrief = listUsersStatements(`id, display_name, email, status, is_owner, roles`)
-	usersFull  = listUsersStatements(`id, display_name, email, status, is_owner, roles,
+	usersBrief = usersStatementsByDialect(`id, display_name, email, status, is_owner, roles`)
+	usersFull  = usersStatementsByDialect(`id, display_name, email, status, is_owner, roles,
 		phone, job_title, language, time_zone, created_at, updated_at`)
 )
+
+func usersStatementsByDialect(columns string) [2]usersStatements {
+	return [2]usersStatements{
+		dialectSQLite:   listUsersStatements(columns, false),
+		dialectPostgres: listUsersStatements(columns, true),
+	}
+}
 
 // searchFewMatches is how many matches in the account a search reads by ID
 // and sorts (fewMatches); with more, walking the name index in order finds a
@@ -176,15 +184,27 @@ const searchFewMatches = 500
 // when it finds searchFewMatches or more: the index is read once, and only
 // up to there.
 func (db *DB) searchMatches(ctx context.Context, accountID int64, q string) (string, error) {
-	st, err := db.readStmt(ctx, `SELECT json_group_array(rowid), count(*) FROM
-		(SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT ?2)`)
+	query := `SELECT json_group_array(rowid), count(*) FROM
+		(SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT ?2)`
+	match := fmt.Sprintf(`account : "[%d]" AND {name email} : %s`, accountID, ftsPhrase(q))
+	if db.dialect == dialectPostgres {
+		// The trigram (pg_trgm) indexes of name_norm and email_norm
+		// answer LIKE '%…%'; the account is checked on the rows found.
+		query = `SELECT coalesce(json_agg(id)::text, '[]'), count(*) FROM
+			(SELECT id FROM users WHERE (name_norm LIKE ?1 OR email_norm LIKE ?1) AND account_id = ?3 LIMIT ?2) m`
+		match = "%" + likeEscaper.Replace(q) + "%"
+	}
+	st, err := db.readStmt(ctx, query)
 	if err != nil {
 		return "", err
 	}
-	match := fmt.Sprintf(`account : "[%d]" AND {name email} : %s`, accountID, ftsPhrase(q))
+	args := []any{match, searchFewMatches}
+	if db.dialect == dialectPostgres {
+		args = append(args, accountID)
+	}
 	var ids string
 	var n int
-	if err := st.QueryRowContext(ctx, match, searchFewMatches).Scan(&ids, &n); err != nil {
+	if err := st.QueryRowContext(ctx, args...).Scan(&ids, &n); err != nil {
 		return "", fmt.Errorf("store: search users: %w", err)
 	}
 	if n >= searchFewMatches {
@@ -197,7 +217,14 @@ func (db *DB) searchMatches(ctx context.Context, accountID int64, q string) (str
 // matches s anywhere in a column, case-insensitively.
 func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-func listUsersStatements(columns string) usersStatements {
+// likeEscaper quotes LIKE's wildcards (PostgreSQL's default escape is "\").
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// listUsersStatements returns the statements for columns; pg gives them in
+// PostgreSQL's words (no unary "+", whose only use here is steering
+// SQLite's planner; the IDs of a search as a JSON array read with
+// json_array_elements_text).
+func listUsersStatements(columns string, pg bool) usersStatements {
 	from := `SELECT ` + columns + ` FROM users WHERE account_id = ?1`
 	st := usersStatements{
 		list: from + ` AND (name_norm, id) > (?2, ?3) ORDER BY name_norm, id LIMIT ?4`,
@@ -224,6 +251,12 @@ func listUsersStatements(columns string) usersStatements {
 		manyMatches: from + ` AND (name_norm, id) > (?2, ?3)
 		AND (instr(name_norm, ?5) > 0 OR instr(email_norm, ?5) > 0)
 		ORDER BY name_norm, id LIMIT ?4`,
+	}
+	if pg {
+		unplus := strings.NewReplacer("+name_norm", "name_norm", "+account_id", "account_id",
+			"SELECT value FROM json_each(?6)", "SELECT value::bigint FROM json_array_elements_text(CAST(?6 AS json))")
+		st.list, st.prefix = unplus.Replace(st.list), unplus.Replace(st.prefix)
+		st.fewMatches, st.manyMatches = unplus.Replace(st.fewMatches), unplus.Replace(st.manyMatches)
 	}
 	st.withStatus = map[string]string{
 		st.list:        strings.Replace(st.list, `ORDER BY`, `AND status = ?5 ORDER BY`, 1),

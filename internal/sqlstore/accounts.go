@@ -117,17 +117,16 @@ func newTenantID() string {
 func (tx *Tx) InsertAccount(ctx context.Context, a *tenantdesk.Account) error {
 	a.TenantID = newTenantID()
 	a.CreatedAt, a.UpdatedAt = tx.now, tx.now
-	res, err := tx.ExecContext(ctx, `INSERT INTO accounts (tenant_id, kind, parent_id, name, reference, description,
+	err := tx.QueryRowContext(ctx, `INSERT INTO accounts (tenant_id, kind, parent_id, name, reference, description,
 		service_packages, support_package, personal_manager_name, personal_manager_email, personal_manager_phone,
 		technical_manager_name, technical_manager_email, technical_manager_phone, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 		a.TenantID, a.Kind, nullInt(a.ParentID), strings.TrimSpace(a.Name), a.Reference, a.Description,
 		a.ServicePackages, a.SupportPackage, a.PersonalManagerName, a.PersonalManagerEmail, a.PersonalManagerPhone,
-		a.TechnicalManagerName, a.TechnicalManagerEmail, a.TechnicalManagerPhone, ms(a.CreatedAt), ms(a.UpdatedAt))
+		a.TechnicalManagerName, a.TechnicalManagerEmail, a.TechnicalManagerPhone, ms(a.CreatedAt), ms(a.UpdatedAt)).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("store: create account: %w", err)
 	}
-	a.ID, _ = res.LastInsertId()
 	return nil
 }
 

@@ -67,12 +67,9 @@ func (tx *Tx) ReserveAttempt(ctx context.Context, kind string, keys ...tenantdes
 	if wait > 0 {
 		return 0, wait, nil
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO `+t.table+` (`+strings.Join(t.cols, ", ")+`, at) VALUES (`+strings.Repeat("?, ", len(t.cols))+`?)`,
-		append(vals, ms(tx.now))...)
-	if err != nil {
-		return 0, 0, fmt.Errorf("store: reserve attempt: %w", err)
-	}
-	id, err := res.LastInsertId()
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO `+t.table+` (`+strings.Join(t.cols, ", ")+`, at) VALUES (`+strings.Repeat("?, ", len(t.cols))+`?) RETURNING id`,
+		append(vals, ms(tx.now))...).Scan(&id)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: reserve attempt: %w", err)
 	}

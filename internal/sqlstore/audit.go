@@ -19,20 +19,19 @@ func (tx *Tx) insertAudit(ctx context.Context, e *tenantdesk.AuditEntry) error {
 		}
 		e.TargetName = name
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO audit_log
+	err := tx.QueryRowContext(ctx, `INSERT INTO audit_log
 		(account_id, actor_user_id, actor_name, impersonator_user_id, impersonator_name,
 		 actor_account_name, impersonation_mode, on_account_name,
 		 action, target_type, target_id, target_name, who_norm, before_json, after_json, licensed, ip, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 		nullInt(e.AccountID), nullInt(e.ActorUserID), e.ActorName,
 		nullInt(e.ImpersonatorUserID), e.ImpersonatorName,
 		e.ActorAccountName, e.ImpersonationMode, e.OnAccountName,
 		e.Action, e.TargetType, e.TargetID, e.TargetName, auditWhoNorm(e.ActorName, e.ImpersonatorName, e.ActorAccountName),
-		e.Before, e.After, e.Licensed, e.IP, ms(e.CreatedAt))
+		e.Before, e.After, e.Licensed, e.IP, ms(e.CreatedAt)).Scan(&e.ID)
 	if err != nil {
 		return fmt.Errorf("store: audit %s: %w", e.Action, err)
 	}
-	e.ID, _ = res.LastInsertId()
 	return nil
 }
 

@@ -138,7 +138,7 @@ func (db *DB) CustomerPage(ctx context.Context, partnerID int64, f tenantdesk.Cu
 		base += ` AND (instr(` + foldFunc + `(a.name), ?) > 0 OR instr(` + foldFunc + `(a.reference), ?) > 0 OR instr(` + foldFunc + `(a.tenant_id), ?) > 0)`
 		args = append(args, q, q, q)
 	}
-	page := `SELECT * FROM (` + base + `) b WHERE 1`
+	page := `SELECT * FROM (` + base + `) b WHERE 1 = 1`
 	if f.Status != "" {
 		rank := customerStatusRankOf(f.Status)
 		if rank < 0 {

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pressly/goose/v3"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/migrations"
@@ -30,9 +31,14 @@ import (
 // writer at a time, so a pool would only queue on the lock) and a small pool
 // of readers that run concurrently thanks to WAL.
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
-	path  string
+	write pool
+	read  pool
+	// path is the SQLite file ("" on PostgreSQL).
+	path string
+	// dialect is the database's SQL dialect (dialect.go).
+	dialect dialect
+	// pgPool is pgx's pool under write and read on PostgreSQL (postgres.go).
+	pgPool *pgxpool.Pool
 	// readStmts caches prepared statements of hot read queries (stmt.go).
 	readStmts sync.Map
 	// cache holds hot rows for a moment, invalidated by every write (readcache.go).
@@ -61,9 +67,18 @@ const mmapPragma = "mmap_size(268435456)"
 // ReaderConns is the size of the reader pool.
 const ReaderConns = 4
 
-// Open opens (creating if needed) the database file at path. It does not
-// migrate; call Migrate.
-func Open(path string) (*DB, error) {
+// Open opens the database at dsn: a PostgreSQL URL (postgres:// or
+// postgresql://) or else the path of a SQLite file, created if needed. It
+// does not migrate; call Migrate.
+func Open(dsn string) (*DB, error) {
+	if IsPostgresURL(dsn) {
+		return openPostgres(dsn)
+	}
+	return openSQLite(dsn)
+}
+
+// openSQLite opens (creating if needed) the SQLite file at path.
+func openSQLite(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("store: empty database path")
 	}
@@ -103,12 +118,17 @@ func Open(path string) (*DB, error) {
 	read.SetMaxIdleConns(ReaderConns)
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
-	return &DB{write: write, read: read, path: path, keys: processKeys, Now: time.Now}, nil
+	return &DB{write: pool{DB: write}, read: pool{DB: read}, path: path, keys: processKeys, Now: time.Now}, nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.closeStmts()
+	if db.pgPool != nil {
+		err := db.write.Close() // read is the same *sql.DB
+		db.pgPool.Close()
+		return err
+	}
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -120,11 +140,14 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Migrate applies every pending migration and returns how many ran.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	return migrate(ctx, db.write, migrations.SQLite)
+	if db.dialect == dialectPostgres {
+		return migrate(ctx, goose.DialectPostgres, db.write.DB, migrations.Postgres)
+	}
+	return migrate(ctx, goose.DialectSQLite3, db.write.DB, migrations.SQLite)
 }
 
-func migrate(ctx context.Context, conn *sql.DB, fsys fs.FS) (int, error) {
-	p, err := goose.NewProvider(goose.DialectSQLite3, conn, fsys)
+func migrate(ctx context.Context, d goose.Dialect, conn *sql.DB, fsys fs.FS) (int, error) {
+	p, err := goose.NewProvider(d, conn, fsys)
 	if err != nil {
 		return 0, fmt.Errorf("store: migrations: %w", err)
 	}
@@ -149,12 +172,23 @@ type Tx struct {
 	execStmts map[string]*sql.Stmt
 }
 
-// beginTx starts a write transaction (BEGIN IMMEDIATE via _txlock, so
-// writers queue on the lock instead of failing on upgrade).
+// beginTx starts a write transaction: one at a time, on either database.
+// On SQLite BEGIN IMMEDIATE (via _txlock) takes the file's write lock, so
+// writers queue on it instead of failing on upgrade; on PostgreSQL the
+// transaction first takes writeLock (postgres.go), which every replica's
+// write transactions share. The services check a rule and then change
+// the rows it reads (the last user admin, the one Owner, the licence
+// count) and rely on no other writer in between: that holds on both.
 func (db *DB) beginTx(ctx context.Context) (*Tx, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	if db.dialect == dialectPostgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLock); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("store: write lock: %w", err)
+		}
 	}
 	return &Tx{Tx: tx, now: db.Now().UTC(), db: db}, nil
 }

@@ -27,12 +27,11 @@ func (db *DB) notifyMail() {
 // enqueueMail writes m to the outbox inside tx, due at once.
 func (tx *Tx) enqueueMail(ctx context.Context, m *tenantdesk.MailMessage) error {
 	m.CreatedAt, m.NextAttemptAt = tx.now, tx.now
-	res, err := tx.ExecContext(ctx, `INSERT INTO mail_outbox (account_id, to_addr, subject, body_text, kind, created_at, next_attempt_at)
-		VALUES (?,?,?,?,?,?,?)`, nullInt(m.AccountID), m.To, m.Subject, m.BodyText, m.Kind, ms(m.CreatedAt), ms(m.NextAttemptAt))
-	if err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO mail_outbox (account_id, to_addr, subject, body_text, kind, created_at, next_attempt_at)
+		VALUES (?,?,?,?,?,?,?) RETURNING id`, nullInt(m.AccountID), m.To, m.Subject, m.BodyText, m.Kind, ms(m.CreatedAt), ms(m.NextAttemptAt)).
+		Scan(&m.ID); err != nil {
 		return fmt.Errorf("store: enqueue mail: %w", err)
 	}
-	m.ID, _ = res.LastInsertId()
 	tx.mailQueued = true
 	return nil
 }
@@ -85,7 +84,7 @@ func (db *DB) ClaimMail(ctx context.Context, now time.Time, lease time.Duration,
 	// takes the single writer connection.
 	var due int
 	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM mail_outbox
-		WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? LIMIT 1)`, ms(now)).Scan(&due)
+		WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? LIMIT 1) due`, ms(now)).Scan(&due)
 	if err != nil {
 		return nil, fmt.Errorf("store: due mail: %w", err)
 	} else if due == 0 {

@@ -120,7 +120,7 @@ func (db *DB) LoadOrCreateSecret(ctx context.Context, name string, gen func() ([
 // IsEmpty reports whether the database holds no accounts (demo data goes only into an empty database).
 func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 	var n int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM accounts LIMIT 1)`).Scan(&n); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM accounts LIMIT 1) x`).Scan(&n); err != nil {
 		return false, fmt.Errorf("store: count accounts: %w", err)
 	}
 	return n == 0, nil

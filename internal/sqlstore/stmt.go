@@ -31,7 +31,7 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) rowScanne
 	if err != nil {
 		return errRow{err}
 	}
-	return st.QueryRowContext(ctx, args...)
+	return st.QueryRowContext(ctx, db.dialect.args(args)...)
 }
 
 type rowScanner interface{ Scan(...any) error }

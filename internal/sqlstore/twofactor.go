@@ -211,12 +211,9 @@ func (tx *Tx) SecondFactorFailureAt(ctx context.Context, userID int64, n int, si
 
 // InsertSecondFactorFailure records a failure of the user now.
 func (tx *Tx) InsertSecondFactorFailure(ctx context.Context, userID int64) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO second_factor_failures (user_id, at) VALUES (?,?)`, userID, ms(tx.now))
-	if err != nil {
-		return 0, fmt.Errorf("store: record 2fa failure: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO second_factor_failures (user_id, at) VALUES (?,?) RETURNING id`, userID, ms(tx.now)).
+		Scan(&id); err != nil {
 		return 0, fmt.Errorf("store: record 2fa failure: %w", err)
 	}
 	return id, nil

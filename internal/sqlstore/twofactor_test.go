@@ -3,7 +3,6 @@ package sqlstore_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"sync"
 	"testing"
 	"time"
@@ -15,10 +14,10 @@ import (
 // dbPaths remembers each test database's file, for raw reads.
 var dbPaths sync.Map // *sqlstore.DB -> string
 
-func rawConn(t *testing.T, db *sqlstore.DB) *sql.DB {
+func rawConn(t *testing.T, db *sqlstore.DB) *sqlstore.RawDB {
 	t.Helper()
 	path, _ := dbPaths.Load(db)
-	conn, err := sql.Open("sqlite", "file:"+path.(string)+"?_pragma=busy_timeout(5000)")
+	conn, err := sqlstore.OpenRaw(path.(string))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,10 +14,14 @@ import (
 // disturbed by running the same text again); database/sql closes them when
 // the transaction ends.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if d := tx.db.dialect; d == dialectPostgres {
+		// pgx prepares and keeps statements per connection by itself.
+		return tx.Tx.ExecContext(ctx, d.bind(query), d.args(args)...)
+	}
 	st, ok := tx.execStmts[query]
 	if !ok {
 		var err error
-		if st, err = tx.Tx.PrepareContext(ctx, query); err != nil {
+		if st, err = tx.PrepareContext(ctx, query); err != nil {
 			return nil, fmt.Errorf("store: prepare: %w", err)
 		}
 		if tx.execStmts == nil {
@@ -25,23 +29,26 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		}
 		tx.execStmts[query] = st
 	}
-	return st.ExecContext(ctx, args...)
+	return st.ExecContext(ctx, tx.db.dialect.args(args)...)
 }
 
 // QueryRowContext runs a query for one row in the transaction, prepared
 // once per transaction and text as ExecContext's statements. Every caller
 // scans the row at once, which closes it before the text can run again.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if d := tx.db.dialect; d == dialectPostgres {
+		return tx.Tx.QueryRowContext(ctx, d.bind(query), d.args(args)...)
+	}
 	st, ok := tx.execStmts[query]
 	if !ok {
 		var err error
-		if st, err = tx.Tx.PrepareContext(ctx, query); err != nil {
-			return tx.Tx.QueryRowContext(ctx, query, args...) // the same error, on Scan
+		if st, err = tx.PrepareContext(ctx, query); err != nil {
+			return tx.Tx.QueryRowContext(ctx, tx.db.dialect.bind(query), tx.db.dialect.args(args)...) // the same error, on Scan
 		}
 		if tx.execStmts == nil {
 			tx.execStmts = map[string]*sql.Stmt{}
 		}
 		tx.execStmts[query] = st
 	}
-	return st.QueryRowContext(ctx, args...)
+	return st.QueryRowContext(ctx, tx.db.dialect.args(args)...)
 }

@@ -7,19 +7,19 @@ package storetest
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
 	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/internal/testdb"
 )
 
 // Open opens a migrated database in a temporary file, with a cheap
 // argon2id hasher, and returns it with its path.
 func Open(t testing.TB) (*sqlstore.DB, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.db")
+	path := testdb.DSN(t)
 	db, err := sqlstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
