@@ -53,6 +53,7 @@ var glossaryRules = []glossaryRule{
 	{lang: "de", forbidden: w(`(?i)reiter|tab`), preferred: "Registerkarte", example: "Zum Reiter Benutzer"},
 	{lang: "de", forbidden: `(?i)lizenziert`, preferred: "lizenzpflichtig", example: "eine lizenzierte Rolle"},
 	{lang: "de", forbidden: `Analytics`, preferred: "Analyse (Analyse-Supervisor)", example: "Live-Analytics-Supervisor"},
+	{lang: "de", forbidden: `(?i)erneuer`, preferred: "neu generieren (a token's secret)", keys: []string{"token.", "audit.action.token"}, example: "API-Token erneuert"},
 	{lang: "de", forbidden: `Basisbenutzer`, preferred: "Basis-Benutzer", example: "die Basisbenutzer-Rolle"},
 
 	// French: vous-form, compte, propriétaire, accès accordé (not autorisation), emprunt d'identité, jeton.
@@ -102,6 +103,7 @@ var glossaryRules = []glossaryRule{
 	{lang: "ru", forbidden: `(?i)логин|залогин|разлогин|` + w(`2FA`) + `|двухэтапн`, preferred: "вход / войти; двухфакторная аутентификация", example: "Неверный логин"},
 	{lang: "ru", forbidden: `(?i)резервн\p{L}* код|код\p{L}* доступа`, preferred: "код восстановления", example: "резервный код"},
 	{lang: "ru", forbidden: `(?i)собственник|хозяин`, preferred: "владелец аккаунта", example: "Собственник аккаунта"},
+	{lang: "ru", forbidden: `(?i)токен\p{L}* замен|замен\p{L}* токен`, preferred: "перевыпустить (a token's secret)", keys: []string{"token.", "audit.action.token"}, example: "API-токен заменён"},
 	{lang: "ru", forbidden: `(?i)тарифицируем`, preferred: "платные позиции", example: "тарифицируемые позиции"},
 	{lang: "ru", forbidden: `(?i)отозвать запрос|отзовите запрос|запрос\p{L}* (?:[\p{L}{}.«» ]+ )?отозван|отозвал\p{L}* (?:этот )?запрос`, preferred: "отменить запрос (withdraw); отозвать доступ (revoke)", example: "Партнёр отозвал этот запрос"},
 }
