@@ -12,7 +12,7 @@ import (
 
 // The glossary (docs/glossary.md) chooses one translation for each of the
 // product's key terms in each language. glossaryRules are the words it
-// turns away: a message using one fails TestGlossaryTerms and the failure
+// turns away: a message using one fails TestEveryLanguageUsesTheGlossary and the failure
 // names the word to use instead. Russian's «аккаунт» / «учётная запись»
 // rule lives in ru_terms_test.go.
 type glossaryRule struct {
@@ -111,8 +111,8 @@ var glossaryRules = []glossaryRule{
 // placeholderStrip removes go-i18n template actions before matching words.
 var placeholderStrip = regexp.MustCompile(`{{[^}]*}}`)
 
-// TestGlossaryTerms fails when a message uses a word the glossary turns away.
-func TestGlossaryTerms(t *testing.T) {
+// TestEveryLanguageUsesTheGlossary fails when a message uses a word the glossary turns away.
+func TestEveryLanguageUsesTheGlossary(t *testing.T) {
 	for _, r := range glossaryRules {
 		re, err := regexp.Compile(r.forbidden)
 		if err != nil {
@@ -182,10 +182,10 @@ var oneIsSingle = map[string]bool{"en": true, "de": true, "fr": true, "pt": true
 
 var placeholderRE = regexp.MustCompile(`{{[^}]*}}`)
 
-// TestPlaceholdersMatchEnglish fails when a translation loses, adds or
+// TestEveryLanguageKeepsTheEnglishPlaceholders fails when a translation loses, adds or
 // misspells a template action ({{.Name}}, {{if .Message}} …), or when a
 // message's plural forms are not the ones its language needs.
-func TestPlaceholdersMatchEnglish(t *testing.T) {
+func TestEveryLanguageKeepsTheEnglishPlaceholders(t *testing.T) {
 	en := localeMessages(t, "en")
 	for _, l := range Languages {
 		msgs := localeMessages(t, l.Tag)
