@@ -68,6 +68,7 @@ var glossaryRules = []glossaryRule{
 	{lang: "fr", forbidden: `(?i)code de secours|code de sauvegarde`, preferred: "code de récupération", example: "un code de secours"},
 	{lang: "fr", forbidden: `(?i)double authentification|deux étapes|` + w(`2FA`), preferred: "authentification à deux facteurs", example: "la double authentification"},
 	{lang: "fr", forbidden: `(?i)journal des événements|log d'audit|registre d'audit`, preferred: "journal d'audit", example: "le log d'audit"},
+	{lang: "fr", forbidden: `(?i)accès au site(?:$|[^ ]| [^w])`, preferred: "Accès au site web (the role's name)", example: "Accès au site (customer.user)"},
 	{lang: "fr", forbidden: `(?i)sous licence`, preferred: "soumis à licence", example: "un rôle sous licence"},
 	{lang: "fr", forbidden: `administrateurs? du partenaire`, preferred: "administrateur partenaire (the role's name)", example: "Les administrateurs du partenaire"},
 	{lang: "fr", forbidden: `(?i)renouvel`, preferred: "régénérer (a token's secret)", keys: []string{"token.", "audit.action.token"}, example: "Jeton d'API renouvelé"},
@@ -104,6 +105,9 @@ var glossaryRules = []glossaryRule{
 	{lang: "ru", forbidden: `(?i)резервн\p{L}* код|код\p{L}* доступа`, preferred: "код восстановления", example: "резервный код"},
 	{lang: "ru", forbidden: `(?i)собственник|хозяин`, preferred: "владелец аккаунта", example: "Собственник аккаунта"},
 	{lang: "ru", forbidden: `(?i)токен\p{L}* замен|замен\p{L}* токен`, preferred: "перевыпустить (a token's secret)", keys: []string{"token.", "audit.action.token"}, example: "API-токен заменён"},
+	{lang: "ru", forbidden: `(?i)доступ\p{L}* к сайту`, preferred: "«Доступ к порталу» (the role's name)", example: "нет доступа к сайту"},
+	{lang: "ru", forbidden: `(?i)основн\p{L}* пользовател`, preferred: "базовый пользователь (the role's name)", example: "роль основного пользователя"},
+	{lang: "ru", forbidden: `(?i)оператор\p{L}* (?:колл|ACD)`, preferred: "агент колл-центра (the add-on «Агент»)", example: "Оператор колл-центра"},
 	{lang: "ru", forbidden: `(?i)тарифицируем`, preferred: "платные позиции", example: "тарифицируемые позиции"},
 	{lang: "ru", forbidden: `(?i)отозвать запрос|отзовите запрос|запрос\p{L}* (?:[\p{L}{}.«» ]+ )?отозван|отозвал\p{L}* (?:этот )?запрос`, preferred: "отменить запрос (withdraw); отозвать доступ (revoke)", example: "Партнёр отозвал этот запрос"},
 }
