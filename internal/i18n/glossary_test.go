@@ -92,6 +92,7 @@ var glossaryRules = []glossaryRule{
 
 	// Russian: вы, аккаунт (the tenant) — see ru_terms_test.go for учётная запись — владелец, доступ, имперсонация.
 	{lang: "ru", forbidden: w(`(?i)ты|тебя|тебе|тобой|твой|твоя|твоё|твои|твоего|твоей`), preferred: "обращение на «вы»", example: "Войди в свой аккаунт, если ты владелец."},
+	{lang: "ru", forbidden: `[\p{L},;:] (?:Вы|Вас|Вам|Вами|Ваш\p{L}*)(?:[^\p{L}]|$)`, preferred: "«вы», «ваш» in lower case inside a sentence", example: "Если Вы забыли пароль"},
 	{lang: "ru", forbidden: `(?i)арендатор|тенант`, preferred: "ID аккаунта", example: "ID арендатора"},
 	{lang: "ru", forbidden: `(?i)референс`, preferred: "внешний идентификатор", example: "по названию или референсу"},
 	{lang: "ru", forbidden: `(?i)разрешени`, preferred: "доступ (for a grant), права (for permissions)", example: "Ваше разрешение для аккаунта"},
