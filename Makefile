@@ -12,8 +12,16 @@ run: ## start the portal with demo data on first start
 build: ## build ./bin/tenantdesk
 	$(GO) build -trimpath -ldflags='-s -w' -o bin/tenantdesk ./cmd/tenantdesk
 
-test: ## every test: unit, HTTP and browser (Chromium), with the race detector
+# With TENANTDESK_TEST_POSTGRES naming a PostgreSQL server (a URL to a
+# database on it, e.g. postgres://tenantdesk:tenantdesk@127.0.0.1:5432/postgres,
+# for a role that may create databases), every test but the browser ones
+# runs again on PostgreSQL, each test in a database of its own.
+test: ## every test: unit, HTTP and browser (Chromium), with the race detector; again on PostgreSQL when TENANTDESK_TEST_POSTGRES is set
 	$(GO) test -race -count=1 ./...
+	@if [ -n "$$TENANTDESK_TEST_POSTGRES" ]; then \
+		echo "==> the same tests on PostgreSQL (browser tests excepted)"; \
+		TENANTDESK_TEST_STORE=postgres $(GO) test -race -short -count=1 ./...; \
+	fi
 
 test-short: ## every test but the browser ones
 	$(GO) test -short -count=1 ./...

@@ -61,7 +61,7 @@ func (e env) integer(name string, def int) int {
 func newFlagSet(name string, getenv func(string) string, stderr io.Writer) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", env(getenv).str("DB", "./data/tenantdesk.db"), "SQLite database file (TENANTDESK_DB)")
+	db := fs.String("db", env(getenv).str("DB", "./data/tenantdesk.db"), "SQLite database file, or a postgres:// URL (TENANTDESK_DB)")
 	return fs, db
 }
 

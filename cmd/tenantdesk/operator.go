@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -20,7 +21,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintf(stdout, "Database %s is up to date.\n", *dbPath)
+	fmt.Fprintf(stdout, "Database %s is up to date.\n", sqlstore.DisplayDSN(*dbPath))
 	return nil
 }
 

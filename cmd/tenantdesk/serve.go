@@ -124,7 +124,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "Tenantdesk is running at http://%s (database %s, ready in %s). Press Ctrl+C to stop.\n",
-		displayAddr(ln.Addr().String()), *dbPath, time.Since(started).Round(time.Millisecond))
+		displayAddr(ln.Addr().String()), sqlstore.DisplayDSN(*dbPath), time.Since(started).Round(time.Millisecond))
 
 	select {
 	case err := <-errc:
@@ -198,11 +198,18 @@ func janitor(ctx context.Context, db *sqlstore.DB, access *service.Access, idle 
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			sweep(ctx, db, idle, round%60 == 0, log)
-			if n, err := access.RemindExpiring(ctx); err != nil {
-				log.Warn("janitor: access expiry reminders", "error", err.Error())
-			} else if n > 0 {
-				log.Info("janitor: access expiry reminders", "grants", n)
+			// One replica at a time (an advisory lock on PostgreSQL):
+			// the others skip the round.
+			if _, err := db.TryJanitorLock(ctx, func(ctx context.Context) error {
+				sweep(ctx, db, idle, round%60 == 0, log)
+				if n, err := access.RemindExpiring(ctx); err != nil {
+					log.Warn("janitor: access expiry reminders", "error", err.Error())
+				} else if n > 0 {
+					log.Info("janitor: access expiry reminders", "grants", n)
+				}
+				return nil
+			}); err != nil {
+				log.Warn("janitor: lock", "error", err.Error())
 			}
 		}
 	}

@@ -12,6 +12,9 @@ import (
 // VACUUM INTO: a compact snapshot, taken while the portal keeps serving).
 // It refuses to overwrite an existing file.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.dialect == dialectPostgres {
+		return tenantdesk.Errorf(tenantdesk.EINVALID, "The database is PostgreSQL: back it up with pg_dump or the server's own backups (docs/deploy.md).")
+	}
 	if _, err := os.Stat(path); err == nil {
 		return tenantdesk.Errorf(tenantdesk.ECONFLICT, "%s exists already; choose a new file name.", path)
 	}

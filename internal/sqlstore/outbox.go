@@ -90,13 +90,22 @@ func (db *DB) ClaimMail(ctx context.Context, now time.Time, lease time.Duration,
 	} else if due == 0 {
 		return nil, nil
 	}
-	tx, err := db.beginTx(ctx)
+	// On PostgreSQL several replicas claim at once, without the write
+	// transactions' lock: each takes the due rows no other claim holds
+	// (SKIP LOCKED), so no message is taken twice.
+	claim := `SELECT ` + mailColumns + ` FROM mail_outbox
+		WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`
+	begin := db.beginTx
+	if db.dialect == dialectPostgres {
+		claim += ` FOR UPDATE SKIP LOCKED`
+		begin = db.beginRowLockTx
+	}
+	tx, err := begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	out, err := queryMail(ctx, tx, `SELECT `+mailColumns+` FROM mail_outbox
-		WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`, ms(now), limit)
+	out, err := queryMail(ctx, tx, claim, ms(now), limit)
 	if err != nil || len(out) == 0 {
 		return nil, err
 	}

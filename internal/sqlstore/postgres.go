@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -85,6 +86,19 @@ func redactURLError(err error) error {
 		}
 	}
 	return fmt.Errorf("%s", msg)
+}
+
+// DisplayDSN is dsn as logs and messages may show it: a PostgreSQL URL
+// without its password.
+func DisplayDSN(dsn string) string {
+	if !IsPostgresURL(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
 }
 
 // IsPostgres reports whether the store is on PostgreSQL.
