@@ -23,6 +23,7 @@ func TestWritesGoThroughTheCacheInvalidation(t *testing.T) {
 	// Where the writer pool may be touched directly, and why.
 	allowed := map[string]string{
 		"beginTx":            "opens the write transactions (committed through Tx.Commit)",
+		"beginRowLockTx":     "opens the outbox claims' transactions on PostgreSQL (committed through Tx.Commit)",
 		"execWrite":          "the direct write, which bumps the generation",
 		"Close":              "closes the pool",
 		"Migrate":            "migrations run before anything is read or cached",
