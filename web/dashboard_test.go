@@ -106,7 +106,7 @@ func TestHomeCustomerDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	beckyU, _ := accountOf(t, app, becky)
-	app.exec(`INSERT INTO user_totp (user_id, account_id, secret_enc, created_at, enabled_at) VALUES (?, ?, x'00', 1, 1)`, beckyU.ID, fence.ID)
+	app.exec(`INSERT INTO user_totp (user_id, account_id, secret_enc, created_at, enabled_at) VALUES (?, ?, ?, 1, 1)`, beckyU.ID, fence.ID, []byte{0})
 	r := incomingRequest(t, app, "Dashboard", "", tom, []tenantdesk.AccessMode{tenantdesk.ModeSupport}, nil, caroline)
 	res = c.get("/")
 	if got := figure(res, "figure-invitations-pending"); got != 1 {

@@ -54,7 +54,7 @@ func (db *DB) CustomerFigures(ctx context.Context, accountID, userID int64, now 
 }
 
 // namingUser restricts requests r to those naming the user ?2 unless it is 0.
-const namingUser = `(?2 = 0 OR r.id IN (SELECT request_id FROM access_request_users WHERE user_id = ?2))`
+const namingUser = `(CAST(?2 AS BIGINT) = 0 OR r.id IN (SELECT request_id FROM access_request_users WHERE user_id = ?2))`
 
 // partnerFiguresQuery reads a partner's figures: ?1 the partner, ?2 the
 // user whose requests are counted (0: all), ?3 now, ?4 the horizon of
