@@ -48,6 +48,10 @@ func TestBrowserTwoFactorAndLanguage(t *testing.T) {
 	if n := evalIn[int](b, `document.querySelectorAll("[data-testid=recovery-code]").length`); n != 10 {
 		t.Fatalf("%d recovery codes shown: %s", n, b.Text("main"))
 	}
+	// The 120-bit codes (six groups of four) fit their column on one line.
+	if bad := evalIn[int](b, `[...document.querySelectorAll("[data-testid=recovery-code]")].filter(li => li.scrollWidth > li.clientWidth || li.getClientRects().length !== 1 || li.getBoundingClientRect().height > 1.9 * parseFloat(getComputedStyle(li).fontSize)).length`); bad != 0 {
+		t.Errorf("%d recovery codes overflow or wrap", bad)
+	}
 	if href := evalIn[string](b, `document.querySelector("[data-testid=recovery-download]").getAttribute("href")`); !strings.HasPrefix(href, "data:text/plain") {
 		t.Errorf("download link %.40q", href)
 	}
