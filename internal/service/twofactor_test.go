@@ -727,3 +727,66 @@ func TestAccountSecurityOwnerOnlyAndAudited(t *testing.T) {
 		t.Errorf("%d account.security_update entries, want 1", n)
 	}
 }
+
+// Every change to the second factor — turning it on, new recovery codes,
+// turning it off — ends the user's other sessions, which were opened under
+// the factors of before, and keeps the one that made the change and other
+// users' sessions (ASVS 5.0 7.4.3). Each entry counts what it ended.
+func TestTwoFactorChangesEndOtherSessions(t *testing.T) {
+	f, clk := twoFactorFixture(t)
+	u := f.Member1
+	bg := context.Background()
+	open := func(ids ...string) {
+		t.Helper()
+		now := clk.Now()
+		for _, id := range ids {
+			must(t, f.db.CreateSession(bg, &tenantdesk.Session{ID: id, UserID: u.ID, Data: []byte{},
+				CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}))
+		}
+	}
+	alive := func(id string) bool {
+		t.Helper()
+		_, err := f.db.FindSession(bg, id)
+		if err != nil && code(err) != tenantdesk.ENOTFOUND {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	now := clk.Now()
+	must(t, f.db.CreateSession(bg, &tenantdesk.Session{ID: "admin-1", UserID: f.Admin1.ID, Data: []byte{},
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}))
+	open("current", "laptop", "phone")
+	ctx := tenantdesk.WithActor(bg, &tenantdesk.Actor{User: u, SessionID: "current"})
+
+	setup, err := f.svc.TwoFactor.StartTOTPSetup(ctx)
+	must(t, err)
+	_, err = f.svc.TwoFactor.ConfirmTOTPSetup(ctx, codeAt(t, setup.Secret, clk.Now()))
+	must(t, err)
+	if !alive("current") || alive("laptop") || alive("phone") || !alive("admin-1") {
+		t.Fatalf("after turning 2FA on: current %v, laptop %v, phone %v, another user's %v",
+			alive("current"), alive("laptop"), alive("phone"), alive("admin-1"))
+	}
+	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditTwoFactorEnabled, `"otherSessionsEnded":2`) != 1 {
+		t.Error("turning 2FA on: no entry counting 2 sessions ended")
+	}
+
+	open("tablet")
+	_, err = f.svc.TwoFactor.RegenerateRecoveryCodes(ctx, memberPassword)
+	must(t, err)
+	if !alive("current") || alive("tablet") {
+		t.Fatalf("after new recovery codes: current %v, tablet %v", alive("current"), alive("tablet"))
+	}
+	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditRecoveryRegenerated, `"otherSessionsEnded":1`) != 1 {
+		t.Error("new recovery codes: no entry counting 1 session ended")
+	}
+
+	open("kiosk")
+	clk.Advance(31 * time.Second) // the next step: the code of the set-up is used up
+	must(t, f.svc.TwoFactor.DisableTOTP(ctx, memberPassword, codeAt(t, setup.Secret, clk.Now())))
+	if !alive("current") || alive("kiosk") || !alive("admin-1") {
+		t.Fatalf("after turning 2FA off: current %v, kiosk %v, another user's %v", alive("current"), alive("kiosk"), alive("admin-1"))
+	}
+	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditTwoFactorDisabled, `"otherSessionsEnded":1`) != 1 {
+		t.Error("turning 2FA off: no entry counting 1 session ended")
+	}
+}

@@ -141,7 +141,8 @@ func PendingSignInFrom(ctx context.Context) *PendingSignIn {
 // sign-in. The methods without a user ID act on the signed-in actor's own
 // user (or, for StartTOTPSetup, ConfirmTOTPSetup, CancelTOTPSetup and
 // TwoFactorStatus, on the user of a PendingSignIn with Enrol); without
-// either they return EUNAUTHORIZED.
+// either they return EUNAUTHORIZED. Turning 2FA on or off and new
+// recovery codes end the user's other sessions (not the actor's own).
 //
 // Wrong passwords and codes given to DisableTOTP and RegenerateRecoveryCodes
 // count as second-factor failures, like wrong codes at sign-in: past
