@@ -54,7 +54,7 @@ func TestPasswordFieldsMaskedAndPasteable(t *testing.T) {
 			t.Errorf("%s: %d password fields, want at least %d", p.path, n, p.count)
 		}
 		for _, block := range []string{"onpaste", "oncopy", "ondrop"} {
-			if res.Doc.Find("[" + block + "]").Length() != 0 {
+			if res.Doc.Find("["+block+"]").Length() != 0 {
 				t.Errorf("%s: an element has %s", p.path, block)
 			}
 		}
