@@ -6,6 +6,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -78,5 +79,93 @@ func TestSignInComparesThePasswordExactly(t *testing.T) {
 	}
 	if res := app.client().signIn(tom, pw); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the right password: status %d", res.StatusCode)
+	}
+}
+
+// The baseline headers are on every kind of response, not only pages: API
+// answers (a 401 problem), the public OpenAPI document, static files,
+// health checks and 404s (ASVS 5.0 3.4.3-3.4.6, 4.1.1). Only the OpenAPI
+// document, which holds nobody's data, may be read cross-origin (3.4.2).
+func TestSecurityHeadersOnEveryKindOfResponse(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	for _, p := range []struct {
+		path, mime string
+		cors       bool
+	}{
+		{"/signin", "text/html", false},
+		{"/no-such-page", "text/html", false},
+		{"/api/v1/me", "application/problem+json", false},
+		{"/api/v1/no-such-endpoint", "application/problem+json", false},
+		{"/api/v1/openapi.json", "application/json", true},
+		{"/static/css/app.css", "text/css", false},
+		{"/healthz", "", false},
+	} {
+		res := c.get(p.path)
+		h := res.Header
+		csp := h.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %q", p.path, csp, want)
+			}
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: no nosniff", p.path)
+		}
+		if got := h.Get("Referrer-Policy"); got != "same-origin" {
+			t.Errorf("%s: Referrer-Policy %q", p.path, got)
+		}
+		ct := h.Get("Content-Type")
+		if p.mime != "" && !strings.HasPrefix(ct, p.mime) {
+			t.Errorf("%s: Content-Type %q, want %s", p.path, ct, p.mime)
+		}
+		if strings.HasPrefix(ct, "text/") && !strings.Contains(strings.ToLower(ct), "charset=utf-8") {
+			t.Errorf("%s: Content-Type %q names no charset", p.path, ct)
+		}
+		if got := h.Get("Access-Control-Allow-Origin"); (got != "") != p.cors {
+			t.Errorf("%s: Access-Control-Allow-Origin %q", p.path, got)
+		}
+	}
+}
+
+// What a person types is shown as text, never run as markup (ASVS 5.0
+// 3.2.2): a display name that is an HTML snippet comes back escaped.
+func TestTypedMarkupIsShownAsText(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(huck)
+	c.get("/profile")
+	const name = `<img src=x onerror="document.title='owned'">Huck`
+	res := c.post("/profile", url.Values{"displayName": {name}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: status %d", res.StatusCode)
+	}
+	res = c.get("/profile")
+	if res.Doc.Find("img[onerror]").Length() != 0 {
+		t.Fatal("the display name became an element")
+	}
+	if got := text(res, `[data-testid="current-user"]`); got != name {
+		t.Errorf("top bar shows %q, want the name as typed", got)
+	}
+}
+
+// A request cannot forge a line of the request log (ASVS 5.0 16.4.1): a
+// path with CR LF and a fake entry stays inside its own, quoted, line.
+func TestRequestLogResistsInjection(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	before := strings.Count(app.Logs.String(), "\n")
+	c.get("/nothing%0D%0Atime=2026-01-01T00:00:00Z%20level=ERROR%20msg=forged")
+	logs := app.Logs.String()
+	if !strings.Contains(logs, `path="/nothing\r\ntime=2026`) {
+		t.Errorf("the path is not logged quoted, with its CR LF escaped:\n%s", logs)
+	}
+	if got := strings.Count(logs, "\n") - before; got != 1 {
+		t.Errorf("one request wrote %d log lines:\n%s", got, logs)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		if strings.HasPrefix(line, "time=2026-01-01") || strings.Contains(line, "\r") {
+			t.Errorf("forged or broken log line: %q", line)
+		}
 	}
 }
