@@ -169,3 +169,32 @@ func TestRequestLogResistsInjection(t *testing.T) {
 		}
 	}
 }
+
+// A refused CSRF token is logged as a security event of its own, with the
+// request's ID and client, and without the token (ASVS 5.0 16.3.3).
+func TestRefusedCSRFTokenIsLogged(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.get("/signin")
+	res := c.postRaw("/signin", url.Values{"email": {tom}, "password": {"x"}, "_csrf": {"forged-token-value"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	var line string
+	for _, l := range strings.Split(app.Logs.String(), "\n") {
+		if strings.Contains(l, "csrf token refused") {
+			line = l
+		}
+	}
+	if line == "" {
+		t.Fatalf("no csrf event logged:\n%s", app.Logs.String())
+	}
+	for _, want := range []string{"level=WARN", "path=/signin", "ip=127.0.0.1", "token_sent=true", "request_id=" + res.Header.Get("X-Request-Id")} {
+		if !strings.Contains(line, want) {
+			t.Errorf("csrf event %q lacks %q", line, want)
+		}
+	}
+	if strings.Contains(line, "forged-token-value") {
+		t.Errorf("the token is logged: %q", line)
+	}
+}
