@@ -198,3 +198,24 @@ func TestRefusedCSRFTokenIsLogged(t *testing.T) {
 		t.Errorf("the token is logged: %q", line)
 	}
 }
+
+// Opening an emailed link (GET) changes nothing: a mail scanner or a
+// prefetch that follows the link does not use it up, and only the form's
+// POST does (ASVS 5.0 3.5.3).
+func TestOpeningALinkDoesNotUseIt(t *testing.T) {
+	app := newTestApp(t, withDevMailbox)
+	c := app.client()
+	inviteNewcomer(t, app)
+	link := latestLink(t, c, newcomer, "/activate?token=")
+	for i := 0; i < 3; i++ {
+		if res := c.get(link); res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %d of the link: status %d", i+1, res.StatusCode)
+		}
+	}
+	if res := setPassword(c, "/activate", tokenOf(t, link), goodPassword, goodPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the link after three GETs: status %d", res.StatusCode)
+	}
+	if res := c.get(link); res.StatusCode != http.StatusNotFound {
+		t.Errorf("GET after the POST: status %d, want 404 (used)", res.StatusCode)
+	}
+}
