@@ -219,3 +219,38 @@ func TestOpeningALinkDoesNotUseIt(t *testing.T) {
 		t.Errorf("GET after the POST: status %d, want 404 (used)", res.StatusCode)
 	}
 }
+
+// Setting up 2FA asks for the current password first (ASVS 5.0 7.5.1): a
+// session left open must not enrol someone else's authenticator. Without
+// it, or with a wrong one, the form comes back with the error beside the
+// field and no secret is made.
+func TestTwoFactorSetupNeedsThePassword(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.mustSignIn(huck)
+	c.get("/profile/2fa")
+	for name, form := range map[string]url.Values{
+		"no password":    {},
+		"wrong password": {"password": {"not the password at all"}},
+	} {
+		res := c.post("/profile/2fa/setup", form)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", name, res.StatusCode)
+		}
+		if got := strings.TrimSpace(res.Doc.Find("#setup-password-error").Text()); got != "The password is not right." {
+			t.Errorf("%s: field error %q", name, got)
+		}
+		if res.Doc.Find(`[data-testid="totp-secret"]`).Length() != 0 {
+			t.Errorf("%s: a secret is shown", name)
+		}
+	}
+	if page := c.get("/profile/2fa"); page.Doc.Find(`[data-testid="totp-secret"]`).Length() != 0 {
+		t.Fatal("a set-up is pending without the password")
+	}
+	if res := startTOTPSetup(t, app, c); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("with the password: status %d", res.StatusCode)
+	}
+	if page := c.get("/profile/2fa"); page.Doc.Find(`[data-testid="totp-secret"]`).Length() != 1 {
+		t.Fatal("no set-up after the right password")
+	}
+}

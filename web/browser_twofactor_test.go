@@ -34,6 +34,7 @@ func TestBrowserTwoFactorAndLanguage(t *testing.T) {
 	if got := b.Text("[data-testid=twofactor-help] h2"); got != "How do I set up two-factor authentication?" {
 		t.Errorf("help heading %q", got)
 	}
+	b.Do("type the password", chromedp.SendKeys(chromedp.CSS("#setup-password"), app.Password[huck]))
 	b.DoAndWaitLoad("start the set-up", chromedp.Click(chromedp.CSS("[data-testid=totp-start]")))
 	// The QR code is an inline PNG the CSP allows: it has really loaded.
 	waitFor(t, b, "the QR code to load", `(() => { const i = document.querySelector("[data-testid=totp-qr]"); return !!i && i.complete && i.naturalWidth > 0; })()`)
@@ -120,6 +121,7 @@ func TestBrowserTwoFactorLostPhone(t *testing.T) {
 	base := app.Server.URL
 	browserSignIn(t, b, base, huck, app.Password[huck])
 	b.Navigate(base + "/profile/2fa")
+	b.Do("type the password", chromedp.SendKeys(chromedp.CSS("#setup-password"), app.Password[huck]))
 	b.DoAndWaitLoad("start the set-up", chromedp.Click(chromedp.CSS("[data-testid=totp-start]")))
 	secret := strings.ReplaceAll(b.Text("[data-testid=totp-secret]"), " ", "")
 	code, err := auth.TOTPCode(secret, app.Clock.Now())

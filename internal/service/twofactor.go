@@ -247,12 +247,23 @@ func setupOf(box *auth.SecretBox, u *tenantdesk.User, sealed []byte, expires tim
 	return &tenantdesk.TOTPSetup{Secret: k.Secret, URL: k.URL, AccountName: u.Email, ExpiresAt: expires}, nil
 }
 
-// StartTOTPSetup generates a pending secret. See tenantdesk.TwoFactorService:
-// ECONFLICT when 2FA is already on.
-func (s *TwoFactor) StartTOTPSetup(ctx context.Context) (*tenantdesk.TOTPSetup, error) {
-	u, _, err := s.self(ctx, true)
+// StartTOTPSetup generates a pending secret. A signed-in user confirms it
+// with the current password first (checkPasswordForChange: a session left
+// open must not enrol someone else's phone, ASVS 5.0 7.5.1); the enrolment
+// of a pending sign-in has just checked the password and passes none. See
+// tenantdesk.TwoFactorService: EINVALID (field "password") for a wrong
+// password, ETHROTTLED past the limit, ECONFLICT when 2FA is already on.
+func (s *TwoFactor) StartTOTPSetup(ctx context.Context, password string) (*tenantdesk.TOTPSetup, error) {
+	u, pending, err := s.self(ctx, true)
 	if err != nil {
 		return nil, err
+	}
+	if !pending {
+		release, err := s.checkPasswordForChange(ctx, u, "setup", password)
+		if err != nil {
+			return nil, err
+		}
+		release(false) // the password was right, and nothing else is guessed
 	}
 	box, err := s.secretBox(ctx)
 	if err != nil {
@@ -493,8 +504,8 @@ func (s *TwoFactor) recordSecondFactorFailure(ctx context.Context, u *tenantdesk
 	})
 }
 
-// checkPasswordForChange is the common first part of regenerating codes
-// and disabling: the throttle, then the password (a wrong one counts). The
+// checkPasswordForChange is the common first part of starting a set-up,
+// regenerating codes and disabling: the throttle, then the password (a wrong one counts). The
 // attempt is reserved before the password is hashed (reserveAttempt); after
 // a right password the caller settles it with release: release(true) keeps
 // it as a failure (a wrong code when disabling), release(false) drops it.
