@@ -18,7 +18,7 @@ import (
 // Cookie names. A cookie marked Secure carries the __Host- prefix (ASVS
 // 5.0 3.3.1, 3.3.3): browsers then accept it only with Secure, Path=/ and
 // no Domain, so neither a sibling subdomain nor a plain-HTTP page can set
-// or shadow it. Over plain HTTP (development, tests) the prefix is
+// or overwrite it. Over plain HTTP (development, tests) the prefix is
 // impossible and the bare name is used (cookieName).
 const (
 	sessionCookie = "td_session"
