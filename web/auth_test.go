@@ -245,13 +245,23 @@ func TestSessionCookieFlags(t *testing.T) {
 	if strings.Contains(raw, "Secure") {
 		t.Errorf("Secure on plain HTTP without configuration: %q", raw)
 	}
-	// Configured (behind a TLS proxy): Secure.
+	// Configured (behind a TLS proxy): Secure, and named with the __Host-
+	// prefix (ASVS 5.0 3.3.1, 3.3.3), which browsers accept only with
+	// Secure, Path=/ and no Domain.
 	sec := newTestApp(t, func(c *web.Config) { c.SecureCookies = true })
 	res = sec.client().signIn(tom, sec.Password[tom])
+	raw = ""
 	for _, v := range res.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(v, "td_session=") && !strings.Contains(v, "Secure") {
-			t.Errorf("configured Secure missing: %q", v)
+		if strings.HasPrefix(v, "td_session=") {
+			t.Errorf("Secure session cookie without the __Host- prefix: %q", v)
 		}
+		if strings.HasPrefix(v, "__Host-td_session=") {
+			raw = v
+		}
+	}
+	if !strings.Contains(raw, "; Secure") || !strings.Contains(raw, "Path=/") || strings.Contains(raw, "Domain=") ||
+		!strings.Contains(raw, "HttpOnly") {
+		t.Errorf("configured session cookie: %q", raw)
 	}
 	// A forged cookie value is ignored.
 	f := app.client()

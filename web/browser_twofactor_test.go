@@ -34,6 +34,7 @@ func TestBrowserTwoFactorAndLanguage(t *testing.T) {
 	if got := b.Text("[data-testid=twofactor-help] h2"); got != "How do I set up two-factor authentication?" {
 		t.Errorf("help heading %q", got)
 	}
+	b.Do("type the password", chromedp.SendKeys(chromedp.CSS("#setup-password"), app.Password[huck]))
 	b.DoAndWaitLoad("start the set-up", chromedp.Click(chromedp.CSS("[data-testid=totp-start]")))
 	// The QR code is an inline PNG the CSP allows: it has really loaded.
 	waitFor(t, b, "the QR code to load", `(() => { const i = document.querySelector("[data-testid=totp-qr]"); return !!i && i.complete && i.naturalWidth > 0; })()`)
@@ -47,6 +48,10 @@ func TestBrowserTwoFactorAndLanguage(t *testing.T) {
 	}
 	if n := evalIn[int](b, `document.querySelectorAll("[data-testid=recovery-code]").length`); n != 10 {
 		t.Fatalf("%d recovery codes shown: %s", n, b.Text("main"))
+	}
+	// The 120-bit codes (six groups of four) fit their column on one line.
+	if bad := evalIn[int](b, `[...document.querySelectorAll("[data-testid=recovery-code]")].filter(li => li.scrollWidth > li.clientWidth || li.getClientRects().length !== 1 || li.getBoundingClientRect().height > 1.9 * parseFloat(getComputedStyle(li).fontSize)).length`); bad != 0 {
+		t.Errorf("%d recovery codes overflow or wrap", bad)
 	}
 	if href := evalIn[string](b, `document.querySelector("[data-testid=recovery-download]").getAttribute("href")`); !strings.HasPrefix(href, "data:text/plain") {
 		t.Errorf("download link %.40q", href)
@@ -116,6 +121,7 @@ func TestBrowserTwoFactorLostPhone(t *testing.T) {
 	base := app.Server.URL
 	browserSignIn(t, b, base, huck, app.Password[huck])
 	b.Navigate(base + "/profile/2fa")
+	b.Do("type the password", chromedp.SendKeys(chromedp.CSS("#setup-password"), app.Password[huck]))
 	b.DoAndWaitLoad("start the set-up", chromedp.Click(chromedp.CSS("[data-testid=totp-start]")))
 	secret := strings.ReplaceAll(b.Text("[data-testid=totp-secret]"), " ", "")
 	code, err := auth.TOTPCode(secret, app.Clock.Now())

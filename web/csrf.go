@@ -66,7 +66,7 @@ func (s *Server) csrfBinding(c echo.Context) string {
 	if sess, ok := c.Get(ctxSession).(*sessions.Session); ok && sess.ID != "" {
 		return "session\x00" + sess.ID
 	}
-	if ck, err := c.Request().Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 && len(ck.Value) <= 64 {
+	if ck, err := c.Request().Cookie(s.cookieName(c.Request(), csrfCookie)); err == nil && len(ck.Value) >= 32 && len(ck.Value) <= 64 {
 		return "anonymous\x00" + ck.Value
 	}
 	v := auth.RandomToken(32)
@@ -77,7 +77,7 @@ func (s *Server) csrfBinding(c echo.Context) string {
 // setCSRFCookie sets the anonymous CSRF cookie (a browser-session cookie);
 // maxAge < 0 deletes it. Secure follows the session cookie's rule.
 func (s *Server) setCSRFCookie(c echo.Context, value string, maxAge int) {
-	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: value, Path: "/", MaxAge: maxAge,
+	c.SetCookie(&http.Cookie{Name: s.cookieName(c.Request(), csrfCookie), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secureCookies(c.Request()), SameSite: http.SameSiteLaxMode})
 }
 
@@ -85,7 +85,7 @@ func (s *Server) setCSRFCookie(c echo.Context, value string, maxAge int) {
 // called when a session starts or ends, so that a token issued before is
 // not valid after it.
 func (s *Server) dropCSRFCookie(c echo.Context) {
-	if _, err := c.Request().Cookie(csrfCookie); err == nil {
+	if _, err := c.Request().Cookie(s.cookieName(c.Request(), csrfCookie)); err == nil {
 		s.setCSRFCookie(c, "", -1)
 	}
 }
@@ -129,6 +129,10 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 				return s.requireUser(nil)(c)
 			}
 			if !ok {
+				// A security event of its own (ASVS 5.0 16.3.3): a forged
+				// cross-site request looks like any 403 in the request log.
+				s.log.Warn("csrf token refused", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+					"method", r.Method, "path", r.URL.Path, "ip", c.RealIP(), "token_sent", sent != "")
 				return errCSRF
 			}
 		}
@@ -141,7 +145,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 // no longer exists.
 func (s *Server) sessionEnded(c echo.Context) bool {
 	sess, _ := c.Get(ctxSession).(*sessions.Session)
-	_, err := c.Request().Cookie(sessionCookie)
+	_, err := c.Request().Cookie(s.cookieName(c.Request(), sessionCookie))
 	return err == nil && (sess == nil || sess.ID == "")
 }
 

@@ -198,13 +198,25 @@ func TestEveryCookieSecureLikeTheSessionCookie(t *testing.T) {
 					if got := strings.Contains(line, "; Secure"); got != tc.secure {
 						t.Errorf("%s: Secure=%v, want %v: %q", name, got, tc.secure, line)
 					}
+					// A Secure cookie carries the __Host- prefix, a cookie
+					// over plain HTTP cannot (ASVS 5.0 3.3.1, 3.3.3).
+					if got := strings.HasPrefix(name, "__Host-"); got != tc.secure {
+						t.Errorf("%s: __Host- prefix=%v, want %v", name, got, tc.secure)
+					}
+					if strings.Contains(line, "Domain=") || !strings.Contains(line, "Path=/") {
+						t.Errorf("%s: want Path=/ and no Domain: %q", name, line)
+					}
 				}
 			}
 			check(c.get("/signin"))
 			check(c.signIn(tom, app.Password[tom]))
 			check(c.post("/signout", nil))
-			if !seen["td_session"] {
-				t.Error("no session cookie seen")
+			prefix := ""
+			if tc.secure {
+				prefix = "__Host-"
+			}
+			if !seen[prefix+"td_session"] || !seen[prefix+"td_csrf"] {
+				t.Errorf("cookies seen: %v", seen)
 			}
 		})
 	}

@@ -15,7 +15,15 @@ import (
 	"github.com/tenantdesk/tenantdesk/templates/view"
 )
 
-const sessionCookie = "td_session"
+// Cookie names. A cookie marked Secure carries the __Host- prefix (ASVS
+// 5.0 3.3.1, 3.3.3): browsers then accept it only with Secure, Path=/ and
+// no Domain, so neither a sibling subdomain nor a plain-HTTP page can set
+// or overwrite it. Over plain HTTP (development, tests) the prefix is
+// impossible and the bare name is used (cookieName).
+const (
+	sessionCookie = "td_session"
+	hostPrefix    = "__Host-"
+)
 
 // Context keys of echo.Context values set by middleware.
 const (
@@ -119,7 +127,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if isMachinePath(r.URL.Path) {
 			return next(c)
 		}
-		sess, err := s.sessions.Get(r, sessionCookie)
+		sess, err := s.sessions.Get(r, s.cookieName(r, sessionCookie))
 		if err != nil {
 			return err
 		}

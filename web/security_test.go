@@ -107,10 +107,23 @@ func TestTrustedProxyHeaders(t *testing.T) {
 	if !strings.Contains(res.Header.Get("Strict-Transport-Security"), "max-age=") {
 		t.Error("no HSTS behind a trusted TLS proxy")
 	}
+	if hsts := res.Header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=63072000") || !strings.Contains(hsts, "includeSubDomains") {
+		t.Errorf("HSTS %q: want at least a year and includeSubDomains (ASVS 5.0 3.4.1)", hsts)
+	}
+	sessionCookies := 0
 	for _, v := range res.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(v, "td_session=") && !strings.Contains(v, "Secure") {
-			t.Errorf("session cookie not Secure over TLS: %q", v)
+		if strings.HasPrefix(v, "td_session=") {
+			t.Errorf("session cookie over TLS without the __Host- prefix: %q", v)
 		}
+		if strings.HasPrefix(v, "__Host-td_session=") {
+			sessionCookies++
+			if !strings.Contains(v, "; Secure") {
+				t.Errorf("session cookie not Secure over TLS: %q", v)
+			}
+		}
+	}
+	if sessionCookies == 0 {
+		t.Error("no session cookie over TLS")
 	}
 	if ip := lastAuditIP(t, app, tom); ip != "203.0.113.7" {
 		t.Errorf("audited IP %q, want the forwarded client", ip)

@@ -236,6 +236,16 @@ func (s *Server) secureCookies(r *http.Request) bool {
 	return s.cfg.SecureCookies || s.isTLS(r)
 }
 
+// cookieName is the name of the cookie base in answer to r: with the
+// __Host- prefix when cookies are Secure (secureCookies), bare otherwise.
+// A cookie of the other name is never read.
+func (s *Server) cookieName(r *http.Request, base string) string {
+	if s.secureCookies(r) {
+		return hostPrefix + base
+	}
+	return base
+}
+
 // isTLS reports whether the client reached us over TLS, directly or through
 // a trusted proxy that says so.
 func (s *Server) isTLS(r *http.Request) bool {

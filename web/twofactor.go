@@ -73,7 +73,7 @@ func (s *Server) beginSecondFactor(c echo.Context, sess *sessions.Session, u *te
 	}
 	if p.Enrol {
 		// The QR code is ready when the set-up page opens (a POST creates it, not the GET).
-		if _, err := s.svc.TwoFactor.StartTOTPSetup(s.pendingContext(c, p)); err != nil && tenantdesk.ErrorCode(err) != tenantdesk.ECONFLICT {
+		if _, err := s.svc.TwoFactor.StartTOTPSetup(s.pendingContext(c, p), ""); err != nil && tenantdesk.ErrorCode(err) != tenantdesk.ECONFLICT {
 			return true, err
 		}
 	}
@@ -268,7 +268,7 @@ func (s *Server) handleEnrolNew(c echo.Context) error {
 	} else if !p.Enrol {
 		return redirectAfterPost(c, "/signin/2fa")
 	}
-	if _, err := s.svc.TwoFactor.StartTOTPSetup(s.pendingContext(c, p)); err != nil {
+	if _, err := s.svc.TwoFactor.StartTOTPSetup(s.pendingContext(c, p), ""); err != nil {
 		return err
 	}
 	return redirectAfterPost(c, "/signin/2fa/setup")
@@ -333,10 +333,17 @@ func (s *Server) handleTwoFactorPage(c echo.Context) error {
 	return render(c, http.StatusOK, profile.TwoFactor(v))
 }
 
-// handleTwoFactorSetup creates a pending secret and shows its QR code.
+// handleTwoFactorSetup creates a pending secret, after the current
+// password, and shows its QR code.
 func (s *Server) handleTwoFactorSetup(c echo.Context) error {
-	if _, err := s.svc.TwoFactor.StartTOTPSetup(c.Request().Context()); err != nil && tenantdesk.ErrorCode(err) != tenantdesk.ECONFLICT {
-		return err
+	if _, err := s.svc.TwoFactor.StartTOTPSetup(c.Request().Context(), c.FormValue("password")); err != nil {
+		switch tenantdesk.ErrorCode(err) {
+		case tenantdesk.ECONFLICT: // on already: the page says so
+		case tenantdesk.EINVALID, tenantdesk.ETHROTTLED:
+			return s.twoFactorFormError(c, "setup", err, "")
+		default:
+			return err
+		}
 	}
 	return redirectAfterPost(c, "/profile/2fa#setup")
 }

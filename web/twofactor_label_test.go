@@ -17,7 +17,7 @@ func TestTOTPSetupKeyHasVisibleLabel(t *testing.T) {
 		app.exec(`UPDATE users SET language = ? WHERE email_norm = ?`, tc.lang, huck)
 		c := app.client()
 		c.mustSignIn(huck)
-		if res := c.post("/profile/2fa/setup", nil); res.StatusCode != http.StatusSeeOther {
+		if res := startTOTPSetup(t, app, c); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("%s: start set-up: %d", tc.lang, res.StatusCode)
 		}
 		page := c.get("/profile/2fa")

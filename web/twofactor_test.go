@@ -24,11 +24,23 @@ func totpCode(t *testing.T, app *testApp, secret string, steps int) string {
 	return c
 }
 
+// startTOTPSetup starts a set-up on My profile with the signed-in user's
+// password (the password page names the user in its hidden username field).
+func startTOTPSetup(t *testing.T, app *testApp, c *client) *response {
+	t.Helper()
+	page := c.get("/profile/password")
+	email := attr(page.Doc.Find(`input[name="username"]`).First(), "value")
+	if app.Password[email] == "" {
+		t.Fatalf("no password known for %q", email)
+	}
+	return c.post("/profile/2fa/setup", url.Values{"password": {app.Password[email]}})
+}
+
 // enableTOTP turns 2FA on for the signed-in client through the pages and
 // returns the secret read from the page and the recovery codes shown.
 func enableTOTP(t *testing.T, app *testApp, c *client) (string, []string) {
 	t.Helper()
-	if res := c.post("/profile/2fa/setup", nil); res.StatusCode != http.StatusSeeOther {
+	if res := startTOTPSetup(t, app, c); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("start set-up: %d", res.StatusCode)
 	}
 	page := c.get("/profile/2fa")
@@ -74,7 +86,7 @@ func TestTwoFactorEnableThenSignInWithCode(t *testing.T) {
 		t.Error("2FA tab not current")
 	}
 	// Set-up: QR code inline, secret beside it, nothing secret in a form field.
-	c.post("/profile/2fa/setup", nil)
+	startTOTPSetup(t, app, c)
 	page = c.get("/profile/2fa")
 	src := attr(page.Doc.Find(`img[data-testid="totp-qr"]`), "src")
 	if !strings.HasPrefix(src, "data:image/png;base64,") || attr(page.Doc.Find(`img[data-testid="totp-qr"]`), "alt") == "" {

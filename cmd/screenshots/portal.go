@@ -170,7 +170,7 @@ func (p *portal) arrange(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	setup, err := p.Svc.TwoFactor.StartTOTPSetup(wctx)
+	setup, err := p.Svc.TwoFactor.StartTOTPSetup(wctx, p.Password[secondFactor.Email])
 	if err != nil {
 		return fmt.Errorf("two-factor set-up: %w", err)
 	}

@@ -45,7 +45,7 @@ func TestTwoFactorResetCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	as := tenantdesk.WithActor(ctx, &tenantdesk.Actor{User: u})
-	setup, err := tf.StartTOTPSetup(as)
+	setup, err := tf.StartTOTPSetup(as, "a very good passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,6 +98,21 @@ func TestTOTPSkew(t *testing.T) {
 	}
 }
 
+// TestRecoveryCodeEntropy: each code carries at least 112 random bits,
+// the least ASVS 5.0 6.5.2 allows for a lookup secret stored as a plain
+// (unsalted, fast) hash such as HashRecoveryCode's SHA-256.
+func TestRecoveryCodeEntropy(t *testing.T) {
+	c := NewRecoveryCodes(1)[0]
+	symbols := len(strings.ReplaceAll(c, "-", ""))
+	bits := symbols * 5 // a 32-symbol alphabet, each symbol drawn uniformly
+	if bits < 112 {
+		t.Fatalf("%q carries %d random bits, want at least 112", c, bits)
+	}
+	if len(recoveryAlphabet) != 32 {
+		t.Fatalf("alphabet of %d symbols: the 5 bits per symbol above no longer hold", len(recoveryAlphabet))
+	}
+}
+
 func TestRecoveryCodes(t *testing.T) {
 	codes := NewRecoveryCodes(RecoveryCodeCount)
 	if len(codes) != 10 {
@@ -105,7 +120,7 @@ func TestRecoveryCodes(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, c := range codes {
-		if len(c) != 19 || strings.Count(c, "-") != 3 {
+		if len(c) != 29 || strings.Count(c, "-") != 5 {
 			t.Errorf("format %q", c)
 		}
 		if strings.ContainsAny(c, "ilou") {
@@ -125,10 +140,15 @@ func TestRecoveryCodes(t *testing.T) {
 			t.Errorf("%q typed as %q hashes differently", c, typed)
 		}
 	}
-	if !bytes.Equal(HashRecoveryCode("0000-1111-2222-3333"), HashRecoveryCode("OOOO-IIII-2222-3333")) {
+	if !bytes.Equal(HashRecoveryCode("0000-1111-2222-3333-4444-5555"), HashRecoveryCode("OOOO-IIII-2222-3333-4444-5555")) {
 		t.Error("look-alike letters are not read as digits")
 	}
-	for _, bad := range []string{"", "short", "0000-1111-2222-333", "0000-1111-2222-3333-4", "0000_1111_2222_3333"} {
+	// Codes issued before the codes grew to 120 bits still work.
+	if HashRecoveryCode("0000-1111-2222-3333") == nil {
+		t.Error("a 16-character code of before is refused")
+	}
+	for _, bad := range []string{"", "short", "0000-1111-2222-333", "0000-1111-2222-3333-4", "0000-1111-2222-3333-4444-555",
+		"0000-1111-2222-3333-4444-5555-6", "0000_1111_2222_3333_4444_5555"} {
 		if HashRecoveryCode(bad) != nil {
 			t.Errorf("%q hashed", bad)
 		}

@@ -173,6 +173,20 @@ func (d *Deps) queueTwoFactorMail(ctx context.Context, tx tenantdesk.StoreTx, u 
 	return d.queueMail(ctx, tx, u, "", kind, data)
 }
 
+// endOtherSessions ends, in tx, every session of u but the actor's own
+// after a change to u's second factor (turned on, off, new recovery
+// codes): a session opened before the change was opened under the old
+// factors (ASVS 5.0 7.4.3, as a password change does). During a pending
+// sign-in's enrolment there is no actor session yet and nothing is ended.
+// Returns how many sessions it ended.
+func endOtherSessions(ctx context.Context, tx tenantdesk.StoreTx, u *tenantdesk.User) (int, error) {
+	a := tenantdesk.ActorFrom(ctx)
+	if a == nil || a.User == nil || a.User.ID != u.ID {
+		return 0, nil
+	}
+	return tx.EndOtherSessions(ctx, u.ID, a.SessionID)
+}
+
 // totpEnabled reports whether the user has 2FA on, in tx.
 func totpEnabled(ctx context.Context, tx tenantdesk.StoreTx, userID int64) (bool, error) {
 	sec, err := tx.FindTOTPSecret(ctx, userID)
@@ -233,12 +247,23 @@ func setupOf(box *auth.SecretBox, u *tenantdesk.User, sealed []byte, expires tim
 	return &tenantdesk.TOTPSetup{Secret: k.Secret, URL: k.URL, AccountName: u.Email, ExpiresAt: expires}, nil
 }
 
-// StartTOTPSetup generates a pending secret. See tenantdesk.TwoFactorService:
-// ECONFLICT when 2FA is already on.
-func (s *TwoFactor) StartTOTPSetup(ctx context.Context) (*tenantdesk.TOTPSetup, error) {
-	u, _, err := s.self(ctx, true)
+// StartTOTPSetup generates a pending secret. A signed-in user confirms it
+// with the current password first (checkPasswordForChange: a session left
+// open must not enrol someone else's phone, ASVS 5.0 7.5.1); the enrolment
+// of a pending sign-in has just checked the password and passes none. See
+// tenantdesk.TwoFactorService: EINVALID (field "password") for a wrong
+// password, ETHROTTLED past the limit, ECONFLICT when 2FA is already on.
+func (s *TwoFactor) StartTOTPSetup(ctx context.Context, password string) (*tenantdesk.TOTPSetup, error) {
+	u, pending, err := s.self(ctx, true)
 	if err != nil {
 		return nil, err
+	}
+	if !pending {
+		release, err := s.checkPasswordForChange(ctx, u, "setup", password)
+		if err != nil {
+			return nil, err
+		}
+		release(false) // the password was right, and nothing else is guessed
 	}
 	box, err := s.secretBox(ctx)
 	if err != nil {
@@ -281,7 +306,8 @@ func (s *TwoFactor) CancelTOTPSetup(ctx context.Context) error {
 	})
 }
 
-// ConfirmTOTPSetup turns 2FA on with a first code. See
+// ConfirmTOTPSetup turns 2FA on with a first code and ends the user's
+// other sessions (endOtherSessions). See
 // tenantdesk.TwoFactorService: EINVALID (field "code") for a wrong code,
 // ENOTFOUND when no set-up is pending (or it expired), ECONFLICT when 2FA
 // is on already.
@@ -324,8 +350,12 @@ func (s *TwoFactor) ConfirmTOTPSetup(ctx context.Context, code string) (*tenantd
 		if codes, err = replaceRecoveryCodes(ctx, tx, u.ID); err != nil {
 			return err
 		}
+		ended, err := endOtherSessions(ctx, tx, u)
+		if err != nil {
+			return err
+		}
 		e := selfAudit(u, tenantdesk.AuditTwoFactorEnabled)
-		e.After = auditJSON(map[string]any{"method": "totp", "recoveryCodes": len(codes)})
+		e.After = auditJSON(map[string]any{"method": "totp", "recoveryCodes": len(codes), "otherSessionsEnded": ended})
 		if err := audit(ctx, tx, e); err != nil {
 			return err
 		}
@@ -474,8 +504,8 @@ func (s *TwoFactor) recordSecondFactorFailure(ctx context.Context, u *tenantdesk
 	})
 }
 
-// checkPasswordForChange is the common first part of regenerating codes
-// and disabling: the throttle, then the password (a wrong one counts). The
+// checkPasswordForChange is the common first part of starting a set-up,
+// regenerating codes and disabling: the throttle, then the password (a wrong one counts). The
 // attempt is reserved before the password is hashed (reserveAttempt); after
 // a right password the caller settles it with release: release(true) keeps
 // it as a failure (a wrong code when disabling), release(false) drops it.
@@ -505,7 +535,8 @@ func (s *TwoFactor) checkPasswordForChange(ctx context.Context, u *tenantdesk.Us
 	return release, nil
 }
 
-// RegenerateRecoveryCodes replaces the recovery codes. See
+// RegenerateRecoveryCodes replaces the recovery codes and ends the user's
+// other sessions (endOtherSessions). See
 // tenantdesk.TwoFactorService: EINVALID (field "password") for a wrong
 // password, ECONFLICT when 2FA is off, ETHROTTLED past the limit.
 func (s *TwoFactor) RegenerateRecoveryCodes(ctx context.Context, password string) ([]string, error) {
@@ -532,8 +563,13 @@ func (s *TwoFactor) RegenerateRecoveryCodes(ctx context.Context, password string
 		if codes, err = replaceRecoveryCodes(ctx, tx, u.ID); err != nil {
 			return err
 		}
+		ended, err := endOtherSessions(ctx, tx, u)
+		if err != nil {
+			return err
+		}
 		e := selfAudit(u, tenantdesk.AuditRecoveryRegenerated)
-		e.Before, e.After = auditJSON(map[string]int{"recoveryCodesLeft": left}), auditJSON(map[string]int{"recoveryCodesLeft": len(codes)})
+		e.Before = auditJSON(map[string]int{"recoveryCodesLeft": left})
+		e.After = auditJSON(map[string]int{"recoveryCodesLeft": len(codes), "otherSessionsEnded": ended})
 		if err := audit(ctx, tx, e); err != nil {
 			return err
 		}
@@ -573,7 +609,8 @@ func useTOTPCode(ctx context.Context, tx tenantdesk.StoreTx, box *auth.SecretBox
 	return "", nil
 }
 
-// DisableTOTP turns 2FA off. code is a current code from the app or an
+// DisableTOTP turns 2FA off and ends the user's other sessions
+// (endOtherSessions). code is a current code from the app or an
 // unused recovery code (told apart by their format, auth.HashRecoveryCode);
 // a recovery code is used up, and the audit entry names the method, so a
 // user who lost the phone gets out with the password and a recovery code.
@@ -635,9 +672,13 @@ func (s *TwoFactor) DisableTOTP(ctx context.Context, password, code string) erro
 		if err := tx.DeleteTOTP(ctx, u.ID); err != nil {
 			return err
 		}
+		ended, err := endOtherSessions(ctx, tx, u)
+		if err != nil {
+			return err
+		}
 		e := selfAudit(u, tenantdesk.AuditTwoFactorDisabled)
 		e.Before = auditJSON(map[string]any{"enabled": true, "recoveryCodesLeft": left})
-		e.After = auditJSON(map[string]any{"enabled": false, "method": method})
+		e.After = auditJSON(map[string]any{"enabled": false, "method": method, "otherSessionsEnded": ended})
 		if err := audit(ctx, tx, e); err != nil {
 			return err
 		}

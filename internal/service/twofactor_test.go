@@ -47,7 +47,7 @@ func twoFactorFixture(t *testing.T) (*fixture, *clock) {
 func enable(t *testing.T, f *fixture, clk *clock, u *tenantdesk.User) (string, []string) {
 	t.Helper()
 	ctx := f.as(u)
-	setup, err := f.svc.TwoFactor.StartTOTPSetup(ctx)
+	setup, err := f.svc.TwoFactor.StartTOTPSetup(ctx, memberPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestTOTPSetupEncryptsTheSecretAtRest(t *testing.T) {
 	if err != nil || st.Enabled || st.Setup != nil {
 		t.Fatalf("fresh status: %v %+v", err, st)
 	}
-	setup, err := f.svc.TwoFactor.StartTOTPSetup(ctx)
+	setup, err := f.svc.TwoFactor.StartTOTPSetup(ctx, memberPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,9 +144,11 @@ func TestConfiguredSecretKey(t *testing.T) {
 	ctx := tenantdesk.OperatorContext(context.Background())
 	acc := &tenantdesk.Account{Name: "K"}
 	u := &tenantdesk.User{DisplayName: "Kim", Email: "kim@k.example"}
-	must(t, servicetest.NewOps(t, db).CreateCustomer(ctx, acc, u))
+	ops := servicetest.NewOps(t, db)
+	must(t, ops.CreateCustomer(ctx, acc, u))
+	must(t, ops.SetPassword(ctx, u.ID, memberPassword))
 	as := tenantdesk.WithActor(context.Background(), &tenantdesk.Actor{User: u})
-	setup, err := tf.StartTOTPSetup(as)
+	setup, err := tf.StartTOTPSetup(as, memberPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +181,7 @@ func TestTOTPCodeAcceptedOnceWithinOneStepOfSkew(t *testing.T) {
 	u := f.Member1
 	// A wrong first code does not turn it on.
 	ctx := f.as(u)
-	setup, err := tf.StartTOTPSetup(ctx)
+	setup, err := tf.StartTOTPSetup(ctx, memberPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +192,7 @@ func TestTOTPCodeAcceptedOnceWithinOneStepOfSkew(t *testing.T) {
 	if _, err := tf.ConfirmTOTPSetup(ctx, confirmCode); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tf.StartTOTPSetup(ctx); code(err) != tenantdesk.ECONFLICT {
+	if _, err := tf.StartTOTPSetup(ctx, memberPassword); code(err) != tenantdesk.ECONFLICT {
 		t.Errorf("second set-up while on: %v", err)
 	}
 	secret := setup.Secret
@@ -512,7 +514,7 @@ func TestRequiredTwoFactorAndPasswordStepAudit(t *testing.T) {
 	}
 	// Enrolment during the pending sign-in completes it.
 	pending := tenantdesk.WithPendingSignIn(context.Background(), &tenantdesk.PendingSignIn{UserID: u.ID, Enrol: true})
-	setup, err := tf.StartTOTPSetup(pending)
+	setup, err := tf.StartTOTPSetup(pending, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,7 +527,7 @@ func TestRequiredTwoFactorAndPasswordStepAudit(t *testing.T) {
 	}
 	// A pending sign-in that must only verify cannot set anything up.
 	verifyOnly := tenantdesk.WithPendingSignIn(context.Background(), &tenantdesk.PendingSignIn{UserID: u.ID})
-	if _, err := tf.StartTOTPSetup(verifyOnly); code(err) != tenantdesk.EUNAUTHORIZED {
+	if _, err := tf.StartTOTPSetup(verifyOnly, ""); code(err) != tenantdesk.EUNAUTHORIZED {
 		t.Errorf("set-up by a verify-only pending sign-in: %v", err)
 	}
 }
@@ -655,7 +657,7 @@ func TestParallelTwoFactorPasswordFormsCheckAtMostTheLimit(t *testing.T) {
 func TestParallelDisableTOTPTriesAtMostTheLimitOfCodes(t *testing.T) {
 	f, clk, ctx, _ := attemptsFixture(t)
 	tf := f.svc.TwoFactor
-	setup, err := tf.StartTOTPSetup(ctx)
+	setup, err := tf.StartTOTPSetup(ctx, memberPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -725,5 +727,94 @@ func TestAccountSecurityOwnerOnlyAndAudited(t *testing.T) {
 	}
 	if n := auditCount(t, f.db, f.C1.ID, "account.security_update", `"require2fa":true`); n != 1 {
 		t.Errorf("%d account.security_update entries, want 1", n)
+	}
+}
+
+// Every change to the second factor — turning it on, new recovery codes,
+// turning it off — ends the user's other sessions, which were opened under
+// the factors of before, and keeps the one that made the change and other
+// users' sessions (ASVS 5.0 7.4.3). Each entry counts what it ended.
+func TestTwoFactorChangesEndOtherSessions(t *testing.T) {
+	f, clk := twoFactorFixture(t)
+	u := f.Member1
+	bg := context.Background()
+	open := func(ids ...string) {
+		t.Helper()
+		now := clk.Now()
+		for _, id := range ids {
+			must(t, f.db.CreateSession(bg, &tenantdesk.Session{ID: id, UserID: u.ID, Data: []byte{},
+				CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}))
+		}
+	}
+	alive := func(id string) bool {
+		t.Helper()
+		_, err := f.db.FindSession(bg, id)
+		if err != nil && code(err) != tenantdesk.ENOTFOUND {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	now := clk.Now()
+	must(t, f.db.CreateSession(bg, &tenantdesk.Session{ID: "admin-1", UserID: f.Admin1.ID, Data: []byte{},
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}))
+	open("current", "laptop", "phone")
+	ctx := tenantdesk.WithActor(bg, &tenantdesk.Actor{User: u, SessionID: "current"})
+
+	setup, err := f.svc.TwoFactor.StartTOTPSetup(ctx, memberPassword)
+	must(t, err)
+	_, err = f.svc.TwoFactor.ConfirmTOTPSetup(ctx, codeAt(t, setup.Secret, clk.Now()))
+	must(t, err)
+	if !alive("current") || alive("laptop") || alive("phone") || !alive("admin-1") {
+		t.Fatalf("after turning 2FA on: current %v, laptop %v, phone %v, another user's %v",
+			alive("current"), alive("laptop"), alive("phone"), alive("admin-1"))
+	}
+	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditTwoFactorEnabled, `"otherSessionsEnded":2`) != 1 {
+		t.Error("turning 2FA on: no entry counting 2 sessions ended")
+	}
+
+	open("tablet")
+	_, err = f.svc.TwoFactor.RegenerateRecoveryCodes(ctx, memberPassword)
+	must(t, err)
+	if !alive("current") || alive("tablet") {
+		t.Fatalf("after new recovery codes: current %v, tablet %v", alive("current"), alive("tablet"))
+	}
+	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditRecoveryRegenerated, `"otherSessionsEnded":1`) != 1 {
+		t.Error("new recovery codes: no entry counting 1 session ended")
+	}
+
+	open("kiosk")
+	clk.Advance(31 * time.Second) // the next step: the code of the set-up is used up
+	must(t, f.svc.TwoFactor.DisableTOTP(ctx, memberPassword, codeAt(t, setup.Secret, clk.Now())))
+	if !alive("current") || alive("kiosk") || !alive("admin-1") {
+		t.Fatalf("after turning 2FA off: current %v, kiosk %v, another user's %v", alive("current"), alive("kiosk"), alive("admin-1"))
+	}
+	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditTwoFactorDisabled, `"otherSessionsEnded":1`) != 1 {
+		t.Error("turning 2FA off: no entry counting 1 session ended")
+	}
+}
+
+// A signed-in user starts a set-up only with the current password (ASVS
+// 5.0 7.5.1): a wrong one is EINVALID on field "password", counts as a
+// second-factor failure, is audited with its purpose, and leaves no
+// pending secret; the right one starts it.
+func TestTOTPSetupNeedsThePassword(t *testing.T) {
+	f, _ := twoFactorFixture(t)
+	u := f.Member1
+	ctx := f.as(u)
+	_, err := f.svc.TwoFactor.StartTOTPSetup(ctx, "not the password")
+	if e := tenantdesk.AsError(err); e == nil || e.Code != tenantdesk.EINVALID || len(e.Fields) != 1 || e.Fields[0].Field != "password" {
+		t.Fatalf("wrong password: %v", err)
+	}
+	if st, err := f.svc.TwoFactor.TwoFactorStatus(ctx); err != nil || st.Setup != nil {
+		t.Fatalf("a set-up is pending after a wrong password: %v %+v", err, st)
+	}
+	if auditCount(t, f.db, u.AccountID, tenantdesk.AuditSecondFactorFailed, `"purpose":"setup"`) != 1 {
+		t.Error("the wrong password is not audited")
+	}
+	if _, err := f.svc.TwoFactor.StartTOTPSetup(ctx, memberPassword); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := f.svc.TwoFactor.TwoFactorStatus(ctx); err != nil || st.Setup == nil {
+		t.Fatalf("no set-up after the right password: %v %+v", err, st)
 	}
 }

@@ -141,10 +141,11 @@ func PendingSignInFrom(ctx context.Context) *PendingSignIn {
 // sign-in. The methods without a user ID act on the signed-in actor's own
 // user (or, for StartTOTPSetup, ConfirmTOTPSetup, CancelTOTPSetup and
 // TwoFactorStatus, on the user of a PendingSignIn with Enrol); without
-// either they return EUNAUTHORIZED.
+// either they return EUNAUTHORIZED. Turning 2FA on or off and new
+// recovery codes end the user's other sessions (not the actor's own).
 //
-// Wrong passwords and codes given to DisableTOTP and RegenerateRecoveryCodes
-// count as second-factor failures, like wrong codes at sign-in: past
+// Wrong passwords and codes given to StartTOTPSetup, DisableTOTP and
+// RegenerateRecoveryCodes count as second-factor failures, like wrong codes at sign-in: past
 // ThrottleMaxSecondFactor in ThrottleWindow every such call returns
 // ETHROTTLED (RetryAfterSeconds set). Every change and failure is audited;
 // enabling, disabling, regenerating and using a recovery code email the
@@ -154,9 +155,11 @@ type TwoFactorService interface {
 	// TwoFactorStatus returns the user's own second-factor state.
 	TwoFactorStatus(ctx context.Context) (*TwoFactorStatus, error)
 	// StartTOTPSetup generates a new secret, kept server-side (encrypted)
-	// until confirmed, replacing an earlier pending one. ECONFLICT when 2FA
-	// is already on.
-	StartTOTPSetup(ctx context.Context) (*TOTPSetup, error)
+	// until confirmed, replacing an earlier pending one. A signed-in user
+	// gives the current password (EINVALID, field "password", when wrong);
+	// a PendingSignIn's enrolment passes "" (its password was just
+	// checked). ECONFLICT when 2FA is already on.
+	StartTOTPSetup(ctx context.Context, password string) (*TOTPSetup, error)
 	// CancelTOTPSetup drops a pending set-up (nothing when there is none).
 	CancelTOTPSetup(ctx context.Context) error
 	// ConfirmTOTPSetup turns 2FA on when code is a current code of the

@@ -373,7 +373,7 @@ func RecoveryCodeList(codes []string, download string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</p></div><ol id=\"recovery-codes\" class=\"grid max-w-md grid-cols-1 gap-x-6 gap-y-1 font-mono text-base sm:grid-cols-2\" data-testid=\"recovery-codes\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</p></div><ol id=\"recovery-codes\" class=\"grid max-w-2xl grid-cols-1 gap-x-6 gap-y-1 font-mono text-base sm:grid-cols-2\" data-testid=\"recovery-codes\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
