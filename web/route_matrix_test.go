@@ -29,10 +29,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/gob"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -1022,6 +1024,7 @@ func TestRouteIdentityMatrix(t *testing.T) {
 	}
 	var reads, writes []cell
 	var skipped int
+	foreign := map[byte]int{} // signed-in identities' calls with another partner's IDs, by code
 	for _, r := range routes {
 		key := r.Method + " " + r.Path
 		cname, ok := matrixRoutes[key]
@@ -1059,6 +1062,9 @@ func TestRouteIdentityMatrix(t *testing.T) {
 					path = p
 				}
 				c := cell{route: r, id: id, target: tg, path: path, code: codes[i]}
+				if tg == "foreign" && c.code != 'S' && c.code != 'U' {
+					foreign[c.code]++
+				}
 				switch {
 				case isWrite(r.Method) && c.code == 'A':
 					skipped++
@@ -1095,10 +1101,23 @@ func TestRouteIdentityMatrix(t *testing.T) {
 		}
 	}
 
+	// What a refusal says, by route, identity and target: another
+	// partner's IDs must get word for word what made-up IDs get.
+	said := map[string]string{}
+	say := func(c cell, res matrixResponse) {
+		if c.target == "foreign" || c.target == "ghost" {
+			// The request's own path (a sign-in redirect's next=) is no
+			// news to the caller.
+			text := strings.ReplaceAll(refusalText(res), url.QueryEscape(c.path), "{path}")
+			said[c.route.Method+" "+c.route.Path+" "+c.id.name+" "+c.target] = strings.ReplaceAll(text, c.path, "{path}")
+		}
+	}
 	snap := newMatrixSnapshotter(t, app)
 	// Reads first: none of them may change anything either.
 	for _, c := range reads {
-		check(c, matrixDo(t, app, c.id, c.route.Method, c.path, ""))
+		res := matrixDo(t, app, c.id, c.route.Method, c.path, "")
+		check(c, res)
+		say(c, res)
 	}
 	if d := snap.changed(); d != "" {
 		t.Errorf("the %d reads changed the database:\n%s", len(reads), d)
@@ -1113,14 +1132,36 @@ func TestRouteIdentityMatrix(t *testing.T) {
 		}
 		snap.refresh()
 		key := c.route.Method + " " + c.route.Path
-		check(c, matrixDo(t, app, c.id, c.route.Method, c.path, matrixBodies[key]))
+		res := matrixDo(t, app, c.id, c.route.Method, c.path, matrixBodies[key])
+		check(c, res)
+		say(c, res)
 		snapshots++
 		if d := snap.changed(); d != "" {
 			t.Errorf("%s as %s (%s target, %s) changed the database:\n%s", key, c.id.name, c.target, c.path, d)
 		}
 	}
+	for k, ghost := range said {
+		if !strings.HasSuffix(k, " ghost") {
+			continue
+		}
+		if f := said[strings.TrimSuffix(k, "ghost")+"foreign"]; f != ghost {
+			t.Errorf("%s: another partner's IDs are answered %q, made-up ones %q", strings.TrimSuffix(k, " ghost"), f, ghost)
+		}
+	}
 	t.Logf("route × identity matrix: %d routes × %d identities; %d cells sent (%d reads, %d refused or no-op writes, each between two snapshots), %d allowed writes not sent; world built in %v, total %v",
 		len(routes), len(ids), len(reads)+len(writes), len(reads), snapshots, skipped, built.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	t.Logf("calls with another partner's real IDs by an identity the route authenticates: %d answered 404, %d 403 and %d 303 refused before any lookup (the same answer as for IDs that name nothing, which each was also checked against)",
+		foreign['N'], foreign['F'], foreign['R'])
+	if n := len(foreign) - btoi(foreign['N'] > 0) - btoi(foreign['F'] > 0) - btoi(foreign['R'] > 0); n != 0 {
+		t.Errorf("calls with another partner's IDs must be refused: %v", foreign)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // matrixWorld is the world of the running matrix (fillPath needs the sides
@@ -1155,4 +1196,28 @@ func (a *testApp) readConn() *sql.DB {
 		a.t.Fatal(err)
 	}
 	return conn
+}
+
+// refusalText is what an answer tells: a problem's code, title and detail;
+// an error page's title and message; a redirect's target.
+func refusalText(res matrixResponse) string {
+	switch {
+	case res.location != "":
+		return res.location
+	case strings.HasPrefix(strings.TrimSpace(res.body), "{"):
+		var p struct{ Code, Title, Detail string }
+		if err := json.Unmarshal([]byte(res.body), &p); err != nil {
+			return res.body
+		}
+		return p.Code + " | " + p.Title + " | " + p.Detail
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(res.body))
+	if err != nil {
+		return res.body
+	}
+	title := doc.Find(`[data-testid="error-title"]`)
+	if title.Length() == 0 {
+		return fmt.Sprintf("%d, no error page", res.status)
+	}
+	return strings.TrimSpace(title.Text()) + " | " + strings.TrimSpace(title.Next().Text())
 }
