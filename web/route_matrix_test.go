@@ -1021,6 +1021,7 @@ func TestRouteIdentityMatrix(t *testing.T) {
 		id           *matrixIdentity
 		target, path string
 		code         byte
+		public       bool // the route needs no identity (its answers may name anyone: the demo mailbox)
 	}
 	var reads, writes []cell
 	var skipped int
@@ -1061,7 +1062,7 @@ func TestRouteIdentityMatrix(t *testing.T) {
 					}
 					path = p
 				}
-				c := cell{route: r, id: id, target: tg, path: path, code: codes[i]}
+				c := cell{route: r, id: id, target: tg, path: path, code: codes[i], public: cl.kind == "public"}
 				if tg == "foreign" && c.code != 'S' && c.code != 'U' {
 					foreign[c.code]++
 				}
@@ -1114,10 +1115,21 @@ func TestRouteIdentityMatrix(t *testing.T) {
 	}
 	snap := newMatrixSnapshotter(t, app)
 	// Reads first: none of them may change anything either.
+	var scanned int
 	for _, c := range reads {
 		res := matrixDo(t, app, c.id, c.route.Method, c.path, "")
 		check(c, res)
 		say(c, res)
+		// What an identity is shown names nothing of another partner's
+		// world, nor, for a customer's people, of the sibling customer.
+		if c.code == 'A' && !c.public && c.id.side != nil {
+			scanned++
+			for _, m := range c.id.markers() {
+				if strings.Contains(res.body, m) {
+					t.Errorf("%s %s as %s shows %q, which is not theirs to see", c.route.Method, c.path, c.id.name, m)
+				}
+			}
+		}
 	}
 	if d := snap.changed(); d != "" {
 		t.Errorf("the %d reads changed the database:\n%s", len(reads), d)
@@ -1150,6 +1162,7 @@ func TestRouteIdentityMatrix(t *testing.T) {
 	}
 	t.Logf("route × identity matrix: %d routes × %d identities; %d cells sent (%d reads, %d refused or no-op writes, each between two snapshots), %d allowed writes not sent; world built in %v, total %v",
 		len(routes), len(ids), len(reads)+len(writes), len(reads), snapshots, skipped, built.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	t.Logf("%d allowed reads scanned for another tenant's names, emails and tenant IDs", scanned)
 	t.Logf("calls with another partner's real IDs by an identity the route authenticates: %d answered 404, %d 403 and %d 303 refused before any lookup (the same answer as for IDs that name nothing, which each was also checked against)",
 		foreign['N'], foreign['F'], foreign['R'])
 	if n := len(foreign) - btoi(foreign['N'] > 0) - btoi(foreign['F'] > 0) - btoi(foreign['R'] > 0); n != 0 {
@@ -1220,4 +1233,19 @@ func refusalText(res matrixResponse) string {
 		return fmt.Sprintf("%d, no error page", res.status)
 	}
 	return strings.TrimSpace(title.Text()) + " | " + strings.TrimSpace(title.Next().Text())
+}
+
+// markers are strings that name what the identity may not see: the other
+// partner's world (its accounts' tenant IDs and names, its people's email
+// domain) and, for the people of a customer (and their tokens), the
+// sibling customer of the same partner.
+func (id *matrixIdentity) markers() []string {
+	o := id.other
+	m := []string{"@" + o.name + ".matrix.example", o.partner.TenantID, o.c1.TenantID, o.c2.TenantID, o.partner.Name, o.c1.Name, o.c2.Name}
+	switch id.kind {
+	case "owner", "uadmin", "plain", "devro", "tok-owner", "tok-owner-ro":
+		s := id.side
+		m = append(m, s.c2.TenantID, s.c2.Name, s.users["c2.owner"].Email, s.users["c2.victim"].Email)
+	}
+	return m
 }
