@@ -474,7 +474,7 @@ var matrixClasses = map[string]string{
 	"signout":        "public S session=A",
 	"end imp":        "page R R R R R R A A R",
 	"signed-in":      "page A A A A A A A A A",
-	"signout others": "page R R R R R R A A R", // one session: nothing to confirm, back to Sessions
+	"signout others": "page R R R R R R A A R", // one session: nothing to confirm, back to Sessions (pimp has two)
 	"my tokens":      "page A K K K A A F F A", // customer users need onboarding.admin (SPEC §2): the tab says so
 	"my token":       "page AN NN NN NN NN NN NN NN NN",
 	// Ending a session that is not one's own answers as for one that has
@@ -503,28 +503,32 @@ var matrixClasses = map[string]string{
 	"partner staff":       "page F F F F A A F F A",
 	"partner admin":       "page F F F F A F F F F",
 	"partner request":     "page F F F F AA F F F F",
-	"customer page":       "page N N N N AA AA FF FF AA",
+	"customer page":       "page N N N N AA AA FF FF AA", // Partnerdesk is closed while impersonating
 	"customer admin":      "page N N N N AA FF FF FF FF",
 	"customer enable":     "page N N N N RR FF FF FF FF", // the customer is not disabled: back to its page
 	"customer legacy":     "page N N N N FA FF FF FF FF", // c1 granted a request: its partner.admin lost legacy access
 	"customer settings":   "page N N N N AA AA N N AA",
 	"customer settings w": "page N N N N FA FF N N FF",
-	"impersonate":         "page FN FN FN FN CA CC F F CC", // nested impersonation: 403 before any lookup
+	// A customer's people: 403 at their own account, 404 anywhere else
+	// (fixed here: it was 403 for every existing tenant). padmin: c1
+	// granted someone else (409 no grant), c2 still legacy. Nested
+	// impersonation: 403 before any lookup.
+	"impersonate": "page FN FN FN FN CA CC F F CC",
 
 	// REST API.
 	"api me":              "api A A A A A",
 	"api partner list":    "api F F A A A",
 	"api partner write":   "api F F A F F",
 	"api customer":        "api AN AN AA AA AA",
-	"api customer write":  "api FN F AA FF FF",
+	"api customer write":  "api FN F AA FF FF", // the partner's only; a read-only token is refused before any lookup
 	"api users read":      "api AN AN FA AF FF",
-	"api users write":     "api AN F FA AF FF",
+	"api users write":     "api AN F FA AF FF", // padmin: legacy at c2 only; tok-grant: its live grant at c1 only
 	"api requests":        "api A A A A A",
 	"api request":         "api AN AN AA N N",
 	"api request answer":  "api AN F FF N N",
 	"api request revoke":  "api CN F FF N N",
 	"api request partner": "api FN F AA N N",
-	"api request expiry":  "api CN F AA N N", // the customer may change a granted request\'s expiry; this one is pending
+	"api request expiry":  "api CN F AA N N", // the customer may change a granted request's expiry; this one is pending
 }
 
 // matrixRoutes: every route's class, and the body its state-changing
