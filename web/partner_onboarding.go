@@ -429,6 +429,12 @@ func (s *Server) renderWizard(c echo.Context, v onboarding.WizardView) error {
 // Check users stay on step 3, Create creates it all at once.
 func (s *Server) handleWizard(c echo.Context) error {
 	ctx := c.Request().Context()
+	// Who may not onboard customers gets no step of the wizard either
+	// (403, as its first page): Back, Add a row and a bare step render
+	// without reaching the service otherwise.
+	if _, err := s.svc.Onboarding.CheckOnboarding(ctx, tenantdesk.OnboardingInput{}); err != nil {
+		return err
+	}
 	f, ferr := wizardForm(c)
 	step, _ := strconv.Atoi(c.FormValue("step"))
 	step = max(onboarding.StepAccount, min(step, onboarding.StepSummary))

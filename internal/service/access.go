@@ -66,6 +66,18 @@ func partnerStaff(ctx context.Context) (*tenantdesk.Actor, error) {
 	return a, nil
 }
 
+// refuseNonStaff answers someone who is not partner staff asking to enter
+// accountID: 403 for their own account (a forbidden action there), 404 for
+// any other, as for an account that does not exist (R9). Answering 403 for
+// every existing account would tell a customer's user which tenant IDs
+// exist.
+func refuseNonStaff(a *tenantdesk.Actor, accountID int64) error {
+	if a != nil && a.User != nil && a.User.AccountID == accountID {
+		return errForbidden()
+	}
+	return tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Not found.")
+}
+
 func errForbidden() error {
 	return &tenantdesk.Error{Code: tenantdesk.EFORBIDDEN, Key: "error.403.message", Message: "You do not have permission to do this."}
 }
@@ -627,7 +639,9 @@ func (s *Access) grantFor(ctx context.Context, r tenantdesk.AccessReads, a *tena
 // StartImpersonation begins work inside a customer. See tenantdesk.AccessRequestService.
 func (s *Access) StartImpersonation(ctx context.Context, accountID int64, mode tenantdesk.AccessMode) (*tenantdesk.Impersonation, error) {
 	a, err := partnerStaff(ctx)
-	if err != nil {
+	if tenantdesk.ErrorCode(err) == tenantdesk.EFORBIDDEN {
+		return nil, refuseNonStaff(tenantdesk.ActorFrom(ctx), accountID)
+	} else if err != nil {
 		return nil, err
 	}
 	if !mode.Valid() {
@@ -675,8 +689,11 @@ func (d *Deps) auditImpersonation(ctx context.Context, tx tenantdesk.StoreTx, a 
 // ResolveImpersonation re-checks an impersonation. See tenantdesk.AccessRequestService.
 func (s *Access) ResolveImpersonation(ctx context.Context, accountID int64, mode tenantdesk.AccessMode) (*tenantdesk.Impersonation, error) {
 	a := tenantdesk.ActorFrom(ctx)
-	if a == nil || a.User == nil || a.Account == nil || !tenantdesk.IsPartnerStaff(&tenantdesk.Actor{User: a.User, Account: a.Account}) {
+	if a == nil || a.User == nil || a.Account == nil {
 		return nil, errForbidden()
+	}
+	if !tenantdesk.IsPartnerStaff(&tenantdesk.Actor{User: a.User, Account: a.Account}) {
+		return nil, refuseNonStaff(a, accountID)
 	}
 	acc, err := s.d.Store.FindAccountByID(ctx, accountID)
 	if err != nil {

@@ -417,3 +417,36 @@ func TestAccessAnswersUnderABurst(t *testing.T) {
 		t.Errorf("%d answer mails, want 3", mails)
 	}
 }
+
+// TestImpersonationByNonStaffRevealsNoAccount: a customer's user asking to
+// enter an account is refused with 403 for their own account only; any
+// other account (a sibling customer, another partner, the partner itself)
+// is 404 as an unknown one is, so the answer does not tell which tenant
+// IDs exist (found by the route × identity matrix, web/route_matrix_test.go).
+// Nothing is audited.
+func TestImpersonationByNonStaffRevealsNoAccount(t *testing.T) {
+	f := newAccessFixture(t)
+	for _, who := range []*tenantdesk.User{f.Owner1, f.Admin1, f.Member1} {
+		for _, c := range []struct {
+			name      string
+			accountID int64
+			want      string
+		}{
+			{"own account", f.C1.ID, tenantdesk.EFORBIDDEN},
+			{"sibling customer", f.C2.ID, tenantdesk.ENOTFOUND},
+			{"the partner", f.Partner.ID, tenantdesk.ENOTFOUND},
+			{"another partner", f.OtherPartnerAdmin.AccountID, tenantdesk.ENOTFOUND},
+			{"no account", 1 << 40, tenantdesk.ENOTFOUND},
+		} {
+			if _, err := f.svc.Access.ResolveImpersonation(f.as(who), c.accountID, tenantdesk.ModeSupport); code(err) != c.want {
+				t.Errorf("%s resolves %s: %v, want %s", who.DisplayName, c.name, err, c.want)
+			}
+			if _, err := f.svc.Access.StartImpersonation(f.as(who), c.accountID, tenantdesk.ModeSupport); code(err) != c.want {
+				t.Errorf("%s starts %s: %v, want %s", who.DisplayName, c.name, err, c.want)
+			}
+		}
+	}
+	if n := f.countQuery(t, `SELECT count(*) FROM audit_log WHERE action LIKE 'access.impersonation%'`); n != 0 {
+		t.Errorf("%d impersonation audit entries after refusals", n)
+	}
+}
