@@ -20,7 +20,7 @@ test: ## every test: unit, HTTP and browser (Chromium), with the race detector; 
 	$(GO) test -race -count=1 ./...
 	@if [ -n "$$TENANTDESK_TEST_POSTGRES" ]; then \
 		echo "==> the same tests on PostgreSQL (browser tests excepted)"; \
-		TENANTDESK_TEST_STORE=postgres $(GO) test -race -short -count=1 ./...; \
+		TENANTDESK_TEST_STORE=postgres $(GO) test -race -short -count=1 -timeout 30m ./...; \
 	fi
 
 test-short: ## every test but the browser ones

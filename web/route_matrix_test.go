@@ -41,7 +41,9 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
+	"github.com/tenantdesk/tenantdesk/internal/testdb"
 	"github.com/tenantdesk/tenantdesk/web"
 )
 
@@ -230,7 +232,10 @@ func sessionIdentity(t *testing.T, app *testApp, email string) (*http.Client, st
 
 func sessionHandle(t *testing.T, app *testApp, u *tenantdesk.User) string {
 	t.Helper()
-	conn := app.readConn()
+	conn, err := sqlstore.OpenRaw(app.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer conn.Close()
 	var h string
 	if err := conn.QueryRow(`SELECT handle FROM sessions WHERE user_id = ? ORDER BY created_at LIMIT 1`, u.ID).Scan(&h); err != nil {
@@ -800,7 +805,7 @@ type matrixSnapshotter struct {
 	conn   *sql.Conn // pinned: PRAGMA data_version is per connection
 	tables []string
 	last   map[string][]string
-	ver    int64
+	ver    string
 }
 
 func newMatrixSnapshotter(t *testing.T, app *testApp) *matrixSnapshotter {
@@ -813,7 +818,12 @@ func newMatrixSnapshotter(t *testing.T, app *testApp) *matrixSnapshotter {
 	}
 	t.Cleanup(func() { conn.Close() })
 	s := &matrixSnapshotter{t: t, db: db, conn: conn}
-	rows, err := conn.QueryContext(context.Background(), `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	tablesQuery := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+	if testdb.Postgres() {
+		tablesQuery = `SELECT table_name FROM information_schema.tables
+			WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	rows, err := conn.QueryContext(context.Background(), tablesQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -830,9 +840,17 @@ func newMatrixSnapshotter(t *testing.T, app *testApp) *matrixSnapshotter {
 	return s
 }
 
-func (s *matrixSnapshotter) version() int64 {
-	var v int64
-	if err := s.conn.QueryRowContext(context.Background(), `PRAGMA data_version`).Scan(&v); err != nil {
+// version changes whenever something may have been committed: SQLite's
+// data_version; on PostgreSQL the WAL position, which every commit moves
+// (so do other databases' commits on the server: then the tables are
+// compared for nothing, never the other way round).
+func (s *matrixSnapshotter) version() string {
+	q := `PRAGMA data_version`
+	if testdb.Postgres() {
+		q = `SELECT pg_current_wal_insert_lsn()::text`
+	}
+	var v string
+	if err := s.conn.QueryRowContext(context.Background(), q).Scan(&v); err != nil {
 		s.t.Fatal(err)
 	}
 	return v
@@ -1205,10 +1223,15 @@ func anonymousCSRF(t *testing.T, app *testApp, hc *http.Client) string {
 	return tok
 }
 
-// readConn opens a read-only connection to the database file.
+// readConn opens a read-only connection to the database (SQL without
+// placeholders only: it is the driver's own connection).
 func (a *testApp) readConn() *sql.DB {
 	a.t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+a.Path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	driver, dsn := "sqlite", "file:"+a.Path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)"
+	if testdb.Postgres() {
+		driver, dsn = "pgx", a.Path
+	}
+	conn, err := sql.Open(driver, dsn)
 	if err != nil {
 		a.t.Fatal(err)
 	}
