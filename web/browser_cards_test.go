@@ -162,6 +162,20 @@ func TestBrowserDesktopTablesStayTables(t *testing.T) {
 				t.Errorf("%s at %dpx: %s", p, desktopWidth, problem)
 			}
 		}
+		if who == elizabeth {
+			// The breadcrumb as drawn: an arrow, the levels, a slash
+			// between them and nothing after the last.
+			p := pages[who][2] + "/general"
+			b.Navigate(base + p)
+			drawn := evalIn[string](b, `[...document.querySelectorAll("nav.breadcrumbs li")].map(li => {
+				const mark = s => { const m = /^"([^"]*)"/.exec(s); return m ? m[1] + " " : ""; };
+				const after = getComputedStyle(li, "::after").content;
+				return mark(getComputedStyle(li, "::before").content) + li.textContent.trim() + (after === "none" || after === "normal" ? "" : " " + after);
+			}).join(" ")`)
+			if want := "← Customers / " + tomSawyerCo; drawn != want {
+				t.Errorf("%s: the breadcrumb reads %q, want %q", p, drawn, want)
+			}
+		}
 		b.AssertClean()
 	}
 }
