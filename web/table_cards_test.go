@@ -84,6 +84,16 @@ func TestTablesLabelTheirCellsForPhones(t *testing.T) {
 					t.Errorf("%s %s: %s", lang, p, problem)
 				}
 			}
+			if who == tom {
+				// The import preview's table of rows.
+				prev := c.postUpload("/account/users/import/preview", nil, map[string]string{"file": importCSV})
+				if prev.StatusCode != 200 || prev.Doc.Find(`[data-testid="import-table"] td`).Length() == 0 {
+					t.Fatalf("%s import preview: %d", lang, prev.StatusCode)
+				}
+				for _, problem := range tableLabelProblems(prev.Doc) {
+					t.Errorf("%s import preview: %s", lang, problem)
+				}
+			}
 		}
 	}
 }
