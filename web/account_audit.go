@@ -279,7 +279,7 @@ func auditChanges(ctx context.Context, beforeJSON, afterJSON string) []account.A
 		}
 	}
 	sort.Strings(keys)
-	empty := view.T(ctx, "account.audit.empty_value")
+	empty := view.T(ctx, "core.empty_value") // the words of components.EmptyValue
 	var out []account.AuditChange
 	for _, k := range keys {
 		b, inBefore := before[k]

@@ -12,6 +12,10 @@ import (
 // summaryItem is one entry of a form's error summary.
 type summaryItem struct{ href, text string }
 
+// errorSummaryTitle is the heading of every form's error summary
+// (components.ErrorSummary).
+const errorSummaryTitle = "Nothing was saved. Please correct the following:"
+
 // errorSummary returns the entries of the error summary above the form,
 // failing unless it is an alert with a heading.
 func errorSummary(t *testing.T, res *response) []summaryItem {
@@ -23,7 +27,7 @@ func errorSummary(t *testing.T, res *response) []summaryItem {
 	if role, _ := box.Attr("role"); role != "alert" {
 		t.Errorf("summary role %q, want alert", role)
 	}
-	if h := strings.TrimSpace(box.Find("h2, h3").First().Text()); h != "The change was not saved" {
+	if h := strings.TrimSpace(box.Find("h2, h3").First().Text()); h != errorSummaryTitle {
 		t.Errorf("summary heading %q", h)
 	}
 	var out []summaryItem

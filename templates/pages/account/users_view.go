@@ -119,12 +119,8 @@ type UserFormView struct {
 	ActionsNote           string
 }
 
-// FormProblem is one entry of a form's error summary: the translated
-// message and the link to the field at fault ("#email"; none when empty).
-type FormProblem struct {
-	Href    string
-	Message string
-}
+// FormProblem is one entry of a form's error summary.
+type FormProblem = components.Problem
 
 // RoleGroup is one group of the catalogue in the role editor.
 type RoleGroup struct {

@@ -125,10 +125,7 @@ const (
 const MaxTypedRows = 20
 
 // Problem is one entry of a step's error summary, linked to its field.
-type Problem struct {
-	Message string
-	Href    string
-}
+type Problem = components.Problem
 
 // WizardView is one step of the wizard.
 type WizardView struct {
