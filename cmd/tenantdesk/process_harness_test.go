@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 )
 
 var (
@@ -440,4 +442,81 @@ func (b *browser) createToken(ctx context.Context, base, name string) (string, e
 		return "", fmt.Errorf("create token: status %d, no token in the page: %.300s", st, body)
 	}
 	return tok, nil
+}
+
+// waitOutboxClaimed waits until every queued email has been claimed by a
+// mail worker (attempts > 0), polling the outbox for up to 60 s.
+func waitOutboxClaimed(t *testing.T, raw *sqlstore.RawDB) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var waiting int
+		if err := raw.QueryRow(`SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts = 0`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d emails still unclaimed after 60 s", waiting)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the outbox
+	}
+}
+
+// checkMailOnce checks that no email went out twice: a message whose row
+// says sent was delivered exactly once; one claimed by a process that was
+// then killed (attempts > 0, not sent) at most once so far. Its lease (10
+// minutes, mail.Worker) has not run out during the test; after it, the
+// message is sent again: delivery is at least once, and a kill between
+// the relay's 250 and the sent_at update is the one way a message can go
+// out twice. It returns the outbox's rows, those sent and those left
+// claimed by a killed process.
+func checkMailOnce(t *testing.T, raw *sqlstore.RawDB, sink *smtpSink) (rows, sent, inFlight int) {
+	t.Helper()
+	rs, err := raw.Query(`SELECT to_addr, sent_at IS NOT NULL, attempts FROM mail_outbox`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type mailRow struct {
+		to       string
+		sent     bool
+		attempts int
+	}
+	var mails []mailRow
+	perAddr := map[string]int{}
+	for rs.Next() {
+		var m mailRow
+		if err := rs.Scan(&m.to, &m.sent, &m.attempts); err != nil {
+			t.Fatal(err)
+		}
+		mails = append(mails, m)
+		perAddr[strings.ToLower(m.to)]++
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rs.Close()
+	for _, m := range mails {
+		n := sink.deliveries(m.to)
+		switch {
+		case perAddr[strings.ToLower(m.to)] > 1:
+			// several messages to one address: the total is checked below
+		case m.sent && n != 1:
+			t.Errorf("email to %s: marked sent, delivered %d times", m.to, n)
+		case !m.sent && n > 1:
+			t.Errorf("email to %s: delivered %d times", m.to, n)
+		}
+		if m.sent {
+			sent++
+		} else if m.attempts > 0 {
+			inFlight++
+		}
+	}
+	for addr, n := range sink.snapshot() {
+		if n > perAddr[addr] {
+			t.Errorf("%s: %d deliveries for %d outbox rows", addr, n, perAddr[addr])
+		}
+	}
+	return len(mails), sent, inFlight
 }
