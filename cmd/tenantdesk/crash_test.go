@@ -76,7 +76,15 @@ func TestCrashSafety(t *testing.T) {
 	runCLI(t, password+"\n", "user", "passwd", "--db", dsn, "--email", ownerEmail)
 	apiToken := strings.TrimSpace(runCLI(t, "", "token", "create", "--db", dsn, "--email", ownerEmail, "--name", "crash clients"))
 
-	serveArgs := append([]string{"--db", dsn, "--api-rate", "0", "--hash-concurrency", "2"}, sink.args()...)
+	// A short mail lease: a message a killed process had claimed goes out
+	// again within the test instead of 10 minutes later.
+	serveArgs := append([]string{"--db", dsn, "--api-rate", "0", "--hash-concurrency", "2", "--mail-lease", "2s"}, sink.args()...)
+	raw, err := sqlstore.OpenRaw(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var extra map[string]int // mailExtra after the last kill
 	srv := startServeProc(t, serveArgs...)
 	hc := &http.Client{Timeout: 30 * time.Second}
 	ctx := context.Background()
@@ -141,6 +149,7 @@ func TestCrashSafety(t *testing.T) {
 		// Kill at a random moment, while the clients write.
 		time.Sleep(time.Duration(300+rand.IntN(1700)) * time.Millisecond) // the random moment itself, not a synchronisation
 		srv.kill()
+		extra = mailExtra(t, raw, sink)
 		cancel()
 		wg.Wait()
 	}
@@ -187,13 +196,14 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}
 
-	// Every message queued and never claimed goes out now.
-	raw, err := sqlstore.OpenRaw(dsn)
-	if err != nil {
-		t.Fatal(err)
+	// Every email goes out, once, or twice when the relay accepted it
+	// from a process killed before it recorded it sent.
+	mails, dups := checkMailFinal(t, raw, sink, extra, true)
+	if dups > cycles {
+		// A process's worker sends one message at a time: each kill can
+		// leave at most one accepted but not recorded.
+		t.Errorf("%d emails delivered twice after %d kills", dups, cycles)
 	}
-	defer raw.Close()
-	waitOutboxClaimed(t, raw)
 	srv.stop(t)
 
 	if !raw.Postgres() {
@@ -253,9 +263,8 @@ func TestCrashSafety(t *testing.T) {
 		t.Errorf("refused: %s", r)
 	}
 
-	mails, sentRows, inFlight := checkMailOnce(t, raw, sink)
-	t.Logf("crash cycles %d, acknowledged writes %d (checked %d users and tokens, %d tokens), unanswered %d, lost %d; emails: %d rows, %d sent once, %d claimed by a killed process (sent again after the lease)",
-		cycles, led.writes, checked, len(led.tokens), led.unacked, lost, mails, sentRows, inFlight)
+	t.Logf("crash cycles %d, acknowledged writes %d (checked %d users and tokens, %d tokens), unanswered %d, lost %d; emails: %d, all delivered, %d twice (accepted from a process killed before it recorded them)",
+		cycles, led.writes, checked, len(led.tokens), led.unacked, lost, mails, dups)
 }
 
 // crashAPIClient creates users and edits them until ctx ends or the server

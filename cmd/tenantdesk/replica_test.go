@@ -57,7 +57,7 @@ func TestReplicas(t *testing.T) {
 	// key encrypting TOTP secrets and the session signing keys.
 	secretKey, sessionKey := hex.EncodeToString(auth.RandomBytes(32)), hex.EncodeToString(auth.RandomBytes(32))
 	args := append([]string{"--db", dsn, "--secret-key", secretKey, "--session-keys", sessionKey,
-		"--api-rate", "0", "--hash-concurrency", "1"}, sink.args()...)
+		"--api-rate", "0", "--hash-concurrency", "1", "--mail-lease", "5s"}, sink.args()...)
 	reps := make([]*serveProc, 3)
 	for i := range reps {
 		reps[i] = startServeProc(t, args...)
@@ -111,11 +111,13 @@ func TestReplicas(t *testing.T) {
 	var acked atomic.Int64
 	killAt := int64(3*perClient) / 2 // mid-way through the API clients' writes
 	var killOnce sync.Once
+	var extra map[string]int // mailExtra right after the kill
 	maybeKill := func() {
 		if acked.Add(1) >= killAt {
 			killOnce.Do(func() {
 				reps[2].kill()
 				killed.Store(true)
+				extra = mailExtra(t, raw, sink)
 			})
 		}
 	}
@@ -411,13 +413,16 @@ func TestReplicas(t *testing.T) {
 	}
 	t.Logf("revoked token refused by every live replica %v after the revocation (bound %v)", worst.Round(time.Millisecond), revokeBound)
 
-	// No email twice: the killed replica's claims stay leased; everything
-	// else is delivered once.
-	waitOutboxClaimed(t, raw)
+	// Every email is delivered, once, or twice when the relay accepted it
+	// from the killed replica before it recorded it sent (the surviving
+	// replicas send the killed one's claims when their lease ends).
+	mails, dups := checkMailFinal(t, raw, sink, extra, false)
+	if dups > 1 {
+		t.Errorf("%d emails delivered twice; the one kill can leave at most one accepted but not recorded", dups)
+	}
 	for _, r := range reps[:2] {
 		r.stop(t)
 	}
-	rows, sent, inFlight := checkMailOnce(t, raw, sink)
-	t.Logf("emails: %d rows, %d sent once, %d claimed by the killed replica; replica test took %v",
-		rows, sent, inFlight, time.Since(started).Round(time.Millisecond))
+	t.Logf("emails: %d, all delivered, %d twice (accepted from the killed replica before it recorded them); replica test took %v",
+		mails, dups, time.Since(started).Round(time.Millisecond))
 }
