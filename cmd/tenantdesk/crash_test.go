@@ -46,12 +46,17 @@ type crashUser struct {
 
 // crashLedger is every write the clients sent, and what was acknowledged.
 type crashLedger struct {
-	mu      sync.Mutex
-	users   map[string]*crashUser // email → user (acknowledged or not)
-	tokens  map[string]string     // acknowledged API token → its name
-	writes  int                   // acknowledged writes
-	unacked int                   // writes sent but not answered
-	refused []string              // answers other than success: none expected
+	mu     sync.Mutex
+	users  map[string]*crashUser // email → user (acknowledged or not)
+	tokens map[string]string     // acknowledged API token → its name
+	// liveTokens are the acknowledged tokens not yet revoked, oldest
+	// first; revoked those whose revocation was acknowledged, maybeRevoked
+	// those whose revocation went unanswered.
+	liveTokens            []string
+	revoked, maybeRevoked map[string]bool
+	writes                int      // acknowledged writes
+	unacked               int      // writes sent but not answered
+	refused               []string // answers other than success: none expected
 }
 
 // TestCrashSafety is issue 15's crash test: `tenantdesk serve` as a child
@@ -103,7 +108,7 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatalf("create the first admin: %d %v %s", st, err, body)
 	}
 
-	led := &crashLedger{users: map[string]*crashUser{}, tokens: map[string]string{}}
+	led := &crashLedger{users: map[string]*crashUser{}, tokens: map[string]string{}, revoked: map[string]bool{}, maybeRevoked: map[string]bool{}}
 	web := newBrowser()
 	signedIn := false
 	seq := 0 // unique names across cycles
@@ -120,8 +125,9 @@ func TestCrashSafety(t *testing.T) {
 			wg.Go(func() { crashAPIClient(cctx, hc, base, cust.TenantID, apiToken, prefix, led) })
 		}
 		// One web client: the Owner makes API tokens on My profile › API
-		// tokens (signed in once: the session is in the database and
-		// survives the kills).
+		// tokens and revokes the oldest (a user holds at most 50 live
+		// ones), signed in once: the session is in the database and
+		// survives the kills.
 		if !signedIn {
 			if _, err := web.signIn(ctx, base, ownerEmail, password); err != nil {
 				t.Fatal(err)
@@ -130,19 +136,34 @@ func TestCrashSafety(t *testing.T) {
 		}
 		wg.Go(func() {
 			for cctx.Err() == nil {
-				seq++
-				name := fmt.Sprintf("crash token %d", seq)
-				tok, err := web.createToken(cctx, base, name)
+				var err error
 				led.mu.Lock()
-				if err == nil {
-					led.tokens[tok] = name
-					led.writes++
-				} else {
-					led.unacked++
-				}
+				live := len(led.liveTokens)
 				led.mu.Unlock()
+				if live >= 10 {
+					err = crashRevokeOldest(cctx, web, raw, base, led)
+				} else {
+					seq++
+					name := fmt.Sprintf("crash token %d", seq)
+					var tok string
+					tok, err = web.createToken(cctx, base, name)
+					led.mu.Lock()
+					if err == nil {
+						led.tokens[tok] = name
+						led.liveTokens = append(led.liveTokens, tok)
+						led.writes++
+					} else {
+						led.unacked++
+					}
+					led.mu.Unlock()
+				}
 				if err != nil {
-					return // the server is gone (an answer other than success is in the error: see below)
+					if !isTransportError(err) {
+						led.mu.Lock()
+						led.refused = append(led.refused, err.Error())
+						led.mu.Unlock()
+					}
+					return // the server is gone
 				}
 			}
 		})
@@ -189,10 +210,17 @@ func TestCrashSafety(t *testing.T) {
 	}
 	for tok, name := range led.tokens {
 		checked++
+		want := http.StatusOK
+		switch {
+		case led.revoked[tok]:
+			want = http.StatusUnauthorized
+		case led.maybeRevoked[tok]:
+			continue
+		}
 		st, _, err := apiCall(ctx, hc, "GET", srv.base+"/api/v1/me", tok, nil)
-		if err != nil || st != http.StatusOK {
+		if err != nil || st != want {
 			lost++
-			t.Errorf("acknowledged token %q: GET /me %d %v", name, st, err)
+			t.Errorf("acknowledged token %q (revoked: %v): GET /me %d %v, want %d", name, led.revoked[tok], st, err, want)
 		}
 	}
 
@@ -259,12 +287,18 @@ func TestCrashSafety(t *testing.T) {
 	if tokenAudits != tokenRows || tokenRows < len(led.tokens) {
 		t.Errorf("%d token.create audit rows for %d token rows (%d acknowledged)", tokenAudits, tokenRows, len(led.tokens))
 	}
+	var revokedRows, revokeAudits int
+	raw.QueryRow(`SELECT count(*) FROM api_tokens WHERE revoked_at <> 0`).Scan(&revokedRows)
+	raw.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'token.revoke'`).Scan(&revokeAudits)
+	if revokeAudits != revokedRows || revokedRows < len(led.revoked) {
+		t.Errorf("%d token.revoke audit rows for %d revoked token rows (%d revocations acknowledged)", revokeAudits, revokedRows, len(led.revoked))
+	}
 	for _, r := range led.refused {
 		t.Errorf("refused: %s", r)
 	}
 
-	t.Logf("crash cycles %d, acknowledged writes %d (checked %d users and tokens, %d tokens), unanswered %d, lost %d; emails: %d, all delivered, %d twice (accepted from a process killed before it recorded them)",
-		cycles, led.writes, checked, len(led.tokens), led.unacked, lost, mails, dups)
+	t.Logf("crash cycles %d, acknowledged writes %d (checked %d users and tokens, %d tokens, %d revoked), unanswered %d, lost %d; emails: %d, all delivered, %d twice (accepted from a process killed before it recorded them)",
+		cycles, led.writes, checked, len(led.tokens), len(led.revoked), led.unacked, lost, mails, dups)
 }
 
 // crashAPIClient creates users and edits them until ctx ends or the server
@@ -341,4 +375,29 @@ func crashAPIClient(ctx context.Context, hc *http.Client, base, tenant, token, p
 			return
 		}
 	}
+}
+
+// crashRevokeOldest revokes the oldest live acknowledged token on My
+// profile › API tokens and records the outcome.
+func crashRevokeOldest(ctx context.Context, b *browser, raw *sqlstore.RawDB, base string, led *crashLedger) error {
+	led.mu.Lock()
+	tok := led.liveTokens[0]
+	led.liveTokens = led.liveTokens[1:]
+	led.maybeRevoked[tok] = true
+	led.mu.Unlock()
+	var id int64
+	if err := raw.QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE secret_hash = ?`, auth.HashAPIToken(tok)).Scan(&id); err != nil {
+		return fmt.Errorf("token of %q: %w", led.tokens[tok], err)
+	}
+	err := b.revokeToken(ctx, base, tenantdesk.FormatAPITokenID(id))
+	led.mu.Lock()
+	defer led.mu.Unlock()
+	if err != nil {
+		led.unacked++
+		return err
+	}
+	delete(led.maybeRevoked, tok)
+	led.revoked[tok] = true
+	led.writes++
+	return nil
 }

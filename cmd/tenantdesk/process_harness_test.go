@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -344,7 +345,7 @@ func (b *browser) get(ctx context.Context, u string) (int, string, string, error
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, "", "", err
+		return 0, "", "", &url.Error{Op: "read", URL: u, Err: err} // cut off: no answer
 	}
 	var csrf string
 	if m := csrfRe.FindSubmatch(body); m != nil {
@@ -369,7 +370,7 @@ func (b *browser) post(ctx context.Context, u, csrf string, form url.Values) (in
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, "", "", err
+		return 0, "", "", &url.Error{Op: "read", URL: u, Err: err} // cut off: no answer
 	}
 	return resp.StatusCode, resp.Header.Get("Location"), string(body), nil
 }
@@ -518,4 +519,28 @@ func checkMailFinal(t *testing.T, raw *sqlstore.RawDB, sink *smtpSink, extra map
 		}
 	}
 	return total, dups
+}
+
+// revokeToken revokes the API token with the public ID id on My profile ›
+// API tokens.
+func (b *browser) revokeToken(ctx context.Context, base, id string) error {
+	_, _, csrf, err := b.get(ctx, base+"/profile/tokens")
+	if err != nil {
+		return err
+	}
+	st, _, body, err := b.post(ctx, base+"/profile/tokens/"+id+"/revoke", csrf, url.Values{})
+	if err != nil {
+		return err
+	}
+	if st != http.StatusSeeOther {
+		return fmt.Errorf("revoke token %s: status %d: %.300s", id, st, body)
+	}
+	return nil
+}
+
+// isTransportError reports whether err is a request that got no answer
+// (the server was killed), rather than an unexpected answer.
+func isTransportError(err error) bool {
+	var ue *url.Error
+	return errors.As(err, &ue)
 }
