@@ -61,6 +61,15 @@ func tenantdeskBinary(t *testing.T) string {
 	return binPath
 }
 
+// TestMain removes the binary tenantdeskBinary built after the last test.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // runCLI runs the binary with args (and stdin) and returns its standard
 // output; a non-zero exit fails the test.
 func runCLI(t *testing.T, stdin string, args ...string) string {

@@ -150,6 +150,8 @@ func TestReplicas(t *testing.T) {
 						led.unacked++
 						if err == nil {
 							led.refused = append(led.refused, fmt.Sprintf("create %s on %s: %d %s", email, base, st, body))
+						} else if base != reps[2].base {
+							led.refused = append(led.refused, fmt.Sprintf("create %s on the live %s: %v", email, base, err))
 						}
 					}
 					led.mu.Unlock()
@@ -194,6 +196,8 @@ func TestReplicas(t *testing.T) {
 					led.unacked++
 					if err == nil {
 						led.refused = append(led.refused, fmt.Sprintf("%s %s: %d %s", method, path, st, body))
+					} else if base != reps[2].base {
+						led.refused = append(led.refused, fmt.Sprintf("%s %s on a live replica: %v", method, path, err))
 					}
 				}
 				led.mu.Unlock()
@@ -227,6 +231,9 @@ func TestReplicas(t *testing.T) {
 			st, loc, body, err := owner.post(ctx, base+"/account/users", csrf, url.Values{
 				"displayName": {w.name}, "email": {email}, "roles": {tenantdesk.RolePartnerUser}})
 			if err != nil {
+				if base != reps[2].base {
+					webErrs = append(webErrs, fmt.Sprintf("invite %s on the live %s: %v", email, base, err))
+				}
 				continue // the replica was killed mid-request: not acknowledged
 			}
 			if st != http.StatusSeeOther || loc != "/account/users" {
@@ -248,6 +255,9 @@ func TestReplicas(t *testing.T) {
 			st, loc, body, err = owner.post(ctx, base+"/account/users/"+tenantdesk.FormatUserID(id), csrf, url.Values{
 				"displayName": {newName}, "email": {email}, "roles": {tenantdesk.RolePartnerUser}})
 			if err != nil {
+				if base != reps[2].base {
+					webErrs = append(webErrs, fmt.Sprintf("rename %s on the live %s: %v", email, base, err))
+				}
 				continue
 			}
 			if st != http.StatusSeeOther {
