@@ -30,6 +30,7 @@ type mailSettings struct {
 	smtpHELO                                    *string
 	smtpPort                                    *int
 	activationTTL, resetTTL                     *time.Duration
+	mailLease                                   *time.Duration
 	// ucDownloadURLs are the UC client's downloads for the UC welcome
 	// email; ucDownloads the parsed list (sender checks it).
 	ucDownloadURLs *string
@@ -48,6 +49,8 @@ func addMailFlags(fs *flag.FlagSet, e env) *mailSettings {
 		smtpHELO:      fs.String("smtp-helo", e.str("SMTP_HELO", ""), "fully qualified name the portal gives in EHLO and uses in Message-IDs; default the host of --base-url (TENANTDESK_SMTP_HELO)"),
 		activationTTL: fs.Duration("activation-ttl", e.duration("ACTIVATION_TTL", tenantdesk.DefaultActivationTTL), "how long activation links work (TENANTDESK_ACTIVATION_TTL)"),
 		resetTTL:      fs.Duration("reset-ttl", e.duration("RESET_TTL", tenantdesk.DefaultResetTTL), "how long password-reset links work (TENANTDESK_RESET_TTL)"),
+		mailLease: fs.Duration("mail-lease", e.duration("MAIL_LEASE", mail.DefaultLease),
+			"how long a claimed batch of emails is hidden from other senders; a replica that dies mid-send leaves its batch to be sent again after it. Keep the default (it outlasts a batch of slow sends); tests shorten it (TENANTDESK_MAIL_LEASE)"),
 		ucDownloadURLs: fs.String("uc-download-urls", e.str("UC_DOWNLOAD_URLS", ""),
 			"comma-separated downloads of the UC client listed in the UC welcome email, each URL or Label=URL (e.g. Windows=https://…); empty: none, or placeholders with --demo (TENANTDESK_UC_DOWNLOAD_URLS)"),
 	}
@@ -58,6 +61,9 @@ func addMailFlags(fs *flag.FlagSet, e env) *mailSettings {
 func (m *mailSettings) sender(log *slog.Logger) (mail.Sender, error) {
 	if *m.activationTTL < time.Minute || *m.resetTTL < time.Minute {
 		return nil, fmt.Errorf("--activation-ttl and --reset-ttl must be at least 1m")
+	}
+	if *m.mailLease < time.Second {
+		return nil, fmt.Errorf("--mail-lease must be at least 1s")
 	}
 	var err error
 	if m.ucDownloads, err = tenantdesk.ParseDownloadLinks(*m.ucDownloadURLs); err != nil {
@@ -103,7 +109,7 @@ func setupMail(db *sqlstore.DB, deps *service.Deps, m *mailSettings, smtp mail.S
 	if base == "" {
 		base = "http://" + displayAddr(listenAddr)
 	}
-	w := &mail.Worker{Store: db, Sender: smtp, Now: db.Now, Log: log, KeepBodies: demo}
+	w := &mail.Worker{Store: db, Sender: smtp, Now: db.Now, Log: log, KeepBodies: demo, Lease: *m.mailLease}
 	deps.BaseURL, deps.ActivationTTL, deps.ResetTTL = base, *m.activationTTL, *m.resetTTL
 	deps.UCDownloads = m.ucDownloads
 	if len(deps.UCDownloads) == 0 && demo {

@@ -37,9 +37,14 @@ const (
 	DefaultInterval    = 5 * time.Second
 	DefaultMaxAttempts = 10
 	DefaultBatch       = 20
-	// claimLease must outlast one send (the SMTP timeout) so that a message
-	// is never sent twice by a slow attempt and its retry.
-	claimLease = 10 * time.Minute
+	// DefaultLease is how long a claimed batch is hidden from other claims.
+	// It must outlast the sending of a whole batch (DefaultBatch messages,
+	// each bounded by the SMTP timeout) so that a message is never sent
+	// twice by a slow attempt and another claim. A worker that dies
+	// between the relay's acceptance and recording the message as sent
+	// leaves it claimed: it goes out again when the lease ends (delivery
+	// is at least once).
+	DefaultLease = 10 * time.Minute
 	// First retry after BackoffBase, doubling up to BackoffMax.
 	BackoffBase = time.Minute
 	BackoffMax  = time.Hour
@@ -72,6 +77,7 @@ type Worker struct {
 	KeepBodies  bool
 	Interval    time.Duration // 0: DefaultInterval
 	MaxAttempts int           // 0: DefaultMaxAttempts
+	Lease       time.Duration // 0: DefaultLease
 
 	once sync.Once
 	wake chan struct{}
@@ -136,9 +142,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if max <= 0 {
 		max = DefaultMaxAttempts
 	}
+	lease := w.Lease
+	if lease <= 0 {
+		lease = DefaultLease
+	}
 	sent := 0
 	for ctx.Err() == nil {
-		batch, err := w.Store.ClaimMail(ctx, w.now(), claimLease, DefaultBatch)
+		batch, err := w.Store.ClaimMail(ctx, w.now(), lease, DefaultBatch)
 		if err != nil {
 			return sent, err
 		}
