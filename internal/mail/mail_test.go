@@ -428,6 +428,36 @@ func TestSMTPSenderDeliversThroughGoMail(t *testing.T) {
 // fake server's) and returns the EHLO/HELO argument and the parsed message.
 func sendThroughFake(t *testing.T, cfg tdmail.SMTPConfig) (string, *mail.Message) {
 	t.Helper()
+	return sendMessageThroughFake(t, cfg, &tenantdesk.MailMessage{To: "olga@acme.example", Subject: "Hi", BodyText: "Hello"})
+}
+
+// TestSMTPSenderRepeatsAMessagesID: an outbox message sent again (after a
+// crash between the relay's acceptance and the record of it) carries the
+// same Message-ID, so receiving systems can drop the copy; another message
+// has another one.
+func TestSMTPSenderRepeatsAMessagesID(t *testing.T) {
+	cfg := tdmail.SMTPConfig{From: "desk@example.com", HELO: "desk.example.com"}
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	m := func(id int64) *tenantdesk.MailMessage {
+		return &tenantdesk.MailMessage{ID: id, CreatedAt: at, To: "olga@acme.example", Subject: "Hi", BodyText: "Hello"}
+	}
+	_, first := sendMessageThroughFake(t, cfg, m(41))
+	_, again := sendMessageThroughFake(t, cfg, m(41))
+	_, other := sendMessageThroughFake(t, cfg, m(42))
+	id := first.Header.Get("Message-ID")
+	if id == "" || id != again.Header.Get("Message-ID") {
+		t.Errorf("Message-IDs of one message: %q then %q", id, again.Header.Get("Message-ID"))
+	}
+	if id == other.Header.Get("Message-ID") {
+		t.Errorf("two messages share the Message-ID %q", id)
+	}
+	if strings.Contains(id, "41") {
+		t.Errorf("Message-ID %q shows the outbox row", id)
+	}
+}
+
+func sendMessageThroughFake(t *testing.T, cfg tdmail.SMTPConfig, m *tenantdesk.MailMessage) (string, *mail.Message) {
+	t.Helper()
 	addr, got := fakeSMTP(t)
 	host, port, _ := net.SplitHostPort(addr)
 	cfg.Host, cfg.TLS = host, tdmail.TLSNone
@@ -436,7 +466,7 @@ func sendThroughFake(t *testing.T, cfg tdmail.SMTPConfig) (string, *mail.Message
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(context.Background(), &tenantdesk.MailMessage{To: "olga@acme.example", Subject: "Hi", BodyText: "Hello"}); err != nil {
+	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	var raw string

@@ -3,6 +3,8 @@ package mail
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -137,6 +139,20 @@ func heloName(s string) (string, error) {
 	return name, nil
 }
 
+// messageID is the Message-ID of m: for a message of the outbox, the same
+// on every attempt to send it. Delivery is at least once: a process killed
+// after the relay took a message but before it recorded that sends it again
+// when the claim's lease ends (docs/deploy.md); the repeated Message-ID
+// lets the receiving systems, which drop a message they already hold,
+// drop the second copy. It names no outbox row: a hash, not the ID.
+func (s *SMTPSender) messageID(m *tenantdesk.MailMessage) string {
+	if m.ID == 0 {
+		return rand.Text() + "@" + s.domain
+	}
+	h := sha256.Sum256(fmt.Appendf(nil, "tenantdesk outbox message\x00%s\x00%d\x00%d", s.domain, m.ID, m.CreatedAt.UnixMilli()))
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h[:20]) + "@" + s.domain
+}
+
 // Send delivers m over one SMTP connection.
 func (s *SMTPSender) Send(ctx context.Context, m *tenantdesk.MailMessage) error {
 	// Without User-Agent and X-Mailer: go-mail would name itself and its
@@ -152,7 +168,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *tenantdesk.MailMessage) error 
 	msg.SetDate()
 	// go-mail's own Message-ID ends in the machine's short host name (and
 	// its random part may start with a dot, which RFC 5322 forbids).
-	msg.SetMessageIDWithValue(rand.Text() + "@" + s.domain)
+	msg.SetMessageIDWithValue(s.messageID(m))
 	// Auto-Submitted keeps out-of-office replies away (RFC 3834).
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetBodyString(gomail.TypeTextPlain, m.BodyText)
