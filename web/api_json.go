@@ -98,6 +98,14 @@ func decodeJSON(c echo.Context, dst any) error {
 	if !utf8.Valid(b) {
 		return errMalformed("The request body is not valid UTF-8.")
 	}
+	// encoding/json reads null into a struct as "nothing": the body would
+	// pass as an empty object.
+	if k := reflect.TypeOf(dst).Elem().Kind(); (k == reflect.Struct || k == reflect.Map) && bytes.TrimSpace(b)[0] != '{' {
+		if err := json.Unmarshal(b, new(any)); err != nil {
+			return jsonDecodeError(err)
+		}
+		return errMalformed("The request body must be a JSON object.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -235,6 +243,10 @@ func jsonDecodeError(err error) error {
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
+		if name == "" {
+			// A problem names the field at fault; a key "" names none.
+			return errMalformed("The request body has a member with an empty name: no field has one.")
+		}
 		return apiFieldError(name, fmt.Sprintf("Unknown field %q.", name))
 	}
 	return errMalformed("The request body is not valid JSON.")
