@@ -85,7 +85,10 @@ func errMalformed(msg string) error {
 // field: 415, 413, 400 malformed_json or 400 validation_failed.
 func decodeJSON(c echo.Context, dst any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if mt, _, err := mime.ParseMediaType(ct); err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+	// application/json only, as the OpenAPI document says (a charset
+	// parameter is fine): a +json type such as application/problem+json
+	// names another format, and the document promises no such body.
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		return &tenantdesk.Error{Code: codeUnsupportedMediaType, Message: "Send the body as JSON with \"Content-Type: application/json\"."}
 	}
 	b, err := readAPIBody(c)
