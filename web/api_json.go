@@ -323,6 +323,22 @@ func checkNulls(body []byte, dst any) error {
 	return nil
 }
 
+// blankJSONBody reports whether body b of a request whose input is
+// optional counts as none: it is empty or white space, sent without a
+// Content-Type or as JSON. White space sent as another type is for
+// decodeJSON to refuse (415), as any body of that type is.
+func blankJSONBody(c echo.Context, b []byte) bool {
+	if len(bytes.TrimSpace(b)) > 0 {
+		return false
+	}
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
+}
+
 // requireFields returns EINVALID naming every missing (nil) required field,
 // given as name/present pairs in order.
 func requireFields(present ...any) error {

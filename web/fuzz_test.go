@@ -110,7 +110,13 @@ func (fz *fuzzAPI) call(t *testing.T, method, path, token, contentType string, b
 		}
 	}
 	u, _ := url.Parse(path)
-	for _, e := range fz.doc.check(exchange{Method: method, URL: u, ReqHeader: req.Header, ReqBody: body,
+	docBody := body
+	if len(bytes.TrimSpace(body)) == 0 && res.StatusCode < 400 {
+		// The POSTs without input take white space as no body (a client
+		// that sends "\n"); the document says "no body", which it is.
+		docBody = nil
+	}
+	for _, e := range fz.doc.check(exchange{Method: method, URL: u, ReqHeader: req.Header, ReqBody: docBody,
 		Status: res.StatusCode, ResHeader: res.Header, ResBody: b}) {
 		if strings.Contains(e, "undocumented query parameter") {
 			continue // the API ignores query parameters it does not know, as HTTP APIs do
@@ -182,6 +188,9 @@ func FuzzAPIBody(f *testing.F) {
 	f.Add(uint8(3), uint8(0), []byte(`{"roles":["customer.user"],"roles":[]}`))
 	f.Add(uint8(0), uint8(0), []byte(`{"name":"x","connection":"sip"}`))
 	f.Add(uint8(9), uint8(0), []byte(`{"name":"bad name!","associations":[{"userIds":["nope"],"customerIds":["nope"]}]}`))
+	f.Add(uint8(16), uint8(0), []byte(" \n"))
+	f.Add(uint8(15), uint8(5), []byte(" "))
+	f.Add(uint8(13), uint8(3), []byte("\t"))
 	fz := newFuzzAPI(f)
 	routes := fz.bodyRoutes()
 	f.Fuzz(func(t *testing.T, which, ct uint8, body []byte) {
