@@ -23,17 +23,20 @@ test-short: ## every test but the browser ones
 # for FUZZTIME each: go test -fuzz takes one target per run. A failure
 # stops the run and leaves the input in <pkg>/testdata/fuzz/<Target>/:
 # fix the code and commit that file as the regression case. FUZZFLAGS adds
-# flags (e.g. -parallel 2 on a shared machine).
-FUZZTIME  ?= 10s
-FUZZ_PKGS ?= ./internal/auth ./internal/tenantdesk ./web
-FUZZFLAGS ?=
+# flags (e.g. -parallel 2 on a shared machine). FUZZMINIMIZE bounds the
+# minimizing of each new input (go's default, 60s, can take a short run's
+# whole time on one long string).
+FUZZTIME     ?= 10s
+FUZZMINIMIZE ?= 5s
+FUZZ_PKGS    ?= ./internal/auth ./internal/tenantdesk ./web
+FUZZFLAGS    ?=
 
 fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 	@set -e; for pkg in $(FUZZ_PKGS); do \
 		targets=$$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz') || { echo "no fuzz targets in $$pkg (or it does not build)"; exit 1; }; \
 		for t in $$targets; do \
 			echo "== $$pkg $$t ($(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $(FUZZFLAGS) $$pkg; \
 		done; \
 	done
 
