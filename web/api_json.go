@@ -154,6 +154,10 @@ func checkKeys(dec *json.Decoder, t reflect.Type, path string) error {
 			if path != "" {
 				field = path + "." + key
 			}
+			if key == "" && path == "" {
+				// A problem names the field at fault; a key "" names none.
+				return errMalformed("The request body has a member with an empty name: no field has one.")
+			}
 			if seen[key] {
 				return apiFieldError(field, fmt.Sprintf("%s appears more than once: give each field once.", field))
 			}

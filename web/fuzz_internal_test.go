@@ -185,7 +185,7 @@ func dropTopNulls(t *testing.T, enc []byte, dst any) []byte {
 // next day's start, and both format back to the dates typed.
 func FuzzFormDates(f *testing.F) {
 	for _, s := range []string{"2026-12-31", " 2026-02-28 ", "2026-02-30", "", "31.12.2026", "2026-1-5", "0000-01-01", "9999-12-31",
-		"2026-03-29", "2026-09-06", "2026-12-31T00:00:00Z"} {
+		"2026-03-29", "2026-09-06", "2026-12-31T00:00:00Z", "2020-03-28", "2020-03-29", "2020-09-05", "2020-11-01"} {
 		f.Add(s, uint16(0))
 		f.Add(s, uint16(300))
 	}
@@ -219,6 +219,13 @@ func FuzzFormDates(f *testing.F) {
 		}
 		if got := d.In(loc).Format(time.DateOnly); got != trimmed {
 			t.Fatalf("parseExpiryDate(%q) in %s = %v, which is on %s", date, loc, d, got)
+		}
+		// Each is the first instant of its day: a moment earlier is the
+		// day before (where clocks jump at midnight, the jump).
+		for _, x := range []time.Time{d, *end} {
+			if x.In(loc).Add(-time.Nanosecond).Format(time.DateOnly) == x.In(loc).Format(time.DateOnly) {
+				t.Fatalf("%q in %s: %v is not the first instant of its day", date, loc, x.In(loc))
+			}
 		}
 		if !end.After(d) {
 			t.Fatalf("parseEndOfDay(%q) in %s = %v, not after the day's start %v", date, loc, end, d)
