@@ -242,7 +242,7 @@ func FuzzAPIQuery(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, which uint8, query, cursor string) {
 		l := lists[int(which)%len(lists)]
-		q := query
+		q := queryBytes(query)
 		if cursor != "" {
 			if q != "" {
 				q += "&"
