@@ -4,7 +4,7 @@ DB        ?= ./data/tenantdesk.db
 ADDR      ?= 127.0.0.1:8080
 SHOTS     ?= ./screenshots
 
-.PHONY: run build test test-short generate css lint fmt bench check-generated screenshots openapi-check
+.PHONY: run build test test-short generate css lint fmt bench check-generated screenshots openapi-check fuzz
 
 run: ## start the portal with demo data on first start
 	$(GO) run ./cmd/tenantdesk serve --demo --db $(DB) --addr $(ADDR)
@@ -25,6 +25,28 @@ test: ## every test: unit, HTTP and browser (Chromium), with the race detector; 
 
 test-short: ## every test but the browser ones
 	$(GO) test -short -count=1 ./...
+
+# Fuzzing (issue 15): every Fuzz target of FUZZ_PKGS, found with go test
+# -list (a new target is run without being listed here), one after another
+# for FUZZTIME each: go test -fuzz takes one target per run. A failure
+# stops the run and leaves the input in <pkg>/testdata/fuzz/<Target>/:
+# fix the code and commit that file as the regression case. FUZZFLAGS adds
+# flags (e.g. -parallel 2 on a shared machine). FUZZMINIMIZE bounds the
+# minimizing of each new input (go's default, 60s, can take a short run's
+# whole time on one long string).
+FUZZTIME     ?= 10s
+FUZZMINIMIZE ?= 5s
+FUZZ_PKGS    ?= ./internal/auth ./internal/tenantdesk ./web
+FUZZFLAGS    ?=
+
+fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
+	@set -e; for pkg in $(FUZZ_PKGS); do \
+		targets=$$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz') || { echo "no fuzz targets in $$pkg (or it does not build)"; exit 1; }; \
+		for t in $$targets; do \
+			echo "== $$pkg $$t ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $(FUZZFLAGS) $$pkg; \
+		done; \
+	done
 
 generate: ## regenerate templ components (*_templ.go)
 	$(GO) tool templ generate

@@ -90,7 +90,8 @@ func parseEndOfDay(s string, loc *time.Location) (*time.Time, bool) {
 	if !ok || d.IsZero() {
 		return nil, ok
 	}
-	end := d.AddDate(0, 0, 1)
+	y, m, day := d.In(loc).Date()
+	end := dayStart(y, m, day+1, loc)
 	return &end, true
 }
 

@@ -53,17 +53,17 @@ func parseAuditFilter(ctx context.Context, q url.Values, loc *time.Location) (te
 	f.Actor = form.Actor
 	form.From, form.To = strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to"))
 	if form.From != "" {
-		if d, err := time.ParseInLocation(time.DateOnly, form.From, loc); err != nil {
+		if d, ok := parseExpiryDate(form.From, loc); !ok {
 			form.FromError = view.T(ctx, "account.audit.error.date")
 		} else {
-			f.Since = d
+			f.Since = d // the day's first instant (dayStart)
 		}
 	}
 	if form.To != "" {
-		if d, err := time.ParseInLocation(time.DateOnly, form.To, loc); err != nil {
+		if end, ok := parseEndOfDay(form.To, loc); !ok {
 			form.ToError = view.T(ctx, "account.audit.error.date")
 		} else {
-			f.Until = d.AddDate(0, 0, 1) // the whole "to" day
+			f.Until = *end // the whole "to" day
 		}
 	}
 	// From after To matches nothing: say so at the fields rather than show

@@ -192,7 +192,7 @@ func decodeOptionalJSON(c echo.Context, dst any) error {
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(string(b)) == "" {
+	if blankJSONBody(c, b) {
 		return nil
 	}
 	return decodeJSON(c, dst)

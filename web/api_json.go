@@ -85,7 +85,10 @@ func errMalformed(msg string) error {
 // field: 415, 413, 400 malformed_json or 400 validation_failed.
 func decodeJSON(c echo.Context, dst any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if mt, _, err := mime.ParseMediaType(ct); err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+	// application/json only, as the OpenAPI document says (a charset
+	// parameter is fine): a +json type such as application/problem+json
+	// names another format, and the document promises no such body.
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		return &tenantdesk.Error{Code: codeUnsupportedMediaType, Message: "Send the body as JSON with \"Content-Type: application/json\"."}
 	}
 	b, err := readAPIBody(c)
@@ -97,6 +100,14 @@ func decodeJSON(c echo.Context, dst any) error {
 	}
 	if !utf8.Valid(b) {
 		return errMalformed("The request body is not valid UTF-8.")
+	}
+	// encoding/json reads null into a struct as "nothing": the body would
+	// pass as an empty object.
+	if k := reflect.TypeOf(dst).Elem().Kind(); (k == reflect.Struct || k == reflect.Map) && bytes.TrimSpace(b)[0] != '{' {
+		if err := json.Unmarshal(b, new(any)); err != nil {
+			return jsonDecodeError(err)
+		}
+		return errMalformed("The request body must be a JSON object.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -142,6 +153,10 @@ func checkKeys(dec *json.Decoder, t reflect.Type, path string) error {
 			field := key
 			if path != "" {
 				field = path + "." + key
+			}
+			if key == "" && path == "" {
+				// A problem names the field at fault; a key "" names none.
+				return errMalformed("The request body has a member with an empty name: no field has one.")
 			}
 			if seen[key] {
 				return apiFieldError(field, fmt.Sprintf("%s appears more than once: give each field once.", field))
@@ -235,6 +250,10 @@ func jsonDecodeError(err error) error {
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
+		if name == "" {
+			// A problem names the field at fault; a key "" names none.
+			return errMalformed("The request body has a member with an empty name: no field has one.")
+		}
 		return apiFieldError(name, fmt.Sprintf("Unknown field %q.", name))
 	}
 	return errMalformed("The request body is not valid JSON.")
@@ -306,6 +325,22 @@ func checkNulls(body []byte, dst any) error {
 		return &tenantdesk.Error{Code: tenantdesk.EINVALID, Message: fields[0].Message, Fields: fields}
 	}
 	return nil
+}
+
+// blankJSONBody reports whether body b of a request whose input is
+// optional counts as none: it is empty or white space, sent without a
+// Content-Type or as JSON. White space sent as another type is for
+// decodeJSON to refuse (415), as any body of that type is.
+func blankJSONBody(c echo.Context, b []byte) bool {
+	if len(bytes.TrimSpace(b)) > 0 {
+		return false
+	}
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
 }
 
 // requireFields returns EINVALID naming every missing (nil) required field,

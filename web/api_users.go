@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -286,7 +285,7 @@ func apiNoBody(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(string(b)) == "" {
+	if blankJSONBody(c, b) {
 		return nil
 	}
 	var none struct{}
