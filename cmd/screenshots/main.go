@@ -27,6 +27,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+
+	"github.com/tenantdesk/tenantdesk/internal/sitepages"
 )
 
 func main() {
@@ -77,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "Portal with demo data at %s; photographing with %s\n", p.URL, cfg.chromium)
-	todo := pages(p.Server.Routes())
+	todo := sitepages.Pages(p.Server.Routes())
 	if cfg.only != "" {
 		var some []page
 		for _, pg := range todo {
