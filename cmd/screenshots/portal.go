@@ -29,6 +29,7 @@ type portal struct {
 	Svc      *service.All
 	Server   *web.Server
 	Password map[string]string // demo email -> password
+	hints    []string          // from arrange, for sitepages.Walk
 	http     *http.Server
 }
 
@@ -101,7 +102,12 @@ func (p *portal) site() sitepages.Portal {
 
 // arrange puts the demo data into the states some pages need
 // (sitepages.Portal.Arrange).
-func (p *portal) arrange(ctx context.Context) error { return p.site().Arrange(ctx) }
+// The hints (links no walk finds on its own) are kept for shoot.
+func (p *portal) arrange(ctx context.Context) error {
+	hints, err := p.site().Arrange(ctx)
+	p.hints = hints
+	return err
+}
 
 func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))

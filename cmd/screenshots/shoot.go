@@ -97,7 +97,7 @@ func shootAs(ctx context.Context, cfg config, p *portal, v viewer, todo []page, 
 	}
 
 	files := 0
-	notFound, err := sitepages.Walk(todo, literal, v.Email == "", func(pg page, target, variant string) ([]string, error) {
+	notFound, err := sitepages.Walk(todo, literal, v.Email == "", p.hints, func(pg page, target, variant string) ([]string, error) {
 		var links []string
 		for _, w := range widths {
 			for _, theme := range themes {

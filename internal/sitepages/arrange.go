@@ -55,18 +55,21 @@ func (p Portal) as(ctx context.Context, email string) (context.Context, *tenantd
 //   - access for the impersonating viewer, asked by the partner admin and
 //     granted by the customer's Owner;
 //   - the gallery requires two-factor authentication, which its Owner has
-//     not set up yet and Winnie Pooh has (the two-factor sign-in pages).
-func (p Portal) Arrange(ctx context.Context) error {
+//     not set up yet and Winnie Pooh has (the two-factor sign-in pages);
+//   - a disabled customer of the partner (the confirmation that enables it
+//     again), whose link it returns as a hint for Walk: the walk opens one
+//     customer's pages, an enabled one.
+func (p Portal) Arrange(ctx context.Context) (hints []string, err error) {
 	for _, v := range SignedIn {
 		actx, u, err := p.as(ctx, v.Email)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		_, _, err = p.Svc.Tokens.CreateToken(actx, u.ID, tenantdesk.NewAPIToken{Name: "Reporting script"})
 		if tenantdesk.ErrorCode(err) == tenantdesk.EAPIAccessRequired {
 			continue // no onboarding.admin (SPEC §2): the tab explains instead
 		} else if err != nil {
-			return fmt.Errorf("token for %s: %w", v.Email, err)
+			return nil, fmt.Errorf("token for %s: %w", v.Email, err)
 		}
 	}
 
@@ -74,80 +77,88 @@ func (p Portal) Arrange(ctx context.Context) error {
 	// and its "sign out everywhere else" confirmation).
 	for _, v := range SignedIn {
 		if _, err := p.SignInHTTP(v.Email, "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15"); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
 	op := tenantdesk.OperatorContext(ctx)
 	tom, err := p.Store.FindUserByEmail(ctx, Owner.Email)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	amy := &tenantdesk.User{AccountID: tom.AccountID, DisplayName: "Amy Lawrence", Email: "amy.lawrence@fence.example", Roles: []string{"customer.user"}}
 	if err := p.Svc.Operator.CreateUser(op, amy); err != nil {
-		return fmt.Errorf("invite: %w", err)
+		return nil, fmt.Errorf("invite: %w", err)
 	}
 	if err := p.Svc.Operator.QueueActivation(op, amy.ID); err != nil {
-		return fmt.Errorf("activation email: %w", err)
+		return nil, fmt.Errorf("activation email: %w", err)
 	}
 	if err := p.Svc.Links.RequestPasswordReset(ctx, UserAdmin.Email); err != nil {
-		return fmt.Errorf("password reset email: %w", err)
+		return nil, fmt.Errorf("password reset email: %w", err)
 	}
 	hctx, _, err := p.as(ctx, PlainUser.Email)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := p.Svc.Profile.RequestEmailChange(hctx, "huckleberry.finn@fence.example", p.Password[PlainUser.Email]); err != nil {
-		return fmt.Errorf("email change: %w", err)
+		return nil, fmt.Errorf("email change: %w", err)
 	}
 
 	// Access for the impersonating viewer: asked by the partner admin,
 	// granted by the customer's Owner for a week.
 	ectx, _, err := p.as(ctx, PartnerAdmin.Email)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	caroline, err := p.Store.FindUserByEmail(ctx, Impersonating.Email)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rs, err := p.Svc.Access.CreateAccessRequests(ectx, tenantdesk.NewAccessRequest{Name: "SupportAccess",
 		Associations: []tenantdesk.AccessAssociation{{UserIDs: []int64{caroline.ID}, AccountIDs: []int64{tom.AccountID}}}})
 	if err != nil {
-		return fmt.Errorf("access request: %w", err)
+		return nil, fmt.Errorf("access request: %w", err)
 	}
 	tctx, _, err := p.as(ctx, Owner.Email)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	until := p.Now().Add(7 * 24 * time.Hour)
 	if _, err := p.Svc.Access.Grant(tctx, rs[0].ID, tenantdesk.AccessAnswer{ExpiresAt: &until}); err != nil {
-		return fmt.Errorf("grant access: %w", err)
+		return nil, fmt.Errorf("grant access: %w", err)
 	}
 
 	robin, err := p.Store.FindUserByEmail(ctx, Enrolling.Email)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	wctx, _, err := p.as(ctx, SecondFactor.Email)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	setup, err := p.Svc.TwoFactor.StartTOTPSetup(wctx)
 	if err != nil {
-		return fmt.Errorf("two-factor set-up: %w", err)
+		return nil, fmt.Errorf("two-factor set-up: %w", err)
 	}
 	code, err := auth.TOTPCode(setup.Secret, p.Now())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := p.Svc.TwoFactor.ConfirmTOTPSetup(wctx, code); err != nil {
-		return fmt.Errorf("two-factor confirmation: %w", err)
+		return nil, fmt.Errorf("two-factor confirmation: %w", err)
 	}
 	if _, err := p.Svc.Security.SetAccountSecurity(op, tenantdesk.AccountSecurity{AccountID: robin.AccountID, Require2FA: true}); err != nil {
-		return fmt.Errorf("require two-factor: %w", err)
+		return nil, fmt.Errorf("require two-factor: %w", err)
 	}
-	return nil
+
+	stand, err := p.Svc.Customers.CreatePartnerCustomer(ectx, tenantdesk.NewCustomer{Name: "Aunt Polly's Jam Kitchen", Reference: "JAM-1"})
+	if err != nil {
+		return nil, fmt.Errorf("a customer to disable: %w", err)
+	}
+	if _, err := p.Svc.AccountInfo.SetCustomerDisabled(ectx, stand.Customer.Account.TenantID, true); err != nil {
+		return nil, fmt.Errorf("disable a customer: %w", err)
+	}
+	return []string{"/partner/customers/" + stand.Customer.Account.TenantID + "/enable"}, nil
 }
 
 var csrfInput = regexp.MustCompile(`name="_csrf"[^>]*value="([^"]+)"`)

@@ -188,8 +188,9 @@ type Visit func(pg Page, target, variant string) (links []string, err error)
 // parameters at the first matching link, again and again while new pages
 // turn up; last, for a signed-out viewer, the public pages once more at
 // the emailed links that open them with a token. literal is Literal of all
-// pages. It returns the routes it found no link to.
-func Walk(todo []Page, literal map[string]bool, signedOut bool, visit Visit) (notFound map[string]bool, err error) {
+// pages; hints are links to try after those found on the pages (Arrange's).
+// It returns the routes it found no link to.
+func Walk(todo []Page, literal map[string]bool, signedOut bool, hints []string, visit Visit) (notFound map[string]bool, err error) {
 	var links []string
 	seenLink := map[string]bool{}
 	do := func(pg Page, target, variant string) error {
@@ -220,6 +221,9 @@ func Walk(todo []Page, literal map[string]bool, signedOut bool, visit Visit) (no
 		var still []Page
 		for _, pg := range pending {
 			target := FirstLink(links, pg, literal)
+			if target == "" {
+				target = FirstLink(hints, pg, literal)
+			}
 			if target == "" {
 				still = append(still, pg)
 				continue
