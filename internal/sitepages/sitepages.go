@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
-	"github.com/tenantdesk/tenantdesk/web"
 )
 
 // A Viewer is who looks at a page: signed out, one of the demo users, a
@@ -116,13 +115,18 @@ func routePattern(route string) *regexp.Regexp {
 // IsAPI reports whether the route belongs to the REST API (JSON, tokens).
 func IsAPI(route string) bool { return strings.HasPrefix(route, "/api/") }
 
+// Route is a registered route, as web.Server's Routes lists them (this
+// package does not import web: nothing but cmd does).
+type Route interface{ ~struct{ Method, Path string } }
+
 // Pages returns every GET route of the server that renders an HTML page,
 // sorted, with its viewers: the routes are the server's own (web.Server
 // Routes), so that a page added to web/routes.go is not forgotten.
-func Pages(routes []web.Route) []Page {
+func Pages[R Route](routes []R) []Page {
 	seen := map[string]bool{}
 	var out []Page
-	for _, r := range routes {
+	for _, rr := range routes {
+		r := struct{ Method, Path string }(rr)
 		if r.Method != http.MethodGet || seen[r.Path] || IsAPI(r.Path) || NotPages[r.Path] != "" {
 			continue
 		}
