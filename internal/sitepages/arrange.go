@@ -57,8 +57,8 @@ func (p Portal) as(ctx context.Context, email string) (context.Context, *tenantd
 //   - the gallery requires two-factor authentication, which its Owner has
 //     not set up yet and Winnie Pooh has (the two-factor sign-in pages);
 //   - a disabled customer of the partner (the confirmation that enables it
-//     again), whose link it returns as a hint for Walk: the walk opens one
-//     customer's pages, an enabled one.
+//     again); as the walk opens one customer's pages, it returns the links
+//     to both confirmations (enable it, disable Tom Sawyer's) as hints.
 func (p Portal) Arrange(ctx context.Context) (hints []string, err error) {
 	for _, v := range SignedIn {
 		actx, u, err := p.as(ctx, v.Email)
@@ -158,7 +158,12 @@ func (p Portal) Arrange(ctx context.Context) (hints []string, err error) {
 	if _, err := p.Svc.AccountInfo.SetCustomerDisabled(ectx, stand.Customer.Account.TenantID, true); err != nil {
 		return nil, fmt.Errorf("disable a customer: %w", err)
 	}
-	return []string{"/partner/customers/" + stand.Customer.Account.TenantID + "/enable"}, nil
+	tomCo, err := p.Store.FindAccountByID(ctx, tom.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	// Whichever customer's page the walk opens, both confirmations are reached.
+	return []string{"/partner/customers/" + stand.Customer.Account.TenantID + "/enable", "/partner/customers/" + tomCo.TenantID + "/disable"}, nil
 }
 
 var csrfInput = regexp.MustCompile(`name="_csrf"[^>]*value="([^"]+)"`)
