@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/tenantdesk/tenantdesk/internal/auth"
@@ -40,6 +41,21 @@ func tabTo(t *testing.T, b *testBrowser, what, selector string) []string {
 	}
 	t.Fatalf("Tab never reached %s (%s); passed %v", what, selector, passed)
 	return nil
+}
+
+// pressEnterOnLink presses Enter the way a keyboard does: one keyDown that
+// carries the text, so that Chromium suppresses the keypress when the
+// keydown activated a link (chromedp's KeyEvent sends the keypress apart,
+// and it would then reach the field the link focused and submit its form).
+func pressEnterOnLink(t *testing.T, b *testBrowser) {
+	t.Helper()
+	down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyDown, Key: "Enter", Code: "Enter", Text: "\r", UnmodifiedText: "\r", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13}
+	up := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyUp, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13}
+	for _, ev := range []input.DispatchKeyEventParams{down, up} {
+		if _, err := chromedp.Call(b.Ctx, input.DispatchKeyEvent, ev); err != nil {
+			t.Fatalf("press Enter: %v", err)
+		}
+	}
 }
 
 // TestBrowserKeyboardRoleEditorSave walks the Users tab with the keyboard
@@ -117,12 +133,15 @@ func TestBrowserKeyboardInvite(t *testing.T) {
 		t.Errorf("the error summary links to %d fields, want the name and the email at least: %s", n, b.Text("[data-testid=form-error]"))
 	}
 	tabTo(t, b, "the summary's first link", `[data-testid=form-error] a[href="#displayName"]`)
-	b.Do("press Enter on the link", chromedp.KeyEvent(kb.Enter))
+	pressEnterOnLink(t, b)
 	waitFor(t, b, "the focus on the display name", `document.activeElement?.id === "displayName"`)
 
 	b.Do("type the name", chromedp.KeyEvent("Amy Lawrence"))
+	if got := b.Value("#displayName"); got != "Amy Lawrence" {
+		t.Fatalf("the display name reads %q after typing, focus on %s", got, evalIn[string](b, describeFocus))
+	}
 	b.Do("press Tab", chromedp.KeyEvent(kb.Tab))
-	if got := b.ActiveElementID(); got != "email" {
+	if got := b.focusedID("email"); got != "email" {
 		t.Fatalf("Tab from the name went to %q (%s), want the email", got, evalIn[string](b, describeFocus))
 	}
 	b.Do("type the email", chromedp.KeyEvent("amy.lawrence@fence.example"))
