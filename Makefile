@@ -17,7 +17,7 @@ build: ## build ./bin/tenantdesk
 # for a role that may create databases), every test but the browser ones
 # runs again on PostgreSQL, each test in a database of its own.
 test: ## every test: unit, HTTP and browser (Chromium), with the race detector; again on PostgreSQL when TENANTDESK_TEST_POSTGRES is set
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 	@if [ -n "$$TENANTDESK_TEST_POSTGRES" ]; then \
 		echo "==> the same tests on PostgreSQL (browser tests excepted)"; \
 		TENANTDESK_TEST_STORE=postgres $(GO) test -race -short -count=1 -timeout 30m ./...; \

@@ -87,7 +87,7 @@ func TestGeneralInformationForEveryMember(t *testing.T) {
 		`[data-testid="general-kind"]`:                                    "Customer",
 		`[data-testid="personal-manager"] [data-testid="contact-name"]`:   "Mary Crawford",
 		`[data-testid="technical-manager"] [data-testid="contact-name"]`:  "Edmund Bertram",
-		`[data-testid="technical-manager"] [data-testid="contact-phone"]`: "+1 555 0101",
+		`[data-testid="technical-manager"] [data-testid="contact-phone"]`: "+1\u00a0555\u00a00101", // no-break spaces: one line
 	} {
 		if got := text(res, sel); got != want {
 			t.Errorf("%s = %q, want %q", sel, got, want)

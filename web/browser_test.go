@@ -72,6 +72,7 @@ func (m browserMessage) isError() bool {
 type browserConfig struct {
 	lang          string // Chromium's UI language and Accept-Language, e.g. "ru"
 	width, height int
+	budget        time.Duration // the browser's whole life (browserTimeout by default)
 }
 
 type browserOption func(*browserConfig)
@@ -84,6 +85,10 @@ func browserLang(tag string) browserOption { return func(c *browserConfig) { c.l
 func browserWindow(width, height int) browserOption {
 	return func(c *browserConfig) { c.width, c.height = width, height }
 }
+
+// browserBudget gives the browser longer than browserTimeout to live, for a
+// test that visits every page.
+func browserBudget(d time.Duration) browserOption { return func(c *browserConfig) { c.budget = d } }
 
 var loudSkipOnce sync.Once
 
@@ -128,7 +133,7 @@ func newBrowser(t testing.TB, opts ...browserOption) *testBrowser {
 		t.Skip(msg)
 	}
 
-	cfg := browserConfig{width: 1280, height: 900}
+	cfg := browserConfig{width: 1280, height: 900, budget: browserTimeout}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -148,7 +153,7 @@ func newBrowser(t testing.TB, opts ...browserOption) *testBrowser {
 		alloc = append(alloc, chromedp.Flag("lang", cfg.lang), chromedp.Flag("accept-lang", cfg.lang))
 	}
 
-	timeoutCtx, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
+	timeoutCtx, cancelTimeout := context.WithTimeout(context.Background(), cfg.budget)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(timeoutCtx, alloc...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {

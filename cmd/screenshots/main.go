@@ -1,10 +1,12 @@
 // Command screenshots photographs every page of the portal, for a person
 // to review them all at once: it starts the real server over a temporary
 // database with the demo data, signs in as each kind of user (Owner, user
-// admin, plain user, partner admin; signed out for the public pages; half
-// signed in for the two-factor pages), visits every GET route that renders
+// admin, plain user, partner admin, partner user, a partner user
+// impersonating a customer; signed out for the public pages; half signed in
+// for the two-factor pages), visits every GET route that renders
 // HTML (taken from the server's own route table, so a new page is not
-// forgotten) in headless Chromium at 375 and 1366 px, light and dark, and
+// forgotten; the list and the walk are internal/sitepages', which the
+// accessibility sweep of the browser tests shares) in headless Chromium at 375 and 1366 px, light and dark, and
 // writes one full-page PNG per route, user, width and theme:
 //
 //	<route>__<user>__<width>__<theme>.png   e.g. account_users_id__owner__375__dark.png
@@ -27,6 +29,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+
+	"github.com/tenantdesk/tenantdesk/internal/sitepages"
 )
 
 func main() {
@@ -77,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "Portal with demo data at %s; photographing with %s\n", p.URL, cfg.chromium)
-	todo := pages(p.Server.Routes())
+	todo := sitepages.Pages(p.Server.Routes())
 	if cfg.only != "" {
 		var some []page
 		for _, pg := range todo {

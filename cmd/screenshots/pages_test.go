@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantdesk/tenantdesk/internal/sitepages"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -27,7 +28,7 @@ func TestPagesCoverEveryHTMLRoute(t *testing.T) {
 	}
 	routes := p.Server.Routes()
 	enumerated := map[string]page{}
-	for _, pg := range pages(routes) {
+	for _, pg := range sitepages.Pages(routes) {
 		enumerated[pg.Route] = pg
 		if len(pg.Viewers) == 0 {
 			t.Errorf("%s: nobody looks at it", pg.Route)
@@ -40,33 +41,33 @@ func TestPagesCoverEveryHTMLRoute(t *testing.T) {
 			continue
 		}
 		registered[r.Path] = true
-		if _, ok := enumerated[r.Path]; !ok && !isAPI(r.Path) && notPages[r.Path] == "" {
+		if _, ok := enumerated[r.Path]; !ok && !sitepages.IsAPI(r.Path) && sitepages.NotPages[r.Path] == "" {
 			t.Errorf("GET %s is registered but missing from the screenshots' pages", r.Path)
 		}
 	}
-	for path := range notPages {
+	for path := range sitepages.NotPages {
 		if !registered[path] {
 			t.Errorf("notPages lists %s, which is no GET route any more", path)
 		}
 	}
-	for path := range publicPages {
+	for path := range sitepages.PublicPages {
 		if _, ok := enumerated[path]; !ok {
 			t.Errorf("publicPages lists %s, which is not a page", path)
 		}
 	}
-	for path := range pendingPages {
+	for path := range sitepages.PendingPages {
 		if _, ok := enumerated[path]; !ok {
 			t.Errorf("pendingPages lists %s, which is not a page", path)
 		}
 	}
 
 	anon := &testClient{&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	c, err := p.signInHTTP(owner.Email, "screenshots test")
+	c, err := p.signInHTTP(sitepages.Owner.Email, "screenshots test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tom := &testClient{c}
-	becky, err := p.DB.FindUserByEmail(ctx, userAdmin.Email)
+	becky, err := p.DB.FindUserByEmail(ctx, sitepages.UserAdmin.Email)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestPagesCoverEveryHTMLRoute(t *testing.T) {
 	}
 
 	// What notPages leaves out serves no HTML page, even to the Owner.
-	for path, why := range notPages {
+	for path, why := range sitepages.NotPages {
 		res := tom.get(t, p.URL+withID(path))
 		if res.StatusCode == http.StatusOK && strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 			t.Errorf("GET %s serves an HTML page, yet notPages leaves it out (%s)", path, why)
@@ -92,17 +93,17 @@ func TestPagesCoverEveryHTMLRoute(t *testing.T) {
 		}
 		res := anon.get(t, p.URL+route)
 		toSignIn := res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/signin")
-		if _, pending := pendingPages[route]; pending {
+		if _, pending := sitepages.PendingPages[route]; pending {
 			continue // signed out, they too send to the sign-in
 		}
 		switch {
-		case publicPages[route] && toSignIn:
+		case sitepages.PublicPages[route] && toSignIn:
 			t.Errorf("GET %s signed out: sent to sign in, yet publicPages has it", route)
-		case !publicPages[route] && !toSignIn:
+		case !sitepages.PublicPages[route] && !toSignIn:
 			t.Errorf("GET %s signed out: status %d, not sent to sign in; add it to publicPages", route, res.StatusCode)
 		}
 		c := tom
-		if publicPages[route] {
+		if sitepages.PublicPages[route] {
 			c = anon
 		}
 		if res := c.get(t, p.URL+route); !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
@@ -118,7 +119,7 @@ func TestFileNames(t *testing.T) {
 		{"/account/users/:id/disable", "", "account_users_id_disable__owner__375__dark.png"},
 		{"/activate", "link", "activate-link__owner__375__dark.png"},
 	} {
-		if got := fileName(c.route, owner, 375, "dark", c.variant); got != c.want {
+		if got := fileName(c.route, sitepages.Owner, 375, "dark", c.variant); got != c.want {
 			t.Errorf("fileName(%q) = %q, want %q", c.route, got, c.want)
 		}
 	}
@@ -127,7 +128,7 @@ func TestFileNames(t *testing.T) {
 		t.Error("route pattern matches wrongly")
 	}
 	literal := map[string]bool{"/account/users/new": true}
-	if got := firstLink([]string{"/account/users/new", "/account/users/us1?x=1"}, pg, literal); got != "/account/users/us1" {
+	if got := sitepages.FirstLink([]string{"/account/users/new", "/account/users/us1?x=1"}, pg, literal); got != "/account/users/us1" {
 		t.Errorf("firstLink = %q, want /account/users/us1", got)
 	}
 }

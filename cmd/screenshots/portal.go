@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -19,8 +15,8 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/i18n"
 	"github.com/tenantdesk/tenantdesk/internal/mail"
 	"github.com/tenantdesk/tenantdesk/internal/service"
+	"github.com/tenantdesk/tenantdesk/internal/sitepages"
 	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
-	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 	"github.com/tenantdesk/tenantdesk/web"
 )
 
@@ -33,6 +29,7 @@ type portal struct {
 	Svc      *service.All
 	Server   *web.Server
 	Password map[string]string // demo email -> password
+	hints    []string          // from arrange, for sitepages.Walk
 	http     *http.Server
 }
 
@@ -98,93 +95,18 @@ func (p *portal) Close() {
 	p.DB.Close()
 }
 
-// as returns ctx acting as the demo user with the email.
-func (p *portal) as(ctx context.Context, email string) (context.Context, *tenantdesk.User, error) {
-	u, err := p.DB.FindUserByEmail(ctx, email)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", email, err)
-	}
-	return tenantdesk.WithActor(ctx, &tenantdesk.Actor{User: u, IP: "127.0.0.1"}), u, nil
+// site is the portal as internal/sitepages sees it.
+func (p *portal) site() sitepages.Portal {
+	return sitepages.Portal{URL: p.URL, Store: p.DB, Svc: p.Svc, Password: p.Password, Now: time.Now}
 }
 
-// arrange puts the demo data into the states some pages need, through the
-// services as a person or the operator would:
-//   - an API token for each signed-in viewer who may have one (Profile ›
-//     API tokens and its confirmations; the others' tab says why not);
-//   - a second session for each of them;
-//   - an invited user with a queued activation email, a password reset
-//     email and an email change waiting for confirmation (the demo mailbox,
-//     and the pages those emailed links open);
-//   - the gallery requires two-factor authentication, which its Owner has
-//     not set up yet and Winnie Pooh has (the two-factor sign-in pages).
+// arrange puts the demo data into the states some pages need
+// (sitepages.Portal.Arrange).
+// The hints (links no walk finds on its own) are kept for shoot.
 func (p *portal) arrange(ctx context.Context) error {
-	for _, v := range signedIn {
-		actx, u, err := p.as(ctx, v.Email)
-		if err != nil {
-			return err
-		}
-		_, _, err = p.Svc.Tokens.CreateToken(actx, u.ID, tenantdesk.NewAPIToken{Name: "Reporting script"})
-		if tenantdesk.ErrorCode(err) == tenantdesk.EAPIAccessRequired {
-			continue // no onboarding.admin (SPEC §2): the tab explains instead
-		} else if err != nil {
-			return fmt.Errorf("token for %s: %w", v.Email, err)
-		}
-	}
-
-	// A second session each, as from another browser (Profile › Sessions
-	// and its "sign out everywhere else" confirmation).
-	for _, v := range signedIn {
-		if _, err := p.signInHTTP(v.Email, "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15"); err != nil {
-			return err
-		}
-	}
-
-	op := tenantdesk.OperatorContext(ctx)
-	tom, err := p.DB.FindUserByEmail(ctx, owner.Email)
-	if err != nil {
-		return err
-	}
-	amy := &tenantdesk.User{AccountID: tom.AccountID, DisplayName: "Amy Lawrence", Email: "amy.lawrence@fence.example", Roles: []string{"customer.user"}}
-	if err := p.Svc.Operator.CreateUser(op, amy); err != nil {
-		return fmt.Errorf("invite: %w", err)
-	}
-	if err := p.Svc.Operator.QueueActivation(op, amy.ID); err != nil {
-		return fmt.Errorf("activation email: %w", err)
-	}
-	if err := p.Svc.Links.RequestPasswordReset(ctx, userAdmin.Email); err != nil {
-		return fmt.Errorf("password reset email: %w", err)
-	}
-	hctx, _, err := p.as(ctx, plainUser.Email)
-	if err != nil {
-		return err
-	}
-	if _, err := p.Svc.Profile.RequestEmailChange(hctx, "huckleberry.finn@fence.example", p.Password[plainUser.Email]); err != nil {
-		return fmt.Errorf("email change: %w", err)
-	}
-
-	robin, err := p.DB.FindUserByEmail(ctx, enrolling.Email)
-	if err != nil {
-		return err
-	}
-	wctx, _, err := p.as(ctx, secondFactor.Email)
-	if err != nil {
-		return err
-	}
-	setup, err := p.Svc.TwoFactor.StartTOTPSetup(wctx, p.Password[secondFactor.Email])
-	if err != nil {
-		return fmt.Errorf("two-factor set-up: %w", err)
-	}
-	code, err := auth.TOTPCode(setup.Secret, time.Now())
-	if err != nil {
-		return err
-	}
-	if _, err := p.Svc.TwoFactor.ConfirmTOTPSetup(wctx, code); err != nil {
-		return fmt.Errorf("two-factor confirmation: %w", err)
-	}
-	if _, err := p.Svc.Security.SetAccountSecurity(op, tenantdesk.AccountSecurity{AccountID: robin.AccountID, Require2FA: true}); err != nil {
-		return fmt.Errorf("require two-factor: %w", err)
-	}
-	return nil
+	hints, err := p.site().Arrange(ctx)
+	p.hints = hints
+	return err
 }
 
 func containsFold(s, sub string) bool {
@@ -198,48 +120,7 @@ func absPath(dir string) string {
 	return dir
 }
 
-var csrfInput = regexp.MustCompile(`name="_csrf"[^>]*value="([^"]+)"`)
-
-// signInHTTP signs in as the demo user with a plain HTTP client that sends
-// userAgent, and returns the client, which holds the session and does not
-// follow redirects.
+// signInHTTP signs in as the demo user with a plain HTTP client.
 func (p *portal) signInHTTP(email, userAgent string) (*http.Client, error) {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return nil, err
-	}
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	do := func(method, path string, form url.Values) (*http.Response, string, error) {
-		req, err := http.NewRequest(method, p.URL+path, strings.NewReader(form.Encode()))
-		if err != nil {
-			return nil, "", err
-		}
-		req.Header.Set("User-Agent", userAgent)
-		if form != nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-		res, err := c.Do(req)
-		if err != nil {
-			return nil, "", err
-		}
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		return res, string(b), err
-	}
-	_, body, err := do(http.MethodGet, "/signin", nil)
-	if err != nil {
-		return nil, err
-	}
-	m := csrfInput.FindStringSubmatch(body)
-	if m == nil {
-		return nil, fmt.Errorf("sign-in as %s: no CSRF token on the sign-in page", email)
-	}
-	res, _, err := do(http.MethodPost, "/signin", url.Values{"_csrf": {m[1]}, "email": {email}, "password": {p.Password[email]}})
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
-		return nil, fmt.Errorf("sign-in as %s: %d to %q", email, res.StatusCode, res.Header.Get("Location"))
-	}
-	return c, nil
+	return p.site().SignInHTTP(email, userAgent)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/tenantdesk/tenantdesk/internal/sitepages"
 )
 
 // widths are the viewport widths in CSS pixels: a phone and a laptop.
@@ -30,22 +30,8 @@ type results struct {
 // shoot photographs the pages, one fresh Chromium per viewer.
 func shoot(ctx context.Context, cfg config, p *portal, todo []page, stdout io.Writer) (*results, error) {
 	res := &results{}
-	literal := map[string]bool{} // routes without parameters: never a parameter's value
-	for _, pg := range todo {
-		if !pg.HasParams() {
-			literal[pg.Route] = true
-		}
-	}
-	var order []viewer
-	byViewer := map[string][]page{}
-	for _, pg := range todo {
-		for _, v := range pg.Viewers {
-			if _, ok := byViewer[v.Name]; !ok {
-				order = append(order, v)
-			}
-			byViewer[v.Name] = append(byViewer[v.Name], pg)
-		}
-	}
+	literal := sitepages.Literal(todo)
+	order, byViewer := sitepages.ByViewer(todo)
 	reached := map[string]bool{}
 	missed := map[string][]string{}
 	for _, v := range order {
@@ -73,11 +59,8 @@ func shoot(ctx context.Context, cfg config, p *portal, todo []page, stdout io.Wr
 	return res, nil
 }
 
-// shootAs signs in as v in a fresh browser and photographs v's pages:
-// first those without parameters, collecting the links on them, then the
-// routes with parameters at the first matching link, again and again while
-// new pages turn up; last, the public pages once more at the emailed links
-// that open them with a token. It returns the number of files written and
+// shootAs signs in as v in a fresh browser and photographs v's pages in
+// the order of sitepages.Walk. It returns the number of files written and
 // the routes it found no link to.
 func shootAs(ctx context.Context, cfg config, p *portal, v viewer, todo []page, literal map[string]bool, stdout io.Writer) (int, map[string]bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
@@ -108,135 +91,30 @@ func shootAs(ctx context.Context, cfg config, p *portal, v viewer, todo []page, 
 		return 0, nil, fmt.Errorf("start %s: %w", cfg.chromium, err)
 	}
 	if v.Email != "" {
-		if err := signIn(bctx, p, v); err != nil {
+		if err := p.site().SignIn(bctx, v); err != nil {
 			return 0, nil, err
 		}
 	}
 
 	files := 0
-	var links []string // path?query of every same-origin link seen, in order
-	seenLink := map[string]bool{}
-	visit := func(pg page, target, variant string) error {
+	notFound, err := sitepages.Walk(todo, literal, v.Email == "", p.hints, func(pg page, target, variant string) ([]string, error) {
+		var links []string
 		for _, w := range widths {
 			for _, theme := range themes {
 				name := fileName(pg.Route, v, w.w, theme, variant)
 				found, err := photograph(bctx, p.URL+target, w.w, w.h, theme, filepath.Join(cfg.out, name))
 				if err != nil {
-					return fmt.Errorf("%s: %w", target, err)
+					return nil, fmt.Errorf("%s: %w", target, err)
 				}
 				files++
-				for _, l := range found {
-					if !seenLink[l] {
-						seenLink[l] = true
-						links = append(links, l)
-					}
-				}
+				links = append(links, found...)
 			}
 		}
 		fmt.Fprintf(stdout, "  %s\n", target)
-		return nil
-	}
-
-	var pending []page
-	for _, pg := range todo {
-		if pg.HasParams() {
-			pending = append(pending, pg)
-			continue
-		}
-		if err := visit(pg, pg.Route, ""); err != nil {
-			return files, nil, err
-		}
-	}
-	for progress := true; progress && len(pending) > 0; {
-		progress = false
-		var still []page
-		for _, pg := range pending {
-			target := firstLink(links, pg, literal)
-			if target == "" {
-				still = append(still, pg)
-				continue
-			}
-			if err := visit(pg, target, ""); err != nil {
-				return files, nil, err
-			}
-			progress = true
-		}
-		pending = still
-	}
-	if v.Email == "" {
-		for _, pg := range todo {
-			if pg.HasParams() {
-				continue
-			}
-			for _, l := range links {
-				if path, query, _ := strings.Cut(l, "?"); path == pg.Route && query != "" {
-					if err := visit(pg, l, "link"); err != nil {
-						return files, nil, err
-					}
-					break
-				}
-			}
-		}
-	}
-	notFound := map[string]bool{}
-	for _, pg := range pending {
-		notFound[pg.Route] = true
-	}
-	return files, notFound, nil
+		return links, nil
+	})
+	return files, notFound, err
 }
-
-// firstLink returns the first link seen that is a URL of the route with
-// parameters, leaving out the URLs of routes of their own (/account/users/new
-// is not a user).
-func firstLink(links []string, pg page, literal map[string]bool) string {
-	for _, l := range links {
-		path, _, _ := strings.Cut(l, "?")
-		if !literal[path] && pg.Match(path) {
-			return path
-		}
-	}
-	return ""
-}
-
-// signIn signs in as v through the sign-in form; a viewer with Pending set
-// stops at the second factor.
-func signIn(ctx context.Context, p *portal, v viewer) error {
-	pw, ok := p.Password[v.Email]
-	if !ok {
-		return fmt.Errorf("no demo password for %s", v.Email)
-	}
-	if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(p.URL+"/signin")); err != nil {
-		return fmt.Errorf("open the sign-in page: %w", err)
-	}
-	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("#email"), v.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), pw)); err != nil {
-		return fmt.Errorf("fill the sign-in form: %w", err)
-	}
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("[data-testid=signin-submit]"))); err != nil {
-		return fmt.Errorf("sign in as %s: %w", v.Email, err)
-	}
-	loc, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		return err
-	}
-	u, err := url.Parse(loc)
-	if err != nil {
-		return err
-	}
-	if want := "/"; !v.Pending && u.Path != want || v.Pending && !strings.HasPrefix(u.Path, "/signin/2fa") {
-		return fmt.Errorf("sign-in as %s ended at %s", v.Email, u.Path)
-	}
-	return nil
-}
-
-// collectLinks lists the same-origin targets of links, htmx GETs and form
-// actions on the page, as path?query.
-const collectLinks = `Array.from(document.querySelectorAll('a[href],[hx-get],form[action]')).map(e => {
-  const v = e.getAttribute('href') || e.getAttribute('hx-get') || e.getAttribute('action');
-  try { const u = new URL(v, location.href); return u.origin === location.origin ? u.pathname + u.search : ''; }
-  catch (_) { return ''; }
-}).filter(Boolean)`
 
 // photograph opens the URL at the width and colour scheme, writes a
 // full-page PNG to file and returns the links on the page.
@@ -262,7 +140,7 @@ func photograph(ctx context.Context, target string, width, height int, theme, fi
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		return nil, err
 	}
-	links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](collectLinks))
+	links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](sitepages.CollectLinks))
 	if err != nil {
 		return nil, err
 	}

@@ -611,9 +611,9 @@ func contactCard(id, title, name, email, phone string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var35 string
-				templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(phone)
+				templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(nbsp(phone))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages/account/general.templ`, Line: 111, Col: 113}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages/account/general.templ`, Line: 111, Col: 119}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var35))
 				if templ_7745c5c3_Err != nil {
@@ -677,6 +677,10 @@ func splitPackages(s string) []string {
 	}
 	return out
 }
+
+// nbsp joins a phone number's groups with no-break spaces, so that the
+// number never breaks across lines.
+func nbsp(phone string) string { return strings.ReplaceAll(phone, " ", "\u00a0") }
 
 // telURI keeps what a tel: URI needs of a phone number as people write it:
 // a leading +, digits and the visual separators RFC 3966 allows.

@@ -2,6 +2,8 @@
 // OpenAPI document the API serves (web/api_docs.go builds the view).
 package apidocs
 
+import "strings"
+
 // View is the whole reference.
 type View struct {
 	Title       string
@@ -69,4 +71,11 @@ type Problem struct {
 	Code        string
 	Status      int
 	Description string
+}
+
+// tagID is the id of a tag's section heading: "tag-" and the tag in lower
+// case with dashes for spaces ("User imports" → tag-user-imports), as an id
+// may hold no space.
+func tagID(tag string) string {
+	return "tag-" + strings.ReplaceAll(strings.ToLower(strings.TrimSpace(tag)), " ", "-")
 }
