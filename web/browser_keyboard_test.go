@@ -173,7 +173,7 @@ func TestBrowserKeyboardInvite(t *testing.T) {
 }
 
 // TestBrowserKeyboardTwoFactorSetup sets up two-factor authentication with
-// the keyboard alone: Tab to Set up, Enter; the key and its copy button
+// the keyboard alone: Tab to the current password, type it, Tab to Set up, Enter; the key and its copy button
 // are on the way to the code field; the code, Enter; the recovery codes,
 // Tab to "I have saved them", Enter; 2FA is on.
 func TestBrowserKeyboardTwoFactorSetup(t *testing.T) {
@@ -184,6 +184,9 @@ func TestBrowserKeyboardTwoFactorSetup(t *testing.T) {
 	browserSignIn(t, b, base, huck, app.Password[huck])
 	b.Navigate(base + "/profile/2fa")
 
+	// Setting up asks for the current password first (ASVS 7.5.1).
+	tabTo(t, b, "the current password", "#setup-password")
+	b.Do("type the password", chromedp.KeyEvent(app.Password[huck]))
 	tabTo(t, b, "Set up", "[data-testid=totp-start]")
 	b.DoAndWaitLoad("press Enter on Set up", chromedp.KeyEvent(kb.Enter))
 	b.Do("see the key", chromedp.WaitVisible(chromedp.CSS("[data-testid=totp-secret]")))
