@@ -206,12 +206,16 @@ func (s *Server) apiCustomerParam(c echo.Context) (*tenantdesk.Account, error) {
 		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Customer not found.")
 	}
 	if tenantdesk.AccessTo(actor, acc) == tenantdesk.AccessNone {
+		// Refusals of an existing account are logged as denied access
+		// (handleError); the caller sees what an unknown ID gets.
 		if tenantdesk.IsPartnerStaffOf(actor, acc) {
 			// Its partner's staff know the customer; it lets in named
 			// staff only (SPEC §4).
-			return nil, tenantdesk.ErrAccessRequestRequired(acc)
+			err := tenantdesk.ErrAccessRequestRequired(acc)
+			err.Denied = true
+			return nil, err
 		}
-		return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "Customer not found.")
+		return nil, &tenantdesk.Error{Code: tenantdesk.ENOTFOUND, Message: "Customer not found.", Denied: true}
 	}
 	return acc, nil
 }

@@ -119,6 +119,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", reqID, "path", c.Request().URL.Path, "error", err.Error())
 	}
+	if de := tenantdesk.AsError(err); de != nil && de.Denied {
+		// A security event: someone asked for an account, or a level in
+		// it, that is not theirs. The answer stays a plain 404 or 403.
+		attrs := []any{"request_id", reqID, "method", c.Request().Method, "path", c.Request().URL.Path, "code", de.Code, "ip", c.RealIP()}
+		if a := tenantdesk.ActorFrom(c.Request().Context()); a != nil && a.User != nil {
+			attrs = append(attrs, "user_id", a.User.ID, "account_id", a.User.AccountID)
+		}
+		s.log.Warn("access denied", attrs...)
+	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		s.apiHandleError(err, c) // problem+json (api_problem.go)
 		return

@@ -97,15 +97,19 @@ func Authorize(a *Actor, acc *Account, level AccessLevel) error {
 		return Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
 	have := AccessTo(a, acc)
+	var err *Error
 	switch {
 	case have >= level:
 		return nil
 	case have == AccessNone && IsPartnerStaffOf(a, acc) && !a.Impersonating():
-		return ErrAccessRequestRequired(acc)
+		err = ErrAccessRequestRequired(acc)
 	case have == AccessNone:
-		return Errorf(ENOTFOUND, "Not found.")
+		err = Errorf(ENOTFOUND, "Not found.")
+	default:
+		err = forbidden()
 	}
-	return forbidden()
+	err.Denied = true
+	return err
 }
 
 // ErrAccessRequestRequired is the answer to partner staff without a live

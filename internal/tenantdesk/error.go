@@ -66,6 +66,10 @@ type Error struct {
 	// (SPEC §5: the client can then PATCH that user); 0 for a user of any
 	// other account, which is never revealed.
 	ExistingUserID int64
+	// Denied marks the refusal of an actor who reached beyond their rights
+	// (Authorize): the caller still gets a plain 404 or 403, and the
+	// server logs it as a security event (ASVS 16.3.2).
+	Denied bool
 }
 
 func (e *Error) Error() string {
