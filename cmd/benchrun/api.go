@@ -316,6 +316,10 @@ func (b *bench) apiPhase(ctx context.Context, st store, refURL, wrk string, seed
 // apiPrefixPath is where the API lives (web.apiPrefix).
 const apiPrefixPath = "/api/v1"
 
+// checkClient sends the checks of the phases: one request at a time, with
+// time to spare on a loaded machine (pollClient gives up after a second).
+var checkClient = &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 30 * time.Second}
+
 // getJSON GETs url and decodes a 200 application/json answer into v.
 func getJSON(ctx context.Context, url string, header http.Header, v any) error {
 	_, err := getJSONSize(ctx, url, header, v)
@@ -329,7 +333,7 @@ func getJSONSize(ctx context.Context, url string, header http.Header, v any) (in
 		return 0, err
 	}
 	req.Header = header.Clone()
-	resp, err := pollClient.Do(req)
+	resp, err := checkClient.Do(req)
 	if err != nil {
 		return 0, err
 	}

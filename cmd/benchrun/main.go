@@ -29,7 +29,20 @@
 //   - the user import (issue 12, imports.go; -imports=false skips it): 10,000
 //     rows of CSV through POST /api/v1/customers/{tenantId}/user-imports on a
 //     fresh demo database, as a dry run and for real (one transaction), with
-//     the users, audit rows and activation emails checked in SQLite.
+//     the users, audit rows and activation emails checked in SQLite;
+//   - the mixed load (issue 15, mixed.go; -mixed=false skips it, -mixed-d
+//     sets its length): sign-ins with argon2id, Users-tab pages and
+//     searches, profile pages, API reads and writes and a partner user's
+//     requests while impersonating a customer after a grant, all at once
+//     on a fresh demo database, with req/s and p50/p99 per kind, the errors
+//     (which must be 0) and the portal's peak RSS (VmHWM), beside the
+//     reference loaded with the same workers on its nearest endpoints.
+//
+// With -postgres URL (default $TENANTDESK_BENCH_POSTGRES) the Users-tab,
+// API and mixed phases run again on PostgreSQL, each on a database created
+// on that server and dropped on exit (stores.go), and a last table puts the
+// two stores side by side. -pprof DIR builds the portal with -tags
+// benchpprof and saves a CPU profile of it during the user creations.
 //
 // Run it from the repository (make bench, or go run ./cmd/benchrun -d 2s
 // for a quick look). Child processes are stopped and temporary files are
