@@ -97,6 +97,10 @@ check-generated: generate css ## fail when generated files differ from what is c
 screenshots: ## PNGs of every page at 375 and 1366 px, light and dark, per kind of user, into $(SHOTS) (needs Chromium)
 	$(GO) run ./cmd/screenshots -out $(SHOTS)
 
-bench: ## benchmarks and load figures beside ../shared/bench/reference
+# With TENANTDESK_BENCH_POSTGRES naming a PostgreSQL server (as
+# TENANTDESK_TEST_POSTGRES: a URL for a role that may create databases), the
+# Users-tab, API and mixed-load figures are taken on PostgreSQL too, each
+# phase on a database benchrun creates and drops, side by side with SQLite.
+bench: ## benchmarks and load figures beside ../shared/bench/reference (and on PostgreSQL when TENANTDESK_BENCH_POSTGRES is set)
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./web/
 	$(GO) run ./cmd/benchrun

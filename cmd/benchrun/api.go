@@ -14,13 +14,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -29,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -50,6 +51,7 @@ type apiResult struct {
 	refPageB  int
 	loads     []apiLoads
 	create    createResult
+	profile   string // CPU profile of the portal during the creations (-pprof)
 }
 
 // apiLoads is one generator's figures of the read loads.
@@ -90,13 +92,15 @@ type apiListJSON struct {
 
 // apiPhase runs the API figures. seed is the Users-tab phase's database, or
 // nil when that phase did not run (then it seeds its own the same way).
-func (b *bench) apiPhase(ctx context.Context, refURL, wrk string, seed *seeded) (*apiResult, error) {
+func (b *bench) apiPhase(ctx context.Context, st store, refURL, wrk string, seed *seeded) (*apiResult, error) {
 	cfg := b.cfg
 	r := &apiResult{seed: seed}
 	if r.seed == nil {
-		path := filepath.Join(b.tmp, "api.db")
-		logf("seeding %d accounts of %d users into %s", usersAccounts, usersPerAccount, path)
-		var err error
+		path, err := b.newDB(ctx, st, "api")
+		if err != nil {
+			return nil, err
+		}
+		logf("seeding %d accounts of %d users into %s", usersAccounts, usersPerAccount, sqlstore.DisplayDSN(path))
 		r.ownSeed = true
 		if r.seed, err = seedUsers(ctx, path); err != nil {
 			return nil, err
@@ -123,8 +127,16 @@ func (b *bench) apiPhase(ctx context.Context, refURL, wrk string, seed *seeded) 
 	if err != nil {
 		return nil, err
 	}
-	logf("starting tenantdesk serve --api-rate 0 on the seeded database on %s", addr)
-	td, err := b.start(ctx, "tenantdesk-api", b.tdBin, nil, "serve", "--db", path, "--addr", addr, "--api-rate", "0")
+	logf("starting tenantdesk serve --api-rate 0 on the seeded %s database on %s", st.name, addr)
+	var env []string
+	pprofAddr := ""
+	if cfg.pprof != "" {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		env = append(env, "TENANTDESK_BENCH_PPROF="+pprofAddr)
+	}
+	td, err := b.startEnv(ctx, "tenantdesk-api-"+st.tag(), b.tdBin, env, nil, "serve", "--db", path, "--addr", addr, "--api-rate", "0")
 	if err != nil {
 		return nil, err
 	}
@@ -275,8 +287,19 @@ func (b *bench) apiPhase(ctx context.Context, refURL, wrk string, seed *seeded) 
 		return nil, err
 	}
 	logf("creating users with POST …/users for %s with %d connections (Go generator)", cfg.dur, cfg.conc)
+	profDone := make(chan error, 1)
+	if pprofAddr != "" {
+		r.profile = filepath.Join(cfg.pprof, "create-"+st.tag()+".pprof")
+		go func() { profDone <- fetchProfile(ctx, pprofAddr, r.profile, cfg.dur) }()
+	}
 	if r.create, err = runCreates(ctx, usersURL, header, cfg.conc, cfg.dur); err != nil {
 		return nil, err
+	}
+	if pprofAddr != "" {
+		if err := <-profDone; err != nil {
+			return nil, err
+		}
+		logf("  CPU profile of the creations: %s", r.profile)
 	}
 	after, err := countWrites(ctx, path, r.seed.accountID)
 	if err != nil {
@@ -293,6 +316,10 @@ func (b *bench) apiPhase(ctx context.Context, refURL, wrk string, seed *seeded) 
 // apiPrefixPath is where the API lives (web.apiPrefix).
 const apiPrefixPath = "/api/v1"
 
+// checkClient sends the checks of the phases: one request at a time, with
+// time to spare on a loaded machine (pollClient gives up after a second).
+var checkClient = &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 30 * time.Second}
+
 // getJSON GETs url and decodes a 200 application/json answer into v.
 func getJSON(ctx context.Context, url string, header http.Header, v any) error {
 	_, err := getJSONSize(ctx, url, header, v)
@@ -306,7 +333,7 @@ func getJSONSize(ctx context.Context, url string, header http.Header, v any) (in
 		return 0, err
 	}
 	req.Header = header.Clone()
-	resp, err := pollClient.Do(req)
+	resp, err := checkClient.Do(req)
 	if err != nil {
 		return 0, err
 	}
@@ -362,9 +389,9 @@ func walkAPIUsers(ctx context.Context, usersURL string, header http.Header) ([]i
 
 // countWrites returns the account's users, user.create audit rows,
 // activation emails in the outbox and user.activation_sent audit rows.
-func countWrites(ctx context.Context, path string, accountID int64) ([4]int, error) {
+func countWrites(ctx context.Context, dsn string, accountID int64) ([4]int, error) {
 	var n [4]int
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	db, err := sqlstore.OpenRaw(dsn)
 	if err != nil {
 		return n, err
 	}
@@ -379,6 +406,29 @@ func countWrites(ctx context.Context, path string, accountID int64) ([4]int, err
 		return n, fmt.Errorf("count writes: %w", err)
 	}
 	return n, nil
+}
+
+// fetchProfile saves a CPU profile of the portal (built with -tags
+// benchpprof) taken over d, a little less than the load it profiles.
+func fetchProfile(ctx context.Context, addr, path string, d time.Duration) error {
+	secs := max(1, int(d/time.Second)-1)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{Timeout: d + time.Minute}).Do(req)
+	if err != nil {
+		return fmt.Errorf("CPU profile: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("CPU profile: status %d, %v", resp.StatusCode, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, body, 0o644)
 }
 
 // runCreates POSTs new users (unique emails) to usersURL from conc workers:
@@ -531,7 +581,7 @@ func (r *apiResult) rows(t *table, cfg config) []string {
 			gen, user, metOr(user >= 0.5), page, metOr(page >= 0.6)))
 	}
 	c := r.create
-	check := fmt.Sprintf("SQLite afterwards: %d new users, %d user.create audit rows, %d activation emails in mail_outbox, %d user.activation_sent audit rows for %d 201s",
+	check := fmt.Sprintf("The database afterwards: %d new users, %d user.create audit rows, %d activation emails in mail_outbox, %d user.activation_sent audit rows for %d 201s",
 		c.users, c.audits, c.outbox, c.sent, c.created)
 	if c.consistent() {
 		check += " (all equal)"

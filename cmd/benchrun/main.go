@@ -29,7 +29,20 @@
 //   - the user import (issue 12, imports.go; -imports=false skips it): 10,000
 //     rows of CSV through POST /api/v1/customers/{tenantId}/user-imports on a
 //     fresh demo database, as a dry run and for real (one transaction), with
-//     the users, audit rows and activation emails checked in SQLite.
+//     the users, audit rows and activation emails checked in SQLite;
+//   - the mixed load (issue 15, mixed.go; -mixed=false skips it, -mixed-d
+//     sets its length): sign-ins with argon2id, Users-tab pages and
+//     searches, profile pages, API reads and writes and a partner user's
+//     requests while impersonating a customer after a grant, all at once
+//     on a fresh demo database, with req/s and p50/p99 per kind, the errors
+//     (which must be 0) and the portal's peak RSS (VmHWM), beside the
+//     reference loaded with the same workers on its nearest endpoints.
+//
+// With -postgres URL (default $TENANTDESK_BENCH_POSTGRES) the Users-tab,
+// API and mixed phases run again on PostgreSQL, each on a database created
+// on that server and dropped on exit (stores.go), and a last table puts the
+// two stores side by side. -pprof DIR builds the portal with -tags
+// benchpprof and saves a CPU profile of it during the user creations.
 //
 // Run it from the repository (make bench, or go run ./cmd/benchrun -d 2s
 // for a quick look). Child processes are stopped and temporary files are
@@ -75,6 +88,10 @@ type config struct {
 	users    bool          // run the Users-tab phase (users.go)
 	api      bool          // run the REST API phase (api.go)
 	imports  bool          // run the user-import phase (imports.go)
+	mixed    bool          // run the mixed-load phase (mixed.go)
+	mixedDur time.Duration // length of the mixed load
+	postgres string        // URL of a PostgreSQL server to run the store phases on too ("" for SQLite only)
+	pprof    string        // directory for CPU profiles of the portal under the user-creation load ("" for none)
 }
 
 func main() {
@@ -91,7 +108,15 @@ func main() {
 	flag.BoolVar(&cfg.users, "users", true, "seed 100,000 users and load the Users tab and its search beside the reference's /users")
 	flag.BoolVar(&cfg.api, "api", true, "load the REST API's user endpoints beside the reference's /user and /users, and create users through it")
 	flag.BoolVar(&cfg.imports, "imports", true, "import 10,000 users through the API's user-imports (dry run, then for real)")
+	flag.BoolVar(&cfg.mixed, "mixed", true, "run the mixed workload (sign-ins, Users tab, profile, API reads and writes, impersonation) beside the reference")
+	flag.DurationVar(&cfg.mixedDur, "mixed-d", 0, "duration of the mixed load (default: -d)")
+	flag.StringVar(&cfg.postgres, "postgres", os.Getenv("TENANTDESK_BENCH_POSTGRES"),
+		"URL of a PostgreSQL server (a role that may create databases): the Users-tab, API and mixed phases run on it too, each on a database created and dropped here (default $TENANTDESK_BENCH_POSTGRES)")
+	flag.StringVar(&cfg.pprof, "pprof", "", "write CPU profiles of the portal under the user-creation load into this directory (builds the portal with -tags benchpprof)")
 	flag.Parse()
+	if cfg.mixedDur <= 0 {
+		cfg.mixedDur = cfg.dur
+	}
 	if cfg.dur <= 0 || cfg.conc <= 0 || cfg.runs <= 0 || cfg.signins <= 0 {
 		fmt.Fprintln(os.Stderr, "benchrun: -d, -c, -runs and -signins must be positive")
 		os.Exit(2)
@@ -255,23 +280,34 @@ func run(ctx context.Context, cfg config) (err error) {
 	}
 	b.stop(td) // idle from here on; the Users phase starts its own portal
 
-	// 6. The Users tab on 100,000 users (users.go).
-	var users *usersResult
-	if cfg.users {
-		if users, err = b.usersPhase(ctx, refURL, wrk); err != nil {
-			return fmt.Errorf("users phase: %w", err)
+	// 6–7. The Users tab on 100,000 users (users.go) and the REST API on
+	// the same database (api.go), on each store.
+	var perStore []*storeResult
+	for _, st := range cfg.stores() {
+		sr := &storeResult{store: st}
+		if cfg.users {
+			if sr.users, err = b.usersPhase(ctx, st, refURL, wrk); err != nil {
+				return fmt.Errorf("users phase (%s): %w", st.name, err)
+			}
 		}
+		if cfg.api {
+			var seed *seeded
+			if sr.users != nil {
+				seed = sr.users.seed
+			}
+			if sr.api, err = b.apiPhase(ctx, st, refURL, wrk, seed); err != nil {
+				return fmt.Errorf("API phase (%s): %w", st.name, err)
+			}
+		}
+		perStore = append(perStore, sr)
 	}
 
-	// 7. The REST API on the same database (api.go).
-	var api *apiResult
-	if cfg.api {
-		var seed *seeded
-		if users != nil {
-			seed = users.seed
-		}
-		if api, err = b.apiPhase(ctx, refURL, wrk, seed); err != nil {
-			return fmt.Errorf("API phase: %w", err)
+	// The mixed workload (mixed.go), on each store.
+	if cfg.mixed {
+		for _, sr := range perStore {
+			if sr.mixed, err = b.mixedPhase(ctx, sr.store, refURL, ref.cmd.Process.Pid); err != nil {
+				return fmt.Errorf("mixed phase (%s): %w", sr.store.name, err)
+			}
 		}
 	}
 
@@ -311,13 +347,20 @@ func run(ctx context.Context, cfg config) (err error) {
 		t.row("Latency p50 ("+p.td.Generator+")", ms(p.td.P50), ms(p.ref.P50), ratio(p.td.P50.Seconds(), p.ref.P50.Seconds()), "")
 		t.row("Latency p99 ("+p.td.Generator+")", ms(p.td.P99), ms(p.ref.P99), ratio(p.td.P99.Seconds(), p.ref.P99.Seconds()), "")
 	}
-	var verdicts []string
-	if users != nil {
-		verdicts = users.rows(&t, cfg)
-	}
-	var apiVerdicts []string
-	if api != nil {
-		apiVerdicts = api.rows(&t, cfg)
+	for _, sr := range perStore {
+		n := len(t.rows)
+		if sr.users != nil {
+			sr.userVerdicts = sr.users.rows(&t, cfg)
+		}
+		if sr.api != nil {
+			sr.apiVerdicts = sr.api.rows(&t, cfg)
+		}
+		for i := n; i < len(t.rows); i++ {
+			t.rows[i][0] += " — " + sr.store.name
+		}
+		if sr.mixed != nil {
+			sr.mixed.rows(&t, cfg)
+		}
 	}
 	var importVerdicts []string
 	if imp != nil {
@@ -329,32 +372,11 @@ func run(ctx context.Context, cfg config) (err error) {
 	fmt.Print(t.String())
 	fmt.Printf("\nRatio = Tenantdesk ÷ reference: above 1 is bigger/slower for sizes and times, below 1 is fewer req/s. "+
 		"Reference start with seeding 100,000 users: %s. The load generators run on the same cores as the servers.\n", ms(refReady))
-	if users != nil {
-		s := users.seed
-		fmt.Printf("\nUsers tab: %d users in %d customer accounts of %d (accounts and Owners through CreateCustomer as the operator, "+
-			"the rest bulk-inserted as the store's InsertUser writes them: name_norm, email_norm, roles customer.user + customer.user.supervisorl1, "+
-			"a user.create audit row each; no ANALYZE statistics, as in a real database) seeded in %s (%s file); "+
-			"signed in as the Owner of account %d; walking the %d pages with the Next links took %s.\n",
-			s.users, usersAccounts, usersPerAccount, s.took.Round(100*time.Millisecond), mb(s.size), usersAccountNo, usersDeepPage, ms(users.walk))
-		fmt.Println("\nIssue 3 targets:")
-		for _, v := range verdicts {
-			fmt.Println("- " + v)
-		}
+	for _, sr := range perStore {
+		sr.print(cfg)
 	}
-	if api != nil {
-		db := "the Users tab's database above, served anew"
-		if api.ownSeed {
-			db = fmt.Sprintf("a database seeded as the Users phase seeds it (%d users in %d accounts of %d, %s)",
-				api.seed.users, usersAccounts, usersPerAccount, api.seed.took.Round(100*time.Millisecond))
-		}
-		fmt.Printf("\nREST API: a token of the Owner of account %d (tenant %s) from `tenantdesk token create`, on %s "+
-			"with --api-rate 0 (no rate limit, SPEC §6); listing its %d users with the cursor (limit %d) took %s. "+
-			"The user creations run last, so the reads saw exactly %d users in the account.\n",
-			usersAccountNo, api.tenantID, db, usersPerAccount, apiWalkLimit, ms(api.walk), usersPerAccount)
-		fmt.Println("\nIssue 5 targets:")
-		for _, v := range apiVerdicts {
-			fmt.Println("- " + v)
-		}
+	if len(perStore) > 1 || (len(perStore) == 1 && perStore[0].mixed != nil) {
+		printSideBySide(perStore, cfg)
 	}
 	if imp != nil {
 		fmt.Println("\nIssue 12 targets:")
@@ -377,6 +399,7 @@ type bench struct {
 	tdBin, refBin string
 	mu            sync.Mutex
 	children      []*child
+	pgDBs         []string // PostgreSQL databases to drop on exit (stores.go)
 }
 
 // child is a started server process; its stdout and stderr go to logPath.
@@ -422,6 +445,9 @@ func (b *bench) goBuild(ctx context.Context, dir, out, pkg string, extra ...stri
 
 func (b *bench) buildTenantdesk(ctx context.Context) (string, error) {
 	out := filepath.Join(b.tmp, "tenantdesk")
+	if b.cfg.pprof != "" {
+		return out, b.goBuild(ctx, b.root, out, "./cmd/tenantdesk", "-tags", "benchpprof")
+	}
 	return out, b.goBuild(ctx, b.root, out, "./cmd/tenantdesk")
 }
 
@@ -493,6 +519,11 @@ func childEnv() []string {
 // start starts bin with args; output goes to a log file in the temporary
 // directory. The child is stopped by cleanup unless stopped earlier.
 func (b *bench) start(ctx context.Context, name, bin string, onStart func(), args ...string) (*child, error) {
+	return b.startEnv(ctx, name, bin, nil, onStart, args...)
+}
+
+// startEnv is start with extra environment variables for the child.
+func (b *bench) startEnv(ctx context.Context, name, bin string, env []string, onStart func(), args ...string) (*child, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -503,7 +534,7 @@ func (b *bench) start(ctx context.Context, name, bin string, onStart func(), arg
 	}
 	defer f.Close() // the child has its own copy of the descriptor
 	cmd := exec.Command(bin, args...)
-	cmd.Env = childEnv()
+	cmd.Env = append(childEnv(), env...)
 	cmd.Stdout, cmd.Stderr = f, f
 	c := &child{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
 	b.mu.Lock()
@@ -548,6 +579,7 @@ func (b *bench) cleanup() {
 		wg.Go(func() { b.stop(c) })
 	}
 	wg.Wait()
+	b.dropDBs()
 	if b.tmp == "" {
 		return
 	}

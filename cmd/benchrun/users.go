@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -156,18 +157,17 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 		return nil, err
 	}
 
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=synchronous(OFF)&_pragma=foreign_keys(1)")
+	raw, pg, err := openBulk(path)
 	if err != nil {
 		return nil, err
 	}
 	defer raw.Close()
-	raw.SetMaxOpenConns(1)
-	licensed := false
+	licensed := 0
 	for _, r := range usersRoles {
 		if role := tenantdesk.LookupRole(r); role == nil {
 			return nil, fmt.Errorf("seed: role %s is not in the catalogue", r)
 		} else if role.Licensed {
-			licensed = true
+			licensed = 1
 		}
 	}
 	roles := tenantdesk.SortedRoles(usersRoles)
@@ -175,7 +175,10 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 	state := tenantdesk.AccountState{Kind: tenantdesk.AccountCustomer, Admins: 1}
 	now := time.Now().UnixMilli()
 	total := usersAccounts * (usersPerAccount - 1)
-	const batch = 25000
+	// Multi-row INSERTs of bulkRows users (and their roles and audit rows)
+	// in transactions of batch users: one statement per 500 rows keeps a
+	// PostgreSQL seed to seconds, and SQLite is as quick either way.
+	const batch, bulkRows = 25000, 500
 	for start := 0; start < total; start += batch {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -186,19 +189,28 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 				return err
 			}
 			defer tx.Rollback()
-			insUser, err := tx.PrepareContext(ctx, `INSERT INTO users (id, account_id, display_name, name_norm, email, email_norm,
-				status, is_owner, phone, job_title, language, time_zone, created_at, updated_at) VALUES (?,?,?,?,?,?,?,0,'','','','',?,?)`)
-			if err != nil {
-				return err
-			}
-			insRole, err := tx.PrepareContext(ctx, `INSERT INTO user_roles (user_id, account_id, role) VALUES (?, ?, ?)`)
-			if err != nil {
-				return err
-			}
-			insAudit, err := tx.PrepareContext(ctx, `INSERT INTO audit_log (account_id, actor_name, action, target_type,
-				target_id, after_json, licensed, created_at) VALUES (?, 'Platform operator', ?, 'user', ?, ?, ?, ?)`)
-			if err != nil {
-				return err
+			var userArgs, roleArgs, auditArgs []any
+			flush := func() error {
+				if len(userArgs) == 0 {
+					return nil
+				}
+				for _, ins := range []struct {
+					head, row string
+					cols      int
+					args      []any
+				}{
+					{`INSERT INTO users (id, account_id, display_name, name_norm, email, email_norm, status, is_owner, phone, job_title,
+						language, time_zone, created_at, updated_at) VALUES `, `(?,?,?,?,?,?,?,0,'','','','',?,?)`, 9, userArgs},
+					{`INSERT INTO user_roles (user_id, account_id, role) VALUES `, `(?,?,?)`, 3, roleArgs},
+					{`INSERT INTO audit_log (account_id, actor_name, action, target_type, target_id, after_json, licensed, created_at) VALUES `,
+						`(?,'Platform operator',?,'user',?,?,?,?)`, 6, auditArgs},
+				} {
+					if _, err := tx.ExecContext(ctx, ins.head+bulkValues(ins.row, len(ins.args)/ins.cols, pg), ins.args...); err != nil {
+						return fmt.Errorf("seed: %.30s…: %w", ins.head, err)
+					}
+				}
+				userArgs, roleArgs, auditArgs = userArgs[:0], roleArgs[:0], auditArgs[:0]
+				return nil
 			}
 			for i := start; i < min(start+batch, total); i++ {
 				a := accounts[i%usersAccounts]
@@ -209,21 +221,23 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 					return fmt.Errorf("seed: %s <%s> breaks a rule: %w", name, email, err)
 				}
 				u.ID = sqlstore.NewKey() // keys as the store's InsertUser assigns them (sqlite ids.go)
-				if _, err := insUser.ExecContext(ctx, u.ID, a.ID, name, nameKey(name), email, tenantdesk.NormalizeEmail(email), u.Status, now, now); err != nil {
-					return fmt.Errorf("seed: insert user: %w", err)
-				}
+				userArgs = append(userArgs, u.ID, a.ID, name, nameKey(name), email, tenantdesk.NormalizeEmail(email), u.Status, now, now)
 				for _, r := range roles {
-					if _, err := insRole.ExecContext(ctx, u.ID, a.ID, r); err != nil {
-						return fmt.Errorf("seed: insert role: %w", err)
-					}
+					roleArgs = append(roleArgs, u.ID, a.ID, r)
 				}
 				after, _ := json.Marshal(map[string]any{"displayName": name, "email": email, "roles": roles, "owner": false, "status": u.Status})
-				if _, err := insAudit.ExecContext(ctx, a.ID, tenantdesk.AuditUserCreate, tenantdesk.FormatUserID(u.ID), string(after), licensed, now); err != nil {
-					return fmt.Errorf("seed: insert audit: %w", err)
-				}
+				auditArgs = append(auditArgs, a.ID, tenantdesk.AuditUserCreate, tenantdesk.FormatUserID(u.ID), string(after), licensed, now)
 				if a.ID == s.accountID {
 					sample = append(sample, u)
 				}
+				if len(userArgs) == bulkRows*9 {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+			if err := flush(); err != nil {
+				return err
 			}
 			return tx.Commit()
 		}()
@@ -232,15 +246,18 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 		}
 	}
 	// No ANALYZE or PRAGMA optimize: the application never runs them, and
-	// statistics change the plan of the search query.
-	if _, err := raw.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return nil, fmt.Errorf("seed: checkpoint: %w", err)
+	// statistics change the plan of the search query. (PostgreSQL's
+	// autovacuum analyzes the new rows by itself, as it would in production.)
+	if !pg {
+		if _, err := raw.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			return nil, fmt.Errorf("seed: checkpoint: %w", err)
+		}
 	}
 	if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&s.users); err != nil {
 		return nil, err
 	}
 	var inAccount int
-	if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE account_id = ?`, s.accountID).Scan(&inAccount); err != nil {
+	if err := raw.QueryRowContext(ctx, rebind(`SELECT count(*) FROM users WHERE account_id = ?`, pg), s.accountID).Scan(&inAccount); err != nil {
 		return nil, err
 	}
 	if s.users != usersAccounts*usersPerAccount || inAccount != usersPerAccount {
@@ -249,8 +266,48 @@ func seedUsers(ctx context.Context, path string) (*seeded, error) {
 	}
 	s.prefixes = pickPrefixes(sample, searchPrefixes)
 	s.took = time.Since(t0)
-	s.size = fileSize(path)
+	s.size = dbSize(ctx, path)
 	return s, nil
+}
+
+// openBulk opens the database at dsn for bulk writes with plain SQL: on
+// SQLite without syncing (a seed that is lost is seeded again), on
+// PostgreSQL through pgx. pg says which.
+func openBulk(dsn string) (db *sql.DB, pg bool, err error) {
+	if sqlstore.IsPostgresURL(dsn) {
+		db, err = sql.Open("pgx", dsn)
+		return db, true, err
+	}
+	db, err = sql.Open("sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)&_pragma=synchronous(OFF)&_pragma=foreign_keys(1)")
+	if err == nil {
+		db.SetMaxOpenConns(1)
+	}
+	return db, false, err
+}
+
+// bulkValues returns the VALUES list of a multi-row INSERT: rows copies
+// of row (a parenthesized tuple with a ? per argument), numbered for
+// PostgreSQL.
+func bulkValues(row string, rows int, pg bool) string {
+	return rebind(strings.TrimSuffix(strings.Repeat(row+",", rows), ","), pg)
+}
+
+// rebind numbers the ? placeholders of query for PostgreSQL.
+func rebind(query string, pg bool) string {
+	if !pg {
+		return query
+	}
+	var sb strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			sb.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		sb.WriteRune(c)
+	}
+	return sb.String()
 }
 
 // pickPrefixes chooses n distinct prefixes of 3–6 characters, half of
@@ -305,12 +362,14 @@ type usersLoads struct {
 // usersPhase seeds the database, starts the portal on it, signs in as the
 // Owner of account #3, walks to page 200 and loads the Users tab and the
 // search beside the reference's /users?offset=100 and ?offset=9950.
-func (b *bench) usersPhase(ctx context.Context, refURL, wrk string) (*usersResult, error) {
+func (b *bench) usersPhase(ctx context.Context, st store, refURL, wrk string) (*usersResult, error) {
 	cfg := b.cfg
 	r := &usersResult{}
-	path := filepath.Join(b.tmp, "users.db")
-	logf("seeding %d accounts of %d users into %s", usersAccounts, usersPerAccount, path)
-	var err error
+	path, err := b.newDB(ctx, st, "users")
+	if err != nil {
+		return nil, err
+	}
+	logf("seeding %d accounts of %d users into %s", usersAccounts, usersPerAccount, sqlstore.DisplayDSN(path))
 	if r.seed, err = seedUsers(ctx, path); err != nil {
 		return nil, err
 	}
@@ -329,8 +388,8 @@ func (b *bench) usersPhase(ctx context.Context, refURL, wrk string) (*usersResul
 	if err != nil {
 		return nil, err
 	}
-	logf("starting tenantdesk serve on the seeded database on %s", addr)
-	td, err := b.start(ctx, "tenantdesk-users", b.tdBin, nil, "serve", "--db", path, "--addr", addr)
+	logf("starting tenantdesk serve on the seeded %s database on %s", st.name, addr)
+	td, err := b.start(ctx, "tenantdesk-users-"+st.tag(), b.tdBin, nil, "serve", "--db", path, "--addr", addr)
 	if err != nil {
 		return nil, err
 	}

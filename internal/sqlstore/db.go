@@ -41,6 +41,11 @@ type DB struct {
 	pgPool *pgxpool.Pool
 	// readStmts caches prepared statements of hot read queries (stmt.go).
 	readStmts sync.Map
+	// writeStmts keeps the write transactions' statements prepared on the
+	// SQLite writer connection across transactions (txstmt.go);
+	// writeStmtN counts them.
+	writeStmts sync.Map
+	writeStmtN int
 	// cache holds hot rows for a moment, invalidated by every write (readcache.go).
 	cache readCache
 
@@ -170,6 +175,9 @@ type Tx struct {
 	// execStmts are the statements ExecContext prepared in this
 	// transaction, by their text (txstmt.go).
 	execStmts map[string]*sql.Stmt
+	// fresh are the texts of execStmts prepared for this transaction
+	// alone; Commit shares them with later transactions (txstmt.go).
+	fresh []string
 }
 
 // beginTx starts a write transaction: one at a time, on either database.

@@ -86,6 +86,9 @@ func (db *DB) execWrite(ctx context.Context, query string, args ...any) (sql.Res
 func (tx *Tx) Commit() error {
 	err := tx.Tx.Commit()
 	tx.db.cache.written()
+	if err == nil && len(tx.fresh) > 0 {
+		tx.db.shareStmts(context.Background(), tx.fresh) // txstmt.go
+	}
 	return err
 }
 

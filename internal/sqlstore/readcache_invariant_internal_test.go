@@ -30,6 +30,7 @@ func TestWritesGoThroughTheCacheInvalidation(t *testing.T) {
 		"Backup":             "VACUUM INTO writes another file, never this database",
 		"LoadOrCreateSecret": "reads on the writer to see its own insert (the insert goes through execWrite)",
 		"Open":               "creates the pool",
+		"shareStmts":         "prepares statements on the writer that only transactions run (Tx.stmt: tx.StmtContext, committed through Tx.Commit)",
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {

@@ -47,4 +47,9 @@ func (db *DB) closeStmts() {
 		db.readStmts.Delete(k)
 		return true
 	})
+	db.writeStmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		db.writeStmts.Delete(k)
+		return true
+	})
 }
