@@ -343,7 +343,8 @@ func TestReplicas(t *testing.T) {
 	if err != nil || csrf == "" {
 		t.Fatalf("2FA page: %v", err)
 	}
-	if st, _, body, err := owner.post(ctx, r0+"/profile/2fa/setup", csrf, url.Values{}); err != nil || st != http.StatusSeeOther {
+	// Setting up asks for the current password.
+	if st, _, body, err := owner.post(ctx, r0+"/profile/2fa/setup", csrf, url.Values{"password": {password}}); err != nil || st != http.StatusSeeOther {
 		t.Fatalf("2FA setup: %d %v %.300s", st, err, body)
 	}
 	_, page, csrf, err := owner.get(ctx, r1+"/profile/2fa")
