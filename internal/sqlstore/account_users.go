@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -89,7 +90,7 @@ func (db *DB) UserPage(ctx context.Context, acc *tenantdesk.Account, f tenantdes
 		stmts = usersBrief[db.dialect]
 	}
 	query, args := stmts.list, []any{accountID, after, afterID, limit + 1}
-	if q := strings.ToLower(strings.TrimSpace(f.Query)); utf8.RuneCountInString(q) >= 3 {
+	if q := strings.ToLower(searchText(f.Query)); utf8.RuneCountInString(q) >= 3 {
 		// Any part of the name or email, through users_search (trigrams):
 		// few matches in the account are read by ID and sorted, many are
 		// found walking the name index in order (see usersStatements).
@@ -216,6 +217,22 @@ func (db *DB) searchMatches(ctx context.Context, accountID int64, q string) (str
 // ftsPhrase quotes s as one FTS5 phrase: with the trigram tokenizer it
 // matches s anywhere in a column, case-insensitively.
 func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// searchText is what a search looks for: the query without control
+// characters, which no name or email holds (the validators refuse them)
+// and which FTS5 cannot take inside a phrase (a NUL ends its string: a
+// syntax error, found by FuzzAPIQuery), trimmed.
+func searchText(q string) string {
+	if strings.IndexFunc(q, unicode.IsControl) >= 0 {
+		q = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return -1
+			}
+			return r
+		}, q)
+	}
+	return strings.TrimSpace(q)
+}
 
 // likeEscaper quotes LIKE's wildcards (PostgreSQL's default escape is "\").
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -134,7 +134,7 @@ func (db *DB) CustomerPage(ctx context.Context, partnerID int64, f tenantdesk.Cu
 	}
 	base += ` FROM accounts a WHERE a.parent_id = ? AND a.kind = 'customer'`
 	args := []any{partnerID}
-	if q := foldSearch(strings.TrimSpace(f.Query)); q != "" {
+	if q := foldSearch(searchText(f.Query)); q != "" {
 		base += ` AND (instr(` + foldFunc + `(a.name), ?) > 0 OR instr(` + foldFunc + `(a.reference), ?) > 0 OR instr(` + foldFunc + `(a.tenant_id), ?) > 0)`
 		args = append(args, q, q, q)
 	}

@@ -90,20 +90,33 @@ func (d dialect) bind(query string) string {
 }
 
 // args passes Go flags as the 0/1 the integer columns hold: PostgreSQL
-// does not turn a boolean into an integer for us, SQLite does.
+// does not turn a boolean into an integer for us, SQLite does. A NUL in a
+// string becomes U+FFFD: PostgreSQL text cannot hold NUL and refuses the
+// whole statement, while no stored value has one (the validators refuse
+// control characters), so a lookup by such a string finds nothing, as on
+// SQLite, instead of failing.
 func (d dialect) args(args []any) []any {
 	if d != dialectPostgres {
 		return args
 	}
-	var out []any // a copy, made only when a flag needs converting
+	var out []any // a copy, made only when an argument needs converting
+	set := func(i int, v any) {
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		out[i] = v
+	}
 	for i, a := range args {
-		if v, ok := a.(bool); ok {
-			if out == nil {
-				out = append([]any(nil), args...)
-			}
-			out[i] = int64(0)
+		switch v := a.(type) {
+		case bool:
 			if v {
-				out[i] = int64(1)
+				set(i, int64(1))
+			} else {
+				set(i, int64(0))
+			}
+		case string:
+			if strings.IndexByte(v, 0) >= 0 {
+				set(i, strings.ReplaceAll(v, "\x00", "\uFFFD"))
 			}
 		}
 	}
