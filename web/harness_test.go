@@ -22,7 +22,7 @@ import (
 	"github.com/tenantdesk/tenantdesk/internal/service"
 	"github.com/tenantdesk/tenantdesk/internal/service/servicetest"
 	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
-	"github.com/tenantdesk/tenantdesk/internal/testdb"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore/storetest"
 	"github.com/tenantdesk/tenantdesk/web"
 )
 
@@ -74,15 +74,7 @@ type appOption func(*web.Config)
 
 func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	t.Helper()
-	path := testdb.DSN(t)
-	db, err := sqlstore.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db, path := storetest.Open(t) // a database of its own, on the store this run is for
 	clock := &testClock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
 	db.Now = clock.Now
 	db.Hasher = auth.NewArgon2id(cheapArgon, 4)
