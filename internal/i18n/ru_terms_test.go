@@ -1,8 +1,6 @@
 package i18n
 
 import (
-	"encoding/json"
-	"io/fs"
 	"regexp"
 	"strings"
 	"testing"
@@ -46,39 +44,17 @@ func TestRussianAccountTerms(t *testing.T) {
 	}
 }
 
-// ruMessages reads every Russian message, the forms of a plural joined.
+// ruMessages reads every Russian message, the forms of a plural joined
+// (localeMessages, glossary_test.go).
 func ruMessages(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	files, err := fs.Glob(localesFS, "locales/ru/*.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		b, err := localesFS.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+	for id, forms := range localeMessages(t, "ru") {
+		all := make([]string, 0, len(forms))
+		for _, v := range forms {
+			all = append(all, v)
 		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for id, raw := range m {
-			var s string
-			if json.Unmarshal(raw, &s) == nil {
-				out[id] = s
-				continue
-			}
-			var forms map[string]string
-			if err := json.Unmarshal(raw, &forms); err != nil {
-				t.Fatalf("%s %s: %v", f, id, err)
-			}
-			var all []string
-			for _, v := range forms {
-				all = append(all, v)
-			}
-			out[id] = strings.Join(all, "\n")
-		}
+		out[id] = strings.Join(all, "\n")
 	}
 	return out
 }
