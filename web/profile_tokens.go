@@ -97,6 +97,13 @@ func (s *Server) handleTokens(c echo.Context) error {
 	return render(c, http.StatusOK, profile.Tokens(v))
 }
 
+// minFormYear is the earliest year a date field takes. No expiry or audit
+// date lies before it, and it keeps 0001-01-01 out: in a zone at UTC that
+// day's start is Go's zero time, which callers read as "no date" (found by
+// FuzzFormDates: an audit filter "to 0001-01-01" was a nil dereference, a
+// token "expiring" then never expired).
+const minFormYear = 1900
+
 // parseExpiryDate reads the form's expiry date: the token stops working at
 // the start of that day in the user's time zone ("expires on"). "" is none.
 func parseExpiryDate(s string, loc *time.Location) (time.Time, bool) {
@@ -105,7 +112,7 @@ func parseExpiryDate(s string, loc *time.Location) (time.Time, bool) {
 		return time.Time{}, true
 	}
 	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
+	if err != nil || d.Year() < minFormYear {
 		return time.Time{}, false
 	}
 	return dayStart(d.Year(), d.Month(), d.Day(), loc), true
