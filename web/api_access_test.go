@@ -209,6 +209,32 @@ func TestAPIAccessRequestsSeed002(t *testing.T) {
 			}
 		}
 	}
+	// An isParent ID from the list reads as that entry, and is read-only:
+	// every change to it is 403 with the reason, and changes nothing.
+	parentID := list.items()[0]["id"].(string)
+	parentPath := usersPath(fence) + "/" + parentID
+	for _, c := range []*apiClient{tomAPI, carol} {
+		if u := c.get(parentPath).expect(t, http.StatusOK); u.JSON["isParent"] != true || u.str("displayName") != "Caroline Bingley" ||
+			u.str("primaryTenant") != classics || u.str("grantExpiresAt") != "2026-11-28T17:00:00.000Z" || u.JSON["isOwner"] != false {
+			t.Fatalf("GET an isParent user: %s", u.Body)
+		}
+	}
+	before := tomAPI.get(parentPath).expect(t, http.StatusOK).Body
+	tomAPI.patch(parentPath, map[string]any{"displayName": "Carrie"}).expect(t, http.StatusForbidden, "forbidden")
+	tomAPI.patch(parentPath, map[string]any{"addRoles": []string{tenantdesk.RoleUserAdmin}}).expect(t, http.StatusForbidden, "forbidden")
+	tomAPI.delete(parentPath).expect(t, http.StatusForbidden, "forbidden")
+	tomAPI.post(parentPath+"/activation-email", nil).expect(t, http.StatusForbidden, "forbidden")
+	tomAPI.post(parentPath+"/uc-welcome-email", nil).expect(t, http.StatusForbidden, "forbidden")
+	tomAPI.put(parentPath+"/devices", map[string]any{"softphones": []string{}}).expect(t, http.StatusForbidden, "forbidden")
+	if after := tomAPI.get(parentPath).expect(t, http.StatusOK).Body; string(after) != string(before) {
+		t.Fatalf("the isParent user changed: %s, then %s", before, after)
+	}
+	// Another customer, and a customer the staff have no grant to, do not
+	// know that user.
+	labs := app.api(app.apiToken("mary@labs.example"))
+	labs.get(usersPath(app.tenantOf("mary@labs.example"))+"/"+parentID).expect(t, http.StatusNotFound, "not_found")
+	labs.get(parentPath).expect(t, http.StatusNotFound, "not_found")
+	hundred.get(usersPath(gallery)+"/"+parentID).expect(t, http.StatusNotFound, "not_found") // denied
 	if q := tomAPI.get(usersPath(fence)+"?q=caro").expect(t, http.StatusOK).items(); len(q) != 1 || q[0]["isParent"] != true {
 		t.Fatalf("q=caro: %v", q)
 	}
@@ -278,6 +304,8 @@ func TestAPIAccessRequestsSeed002(t *testing.T) {
 			t.Fatalf("parent user after the expiry: %v", u)
 		}
 	}
+	tomAPI.get(parentPath).expect(t, http.StatusNotFound, "not_found")
+	tomAPI.delete(parentPath).expect(t, http.StatusNotFound, "not_found")
 	// The partner's admin stays out: the customer granted once.
 	eliz.get(usersPath(fence)).expect(t, http.StatusForbidden, "access_request_required")
 

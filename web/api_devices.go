@@ -178,7 +178,7 @@ func (s *Server) handleAPISetUserDevices(c echo.Context) error {
 	}
 	devices, err := s.svc.Devices.SetUserSoftphones(c.Request().Context(), acc.ID, userID, ids)
 	if err != nil {
-		return err
+		return s.parentUserReadOnly(c, acc.ID, userID, err)
 	}
 	return apiJSON(c, http.StatusOK, apiUserSoftphones{UserID: tenantdesk.FormatUserID(userID), Softphones: toAPIDevices(devices)})
 }

@@ -163,11 +163,33 @@ func (s *Server) handleAPIGetUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.svc.AccountUsers.GetUser(c.Request().Context(), acc.ID, id)
+	ctx := c.Request().Context()
+	u, err := s.svc.AccountUsers.GetUser(ctx, acc.ID, id)
+	if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND {
+		// A partner staff member the list shows (isParent) reads as that
+		// entry: an ID taken from the list is never "not found".
+		if p, perr := s.svc.AccountUsers.GetParentUser(ctx, acc.ID, id); perr == nil {
+			return apiJSON(c, http.StatusOK, toAPIParentUser(p))
+		}
+	}
 	if err != nil {
 		return err
 	}
 	return apiJSON(c, http.StatusOK, toAPIUser(u, acc.TenantID))
+}
+
+// parentUserReadOnly turns the "not found" of a change to a user into 403
+// when the user is partner staff the account's list shows (isParent): the
+// client knows that user, and the answer says why it cannot change them.
+func (s *Server) parentUserReadOnly(c echo.Context, accountID, userID int64, err error) error {
+	if tenantdesk.ErrorCode(err) != tenantdesk.ENOTFOUND {
+		return err
+	}
+	if _, perr := s.svc.AccountUsers.GetParentUser(c.Request().Context(), accountID, userID); perr != nil {
+		return err
+	}
+	return &tenantdesk.Error{Code: tenantdesk.EFORBIDDEN, Key: "api.error.parent_user_read_only",
+		Message: "This user is a partner's staff member with access to this account (isParent): they are read-only here and are changed in the partner's account."}
 }
 
 // apiUserInput is the body of POST …/users: roles is optional (none: the
@@ -230,7 +252,7 @@ func (s *Server) handleAPIUpdateUser(c echo.Context) error {
 	change, err := s.svc.AccountUsers.UpdateUser(c.Request().Context(), acc.ID, id,
 		tenantdesk.UserPatch{DisplayName: in.DisplayName, Email: in.Email, Roles: in.Roles, AddRoles: in.AddRoles, RemoveRoles: in.RemoveRoles})
 	if err != nil {
-		return err
+		return s.parentUserReadOnly(c, acc.ID, id, err)
 	}
 	return apiJSON(c, http.StatusOK, toAPIUserChange(change, acc.TenantID))
 }
@@ -242,7 +264,7 @@ func (s *Server) handleAPIDeleteUser(c echo.Context) error {
 		return err
 	}
 	if err := s.svc.AccountUsers.DeleteUser(c.Request().Context(), acc.ID, id); err != nil {
-		return err
+		return s.parentUserReadOnly(c, acc.ID, id, err)
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -257,7 +279,7 @@ func (s *Server) handleAPIActivationEmail(c echo.Context) error {
 		return err
 	}
 	if err := s.svc.AccountUsers.SendActivationEmail(c.Request().Context(), acc.ID, id); err != nil {
-		return err
+		return s.parentUserReadOnly(c, acc.ID, id, err)
 	}
 	return apiAccepted(c)
 }
@@ -273,7 +295,7 @@ func (s *Server) handleAPIUCWelcomeEmail(c echo.Context) error {
 		return err
 	}
 	if err := s.svc.UserMail.SendUCWelcomeEmail(c.Request().Context(), acc.ID, id); err != nil {
-		return err
+		return s.parentUserReadOnly(c, acc.ID, id, err)
 	}
 	return apiAccepted(c)
 }

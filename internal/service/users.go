@@ -93,14 +93,44 @@ func (s *Users) ListUsers(ctx context.Context, accountID int64, f tenantdesk.Use
 	}
 	q := strings.ToLower(strings.TrimSpace(f.Query))
 	for _, p := range parents {
-		if !p.HasRole(tenantdesk.RolePartnerUser) && !p.HasRole(tenantdesk.RolePartnerAdmin) {
-			continue // no longer partner staff: cannot enter, so not listed
+		if !listedParent(p) {
+			continue
 		}
 		if matchesUserQuery(q, p.DisplayName, p.Email) {
 			page.Parents = append(page.Parents, p)
 		}
 	}
 	return page, nil
+}
+
+// listedParent tells whether a partner user with a live grant is listed
+// in the customer's users: only while still partner staff (without a
+// partner role they cannot enter, so are not shown).
+func listedParent(p *tenantdesk.ParentUser) bool {
+	return p.HasRole(tenantdesk.RolePartnerUser) || p.HasRole(tenantdesk.RolePartnerAdmin)
+}
+
+// GetParentUser returns one partner staff member the customer's user list
+// shows (isParent), to whoever may read that list: the ID a client found in
+// the list reads as that entry, not as "not found". See
+// tenantdesk.AccountUserService.
+func (s *Users) GetParentUser(ctx context.Context, accountID, userID int64) (*tenantdesk.ParentUser, error) {
+	acc, err := readAuthorized(ctx, s.d.Store, accountID, tenantdesk.AccessUserAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if acc.Kind == tenantdesk.AccountCustomer {
+		parents, err := s.d.Store.ParentUsers(ctx, acc.ID, s.d.now())
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parents {
+			if p.ID == userID && listedParent(p) {
+				return p, nil
+			}
+		}
+	}
+	return nil, tenantdesk.Errorf(tenantdesk.ENOTFOUND, "User not found.")
 }
 
 // matchesUserQuery tells whether a user of this name and email is found by

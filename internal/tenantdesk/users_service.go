@@ -107,6 +107,10 @@ type AccountUserService interface {
 	ListUsers(ctx context.Context, accountID int64, f UserFilter) (*UserPage, error)
 	// GetUser returns one user of the account; ENOTFOUND if not in it.
 	GetUser(ctx context.Context, accountID, userID int64) (*User, error)
+	// GetParentUser returns a partner staff member the account's user list
+	// shows (isParent: a live grant to this customer, a partner role), to
+	// whoever may read that list; ENOTFOUND for anyone else.
+	GetParentUser(ctx context.Context, accountID, userID int64) (*ParentUser, error)
 	// GetUserActions returns one user of the account with the rule, if
 	// any, that keeps disabling or deleting them from succeeding now;
 	// ENOTFOUND if not in it.
