@@ -136,7 +136,7 @@ func (s *FTPAuth) FTPAuth(ctx context.Context, in tenantdesk.FTPAuthInput) (*ten
 // ftp.auth_failed; a success clears the username's FTP failures. (A failed
 // login was counted when it was reserved.)
 func (s *FTPAuth) audit(ctx context.Context, u *tenantdesk.User, email, clientIP string, reason failReason) error {
-	return s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
+	return s.d.Store.Record(ctx, func(tx tenantdesk.StoreTx) error {
 		e := &tenantdesk.AuditEntry{Action: tenantdesk.AuditFTPAuth, ActorName: email, IP: clientIP}
 		if reason != "" {
 			e.Action = tenantdesk.AuditFTPAuthFailed

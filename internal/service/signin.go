@@ -155,8 +155,9 @@ func (s *Auth) SignIn(ctx context.Context, in tenantdesk.SignInInput) (*tenantde
 	return u, a, nil
 }
 
-// auditSignIn records a sign-in outcome in its own transaction; a success
-// clears the email's failures. (A failed attempt was counted when it was
+// auditSignIn records a sign-in outcome in its own transaction (Record: an
+// audit row and the email's attempts, no rule); a success clears the
+// email's failures. (A failed attempt was counted when it was
 // reserved, SignIn.)
 func (s *Auth) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdesk.SignInInput, action string, reason failReason) error {
 	email := signInEmail(in.Email)
@@ -171,7 +172,7 @@ func (s *Auth) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdes
 	if reason != "" {
 		e.After = auditJSON(map[string]string{"reason": string(reason)})
 	}
-	return s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
+	return s.d.Store.Record(ctx, func(tx tenantdesk.StoreTx) error {
 		if err := audit(ctx, tx, e); err != nil {
 			return err
 		}
@@ -184,7 +185,7 @@ func (s *Auth) auditSignIn(ctx context.Context, u *tenantdesk.User, in tenantdes
 
 // SignedOut records that u ended their session (auth.signout).
 func (s *Auth) SignedOut(ctx context.Context, u *tenantdesk.User) error {
-	return s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
+	return s.d.Store.Record(ctx, func(tx tenantdesk.StoreTx) error {
 		return audit(ctx, tx, &tenantdesk.AuditEntry{AccountID: u.AccountID, Action: tenantdesk.AuditSignOut,
 			TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID)})
 	})

@@ -37,7 +37,9 @@ func signInKeys(email, ip string) []tenantdesk.AttemptKey {
 // Call release with no transaction of the caller open.
 func (d *Deps) reserveAttempt(ctx context.Context, kind string, keys ...tenantdesk.AttemptKey) (release func(failed bool), wait time.Duration, err error) {
 	var id int64
-	err = d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
+	// Record, not Update: the reservation checks no rule but its keys'
+	// count, which ReserveAttempt locks itself.
+	err = d.Store.Record(ctx, func(tx tenantdesk.StoreTx) error {
 		id, wait, err = tx.ReserveAttempt(ctx, kind, keys...)
 		return err
 	})
@@ -51,7 +53,7 @@ func (d *Deps) reserveAttempt(ctx context.Context, kind string, keys ...tenantde
 		// Also when the request was cancelled meanwhile: the outcome is
 		// known. Should the delete fail, the attempt merely counts as failed.
 		bg := context.WithoutCancel(ctx)
-		d.Store.Update(bg, func(tx tenantdesk.StoreTx) error { return tx.DeleteAttempt(bg, kind, id) })
+		d.Store.Record(bg, func(tx tenantdesk.StoreTx) error { return tx.DeleteAttempt(bg, kind, id) })
 	}, 0, nil
 }
 

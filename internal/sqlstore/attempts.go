@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,6 +50,21 @@ func (tx *Tx) ReserveAttempt(ctx context.Context, kind string, keys ...tenantdes
 	}
 	if len(keys) != len(t.cols) {
 		return 0, 0, fmt.Errorf("store: %d values for %d keys of %s attempts", len(keys), len(t.cols), kind)
+	}
+	if tx.db.dialect == dialectPostgres {
+		// Count and insert under the keys' own locks: a reservation may
+		// run in Store.Record, outside the writers' turn (postgres.go).
+		// In ascending order, so two reservations never wait on each other.
+		locks := make([]int64, 0, len(keys))
+		for i, k := range keys {
+			locks = append(locks, attemptKeyLock(t.table, t.cols[i], k.Value))
+		}
+		slices.Sort(locks)
+		for _, l := range locks {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, l); err != nil {
+				return 0, 0, fmt.Errorf("store: attempt lock: %w", err)
+			}
+		}
 	}
 	var wait time.Duration
 	vals := make([]any, 0, len(keys)+1)

@@ -202,8 +202,9 @@ func (db *DB) beginTx(ctx context.Context) (*Tx, error) {
 }
 
 // beginRowLockTx starts a transaction that does not take the write lock of
-// beginTx: on PostgreSQL, for a change that row locks make safe alone (the
-// outbox claims); on SQLite it is beginTx.
+// beginTx: on PostgreSQL, for a change that row locks or its own advisory
+// locks make safe alone (the outbox claims, Store.Record); on SQLite it is
+// beginTx.
 func (db *DB) beginRowLockTx(ctx context.Context) (*Tx, error) {
 	if db.dialect != dialectPostgres {
 		return db.beginTx(ctx)

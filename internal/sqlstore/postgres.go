@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"net/url"
 	"strings"
 	"time"
@@ -19,6 +20,9 @@ import (
 //   - write transactions are serial, as on SQLite: each takes writeLock
 //     first (beginTx), so a rule checked in a transaction still holds at
 //     its commit whichever replica runs it;
+//   - except the writes of Store.Record (a sign-in's audit row, throttle
+//     attempts), which check no rule; a reservation of an attempt locks its
+//     own keys (attemptKeyLock) so its count still holds at its commit;
 //   - the outbox is claimed with FOR UPDATE SKIP LOCKED (ClaimMail), so two
 //     replicas never send the same message;
 //   - the janitor runs on one replica at a time (TryJanitorLock);
@@ -32,6 +36,20 @@ const (
 	writeLock   int64 = 0x7464_0001 // "td" 1: the write transactions
 	janitorLock int64 = 0x7464_0002 // "td" 2: the janitor
 )
+
+// attemptKeyLock is the advisory lock key of one throttle key (an email or
+// an IP of a kind of attempt): a 64-bit FNV-1a hash of table, column and
+// value, kept clear of the fixed keys above. Two keys sharing a hash only
+// wait for each other.
+func attemptKeyLock(table, col string, value any) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s\x00%v", table, col, value)
+	k := int64(h.Sum64())
+	if k == writeLock || k == janitorLock {
+		k++
+	}
+	return k
+}
 
 // PostgresConns is the size of the connection pool of a replica.
 const PostgresConns = 16

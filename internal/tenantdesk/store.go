@@ -23,6 +23,12 @@ type Store interface {
 	// it wakes the delivery worker once committed. Writers take turns, so
 	// what fn reads stays true until it returns.
 	Update(ctx context.Context, fn func(tx StoreTx) error) error
+	// Record runs fn in one write transaction that, with several
+	// processes on PostgreSQL, does not wait for the other writers' turn:
+	// for changes that record what happened (a sign-in's audit row, a
+	// throttle attempt, which locks its own keys) and check no rule
+	// against rows other writers change. On SQLite it is Update.
+	Record(ctx context.Context, fn func(tx StoreTx) error) error
 }
 
 // StoreReads are the reads services make outside a write transaction. The
