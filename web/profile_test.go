@@ -406,6 +406,9 @@ func TestProfilePasswordChange(t *testing.T) {
 		{"keyboard row", app.Password[tom], "qwertyuiopas", "qwertyuiopas", "newPassword", "The password is letters, digits or keyboard keys in a row (like “abcdef”, “123456” or “qwerty”). Choose one that is harder to guess."},
 		{"contains the email", app.Password[tom], "tom.sawyer@fence.example!", "tom.sawyer@fence.example!", "newPassword", "The password must not contain your email address or its name part."},
 		{"contains the email's name", app.Password[tom], "I am Tom Sawyer, painter", "I am Tom Sawyer, painter", "newPassword", "The password must not contain your email address or its name part."},
+		// Context-specific words (ASVS 5.0 6.2.11): the portal's names and the partner's ("Classics, Inc.").
+		{"contains the product's name", app.Password[tom], "my MultiDesk is a fence", "my MultiDesk is a fence", "newPassword", "The password must not contain “Multidesk”: the names of this portal and of your provider are among the first words tried when guessing a password."},
+		{"contains the partner's name", app.Password[tom], "classics inc painted it", "classics inc painted it", "newPassword", "The password must not contain “Classics, Inc.”: the names of this portal and of your provider are among the first words tried when guessing a password."},
 		{"mismatch", app.Password[tom], newPW, newPW + "!", "confirmPassword", "The two passwords do not match. Type the same password twice."},
 	} {
 		res := change(c.current, c.pw, c.confirm)
