@@ -36,6 +36,7 @@ func (db *DB) Update(ctx context.Context, fn func(tenantdesk.StoreTx) error) (er
 	if tx.mailQueued {
 		db.notifyMail()
 	}
+	db.logAudit(ctx, tx.audited)
 	return nil
 }
 
