@@ -582,6 +582,8 @@ var matrixRoutes = map[string]string{
 	"GET /account/users/:id/disable":           "user object",
 	"POST /account/users/:id/disable":          "user object",
 	"POST /account/users/:id/enable":           "user object",
+	"GET /account/users/:id/signout":           "user object",
+	"POST /account/users/:id/signout":          "user object",
 	"GET /account/users/:id/delete":            "user object",
 	"POST /account/users/:id/delete":           "user object",
 	"POST /account/users/:id/activation-email": "user object",

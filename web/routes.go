@@ -104,6 +104,8 @@ func (s *Server) routes() {
 	e.GET("/account/users/:id/disable", s.handleConfirm("disable"), s.requireUser)
 	e.POST("/account/users/:id/disable", s.handleDisableUser, s.requireUser)
 	e.POST("/account/users/:id/enable", s.handleEnableUser, s.requireUser)
+	e.GET("/account/users/:id/signout", s.handleConfirm("signout"), s.requireUser)
+	e.POST("/account/users/:id/signout", s.handleEndUserSessions, s.requireUser)
 	e.GET("/account/users/:id/delete", s.handleConfirm("delete"), s.requireUser)
 	e.POST("/account/users/:id/delete", s.handleDeleteUser, s.requireUser)
 	e.POST("/account/users/:id/activation-email", s.handleResendActivation, s.requireUser)
