@@ -176,6 +176,7 @@ func (s *Server) routes() {
 	e.GET("/profile/ftp", s.handleProfileFTP, s.requireUser)
 	e.POST("/profile/ftp", s.handleSetFTPPassword, s.requireUser)
 	e.GET("/profile/sessions", s.handleProfileSessions, s.requireUser)
+	e.GET("/profile/sessions/:handle/signout", s.handleConfirmEndSession, s.requireUser)
 	e.POST("/profile/sessions/:handle/signout", s.handleEndSession, s.requireUser)
 	e.GET("/profile/sessions/signout-others", s.handleConfirmEndOthers, s.requireUser)
 	e.POST("/profile/sessions/signout-others", s.handleEndOtherSessions, s.requireUser)
