@@ -118,8 +118,8 @@ type UserFormView struct {
 	CanDisable, CanDelete bool
 	// CanSignOut: "Sign out everywhere" is offered (an active user the
 	// actor may sign out: not the Owner, not themselves).
-	CanSignOut bool
-	ActionsNote           string
+	CanSignOut  bool
+	ActionsNote string
 }
 
 // FormProblem is one entry of a form's error summary.
