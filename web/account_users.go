@@ -263,6 +263,7 @@ func refusalNote(ctx context.Context, u *tenantdesk.User, err error) string {
 // allow now and says why the others are not offered.
 func withActions(ctx context.Context, v account.UserFormView, a *tenantdesk.UserActions) account.UserFormView {
 	v.CanDisable, v.CanDelete = a.Disable == nil, a.Delete == nil
+	v.CanSignOut = a.SignOut == nil && a.User.Status == tenantdesk.UserActive
 	var notes []string
 	for _, err := range []error{a.Disable, a.Delete} {
 		if err == nil {
@@ -271,6 +272,9 @@ func withActions(ctx context.Context, v account.UserFormView, a *tenantdesk.User
 		if n := refusalNote(ctx, a.User, err); !slices.Contains(notes, n) {
 			notes = append(notes, n)
 		}
+	}
+	if a.SignOut != nil && a.User.Status == tenantdesk.UserActive {
+		notes = append(notes, errorText(ctx, a.SignOut))
 	}
 	v.ActionsNote = strings.Join(notes, " ")
 	return v
@@ -350,12 +354,18 @@ func (s *Server) handleConfirm(action string) echo.HandlerFunc {
 			Submit: view.T(ctx, "users.confirm."+action+".submit"),
 			Action: "/account/users/" + tenantdesk.FormatUserID(u.ID) + "/" + action}
 		refused := a.Delete
-		if action == "disable" {
+		switch action {
+		case "disable":
 			refused = a.Disable
+		case "signout":
+			refused = a.SignOut
 		}
 		if refused != nil {
 			v.Title = view.T(ctx, "users.confirm."+action+".refused_title", data)
 			v.Refused = refusalNote(ctx, u, refused)
+			if action == "signout" {
+				v.Refused = errorText(ctx, refused)
+			}
 		}
 		return render(c, http.StatusOK, account.Confirm(v))
 	}
@@ -397,6 +407,29 @@ func (s *Server) handleEnableUser(c echo.Context) error {
 		_, err := s.svc.AccountUsers.SetUserDisabled(ctx, u.AccountID, u.ID, false)
 		return "users.flash.enabled", err
 	})
+}
+
+// handleEndUserSessions signs the user out everywhere (the confirmation
+// page, handleConfirm("signout"), comes first) and says how many sessions
+// ended; the user stays enabled. The service authorizes and refuses the
+// Owner and oneself; the refusal is explained on the user's page.
+func (s *Server) handleEndUserSessions(c echo.Context) error {
+	ctx := c.Request().Context()
+	a, err := s.userActionsParam(c)
+	if err != nil {
+		return err
+	}
+	u := a.User
+	n, err := s.svc.AccountUsers.EndUserSessions(ctx, u.AccountID, u.ID)
+	if isUserError(err) {
+		return render(c, http.StatusOK, account.UserForm(withActions(ctx, s.editForm(c, u, errorText(ctx, err)), a)))
+	} else if err != nil {
+		return err
+	}
+	if err := s.flash(c, view.N(ctx, "users.flash.sessions_ended", n, map[string]any{"Name": u.DisplayName})); err != nil {
+		return err
+	}
+	return redirectAfterPost(c, "/account/users/"+tenantdesk.FormatUserID(u.ID))
 }
 
 func (s *Server) handleDeleteUser(c echo.Context) error {

@@ -205,6 +205,8 @@ func TestQuietButtonsRedConfirmations(t *testing.T) {
 		{tc, "/profile/tokens", "token-revoke"},
 		{tc, "/profile/tokens", "token-regenerate"},
 		{tc, "/profile/sessions", "signout-others"},
+		{tc, "/profile/sessions", "session-signout"},
+		{tc, huckPath, "user-signout"},
 		{tc, huckPath, "user-delete"},
 		{tc, huckPath, "user-disable"},
 		{tc, devicePath(deskphone, ""), "device-delete"},
@@ -340,6 +342,26 @@ func TestConfirmationsShareTheComponent(t *testing.T) {
 	}
 	if again.Doc.Find(`[role="alertdialog"] textarea[name="message"]`).Text() != long {
 		t.Error("the message typed is not kept")
+	}
+	// Signing a user out everywhere, and ending sessions of one's own with
+	// the password (whose field sits inside the form), likewise, also after
+	// a wrong password.
+	second := app.client()
+	second.mustSignIn(tom)
+	handle := attr(tc.get("/profile/sessions").Doc.Find(`[data-testid="session-signout"]`).Closest(`[data-testid="session-row"]`), "data-handle")
+	for _, res := range []*response{
+		tc.get(userPath(app.user(huck), "/signout")),
+		tc.get("/profile/sessions/signout-others"),
+		tc.get("/profile/sessions/" + handle + "/signout"),
+		tc.post("/profile/sessions/"+handle+"/signout", url.Values{"currentPassword": {"not my password"}}),
+		tc.post("/profile/sessions/signout-others", url.Values{"currentPassword": {"not my password"}}),
+	} {
+		if got := skeleton(res); got != want {
+			t.Errorf("%s %s:\n got %s\nwant %s", res.Request.Method, res.Request.URL.Path, got, want)
+		}
+		if strings.HasPrefix(res.Request.URL.Path, "/profile/") && res.Doc.Find(`[role="alertdialog"] form input[type="password"][name="currentPassword"]`).Length() != 1 {
+			t.Errorf("%s %s: no password field in the confirmation's form", res.Request.Method, res.Request.URL.Path)
+		}
 	}
 
 	for _, path := range []string{"/partner/customers/" + fence.TenantID + "/disable"} {

@@ -81,28 +81,66 @@ func (s *Server) handleProfileSessions(c echo.Context) error {
 	return render(c, http.StatusOK, profile.Sessions(v))
 }
 
+// sessionGone answers for a session that is not (or no longer) one of the
+// user's: it had ended, or the handle names nothing of theirs. A flash, back
+// to the list; no password is asked for, and none is counted.
+func (s *Server) sessionGone(c echo.Context) error {
+	if err := s.flash(c, view.T(c.Request().Context(), "profile.sessions.already_ended")); err != nil {
+		return err
+	}
+	return redirectAfterPost(c, "/profile/sessions")
+}
+
+// handleConfirmEndSession asks for the current password before signing out
+// one other session (ASVS 5.0 7.5.2). The current session has no such page:
+// the top bar's Sign out ends it in one click.
+func (s *Server) handleConfirmEndSession(c echo.Context) error {
+	ctx := c.Request().Context()
+	si, err := s.svc.Profile.FindSession(ctx, c.Param("handle"))
+	switch {
+	case tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND:
+		return s.sessionGone(c)
+	case err != nil:
+		return err
+	case si.Current:
+		return c.Redirect(http.StatusSeeOther, "/profile/sessions")
+	}
+	row := profile.SessionRow{SessionInfo: si, Device: deviceName(ctx, si.UserAgent)}
+	return render(c, http.StatusOK, profile.ConfirmEndSession(profile.ConfirmSessionsView{Session: &row}))
+}
+
+// handleEndSession signs out one other session once the current password
+// is right; a wrong one brings the confirmation back with the field's
+// error and ends nothing.
 func (s *Server) handleEndSession(c echo.Context) error {
 	ctx := c.Request().Context()
-	err := s.svc.Profile.EndSession(ctx, c.Param("handle"))
+	handle := c.Param("handle")
+	err := s.svc.Profile.EndSession(ctx, handle, c.FormValue("currentPassword"))
 	switch {
-	case tenantdesk.ErrorCode(err) == tenantdesk.EINVALID:
+	case tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND:
+		return s.sessionGone(c)
+	case isProfileFormError(err) && len(fieldErrors(ctx, err)) == 0 && tenantdesk.ErrorCode(err) == tenantdesk.EINVALID:
+		// The current session: it is not ended from the list.
 		v, verr := s.sessionsView(c)
 		if verr != nil {
 			return verr
 		}
 		v.Error = errorText(ctx, err)
 		return render(c, http.StatusOK, profile.Sessions(v))
-	case tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND:
-		// Already gone (signed out there, or expired): say so, no error page.
-		if err := s.flash(c, view.T(ctx, "profile.sessions.already_ended")); err != nil {
-			return err
+	case isProfileFormError(err):
+		si, ferr := s.svc.Profile.FindSession(ctx, handle)
+		if tenantdesk.ErrorCode(ferr) == tenantdesk.ENOTFOUND {
+			return s.sessionGone(c)
+		} else if ferr != nil {
+			return ferr
 		}
+		row := profile.SessionRow{SessionInfo: si, Device: deviceName(ctx, si.UserAgent)}
+		return render(c, formStatus(c, err), profile.ConfirmEndSession(profile.ConfirmSessionsView{Session: &row, Form: profileForm(ctx, err, nil)}))
 	case err != nil:
 		return err
-	default:
-		if err := s.flash(c, view.T(ctx, "profile.sessions.ended")); err != nil {
-			return err
-		}
+	}
+	if err := s.flash(c, view.T(ctx, "profile.sessions.ended")); err != nil {
+		return err
 	}
 	return redirectAfterPost(c, "/profile/sessions")
 }
@@ -115,13 +153,21 @@ func (s *Server) handleConfirmEndOthers(c echo.Context) error {
 	if v.Others == 0 {
 		return c.Redirect(http.StatusSeeOther, "/profile/sessions")
 	}
-	return render(c, http.StatusOK, profile.ConfirmEndOthers(v.Others))
+	return render(c, http.StatusOK, profile.ConfirmEndOthers(profile.ConfirmSessionsView{Others: v.Others}))
 }
 
+// handleEndOtherSessions signs out every other session once the current
+// password is right; a wrong one brings the confirmation back.
 func (s *Server) handleEndOtherSessions(c echo.Context) error {
 	ctx := c.Request().Context()
-	n, err := s.svc.Profile.EndOtherSessions(ctx)
-	if err != nil {
+	n, err := s.svc.Profile.EndOtherSessions(ctx, c.FormValue("currentPassword"))
+	if isProfileFormError(err) {
+		v, verr := s.sessionsView(c)
+		if verr != nil {
+			return verr
+		}
+		return render(c, formStatus(c, err), profile.ConfirmEndOthers(profile.ConfirmSessionsView{Others: v.Others, Form: profileForm(ctx, err, nil)}))
+	} else if err != nil {
 		return err
 	}
 	if err := s.flash(c, view.N(ctx, "profile.sessions.others_ended", n)); err != nil {

@@ -406,6 +406,9 @@ func TestProfilePasswordChange(t *testing.T) {
 		{"keyboard row", app.Password[tom], "qwertyuiopas", "qwertyuiopas", "newPassword", "The password is letters, digits or keyboard keys in a row (like “abcdef”, “123456” or “qwerty”). Choose one that is harder to guess."},
 		{"contains the email", app.Password[tom], "tom.sawyer@fence.example!", "tom.sawyer@fence.example!", "newPassword", "The password must not contain your email address or its name part."},
 		{"contains the email's name", app.Password[tom], "I am Tom Sawyer, painter", "I am Tom Sawyer, painter", "newPassword", "The password must not contain your email address or its name part."},
+		// Context-specific words (ASVS 5.0 6.2.11): the portal's names and the partner's ("Classics, Inc.").
+		{"contains the product's name", app.Password[tom], "my MultiDesk is a fence", "my MultiDesk is a fence", "newPassword", "The password must not contain “Multidesk”: the names of this portal and of your provider are among the first words tried when guessing a password."},
+		{"contains the partner's name", app.Password[tom], "classics inc painted it", "classics inc painted it", "newPassword", "The password must not contain “Classics, Inc.”: the names of this portal and of your provider are among the first words tried when guessing a password."},
 		{"mismatch", app.Password[tom], newPW, newPW + "!", "confirmPassword", "The two passwords do not match. Type the same password twice."},
 	} {
 		res := change(c.current, c.pw, c.confirm)
@@ -578,13 +581,43 @@ func TestProfileSessions(t *testing.T) {
 		t.Error("the session cookie appears on the page")
 	}
 
-	// Another user cannot end Tom's session by its handle.
+	// Another user cannot end Tom's session by its handle, even with their
+	// own password: it is not theirs, so it is "already ended".
 	stranger.get("/")
-	stranger.post("/profile/sessions/"+phoneHandle+"/signout", nil)
+	if res := stranger.get("/profile/sessions/" + phoneHandle + "/signout"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("another user's confirmation: %d", res.StatusCode)
+	}
+	stranger.post("/profile/sessions/"+phoneHandle+"/signout", url.Values{"currentPassword": {app.Password[becky]}})
 	mustStatus(t, phone.get("/profile"), http.StatusOK)
 
-	// Tom signs the phone out from here.
-	res = here.post("/profile/sessions/"+phoneHandle+"/signout", nil)
+	// Tom signs the phone out from here: the row's Sign out leads to a
+	// confirmation that asks for his password (ASVS 5.0 7.5.2), a plain
+	// form that works without JavaScript.
+	signoutURL := "/profile/sessions/" + phoneHandle + "/signout"
+	if got := attr(res.Doc.Find(`[data-handle="`+phoneHandle+`"] [data-testid="session-signout"]`), "href"); got != signoutURL {
+		t.Fatalf("the row's Sign out leads to %q", got)
+	}
+	confirm := here.get(signoutURL)
+	mustStatus(t, confirm, http.StatusOK)
+	if confirm.Doc.Find(`form[action="`+signoutURL+`"] input[type="password"][name="currentPassword"][autocomplete="current-password"]`).Length() != 1 ||
+		!strings.Contains(text(confirm, "#confirm-body"), "iOS") {
+		t.Fatalf("confirmation: %.300s", text(confirm, "#confirm-body"))
+	}
+	mustStatus(t, phone.get("/profile"), http.StatusOK) // nothing happened yet
+	// A wrong password: the confirmation again with the field's error,
+	// nothing ended, the attempt audited.
+	res = here.post(signoutURL, url.Values{"currentPassword": {"not my password"}})
+	mustStatus(t, res, http.StatusOK)
+	if got := text(res, `[data-testid="currentPassword-error"]`); got != "The current password is not correct." || res.Doc.Find(`form[action="`+signoutURL+`"]`).Length() != 1 {
+		t.Errorf("wrong password: field error %q", got)
+	}
+	mustStatus(t, phone.get("/profile"), http.StatusOK)
+	res = here.post(signoutURL, nil)
+	if got := text(res, `[data-testid="currentPassword-error"]`); got == "" {
+		t.Error("no password: no field error")
+	}
+	mustStatus(t, phone.get("/profile"), http.StatusOK)
+	res = here.post(signoutURL, url.Values{"currentPassword": {app.Password[tom]}})
 	mustStatus(t, res, http.StatusSeeOther)
 	if res := phone.get("/profile"); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("signed-out session still works: %d", res.StatusCode)
@@ -594,16 +627,29 @@ func TestProfileSessions(t *testing.T) {
 		t.Errorf("after sign-out: %d rows, flash %q", res.Doc.Find(`[data-testid="session-row"]`).Length(), text(res, `[data-testid="flash"]`))
 	}
 	_, acc := accountOf(t, app, tom)
-	if !hasAudit(t, app, acc.ID, tenantdesk.AuditSessionEnded, "iPhone") {
+	if !hasAudit(t, app, acc.ID, tenantdesk.AuditSessionEnded, "iPhone") || !hasAudit(t, app, acc.ID, tenantdesk.AuditReauthFailed, "") {
 		t.Error("not audited")
 	}
-	// This session cannot be ended from the list.
+	// A confirmation of a session that has ended meanwhile says so.
+	if res := here.get(signoutURL); res.StatusCode != http.StatusSeeOther ||
+		text(here.get("/profile/sessions"), `[data-testid="flash"]`) != "That session had already ended." {
+		t.Errorf("confirmation of an ended session: %d", res.StatusCode)
+	}
+	// This session cannot be ended from the list (the top bar's Sign out,
+	// one click, is for that).
 	handle := attr(res.Doc.Find(`[data-testid="session-row"]`), "data-handle")
-	res = here.post("/profile/sessions/"+handle+"/signout", nil)
+	if res := here.get("/profile/sessions/" + handle + "/signout"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("confirmation of this session: %d", res.StatusCode)
+	}
+	res = here.post("/profile/sessions/"+handle+"/signout", url.Values{"currentPassword": {app.Password[tom]}})
 	if res.StatusCode != http.StatusOK || text(res, `[data-testid="sessions-error"]`) == "" {
 		t.Errorf("ending this session: %d", res.StatusCode)
 	}
 	mustStatus(t, here.get("/profile"), http.StatusOK)
+	res = here.post("/signout", nil)
+	if res.StatusCode != http.StatusSeeOther || here.get("/profile").StatusCode != http.StatusSeeOther {
+		t.Errorf("Sign out (one click, no password): %d", res.StatusCode)
+	}
 }
 
 func TestProfileSignOutAllOtherSessions(t *testing.T) {
@@ -616,14 +662,26 @@ func TestProfileSignOutAllOtherSessions(t *testing.T) {
 	if attr(res.Doc.Find(`[data-testid="signout-others"]`), "href") != "/profile/sessions/signout-others" {
 		t.Fatal("no link to sign out the others")
 	}
-	// A confirmation page comes first (it works without JavaScript).
+	// A confirmation page comes first (it works without JavaScript) and
+	// asks for the current password (ASVS 5.0 7.5.2).
 	res = here.get("/profile/sessions/signout-others")
 	mustStatus(t, res, http.StatusOK)
-	if !strings.Contains(res.Body, "2 other sessions will be signed out") {
+	if !strings.Contains(res.Body, "2 other sessions will be signed out") ||
+		res.Doc.Find(`form[action="/profile/sessions/signout-others"] input[type="password"][name="currentPassword"]`).Length() != 1 {
 		t.Errorf("confirmation: %.300s", text(res, `#confirm-body`))
 	}
 	mustStatus(t, a.get("/profile"), http.StatusOK) // nothing happened yet
-	res = here.post("/profile/sessions/signout-others", nil)
+	for _, pw := range []string{"", "not my password"} {
+		res = here.post("/profile/sessions/signout-others", url.Values{"currentPassword": {pw}})
+		mustStatus(t, res, http.StatusOK)
+		if got := text(res, `[data-testid="currentPassword-error"]`); got != "The current password is not correct." ||
+			!strings.Contains(text(res, `[data-testid="sessions-form-error"]`), "The current password is not correct.") {
+			t.Errorf("password %q: field error %q", pw, got)
+		}
+		mustStatus(t, a.get("/profile"), http.StatusOK)
+		mustStatus(t, b.get("/profile"), http.StatusOK)
+	}
+	res = here.post("/profile/sessions/signout-others", url.Values{"currentPassword": {app.Password[becky]}})
 	mustStatus(t, res, http.StatusSeeOther)
 	for _, c := range []*client{a, b} {
 		if res := c.get("/profile"); res.StatusCode != http.StatusSeeOther {
@@ -639,4 +697,27 @@ func TestProfileSignOutAllOtherSessions(t *testing.T) {
 	if res := here.get("/profile/sessions/signout-others"); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("confirm with no others: %d", res.StatusCode)
 	}
+}
+
+// TestEndingSessionsThrottlesWrongPasswords: the password that confirms
+// ending sessions is guessed against the same limit as the sign-in and the
+// other My profile forms (5 per email in 15 minutes), then refused with 429.
+func TestEndingSessionsThrottlesWrongPasswords(t *testing.T) {
+	app := newTestApp(t)
+	here, other := app.client(), app.client()
+	here.mustSignIn(huck)
+	other.mustSignIn(huck)
+	here.get("/profile/sessions")
+	var res *response
+	for i := 0; i < tenantdesk.ThrottleMaxPerEmail+1; i++ {
+		res = here.post("/profile/sessions/signout-others", url.Values{"currentPassword": {"guess number " + string(rune('a'+i))}})
+	}
+	mustStatus(t, res, http.StatusTooManyRequests)
+	if res.Header.Get("Retry-After") == "" || !strings.Contains(text(res, `[data-testid="sessions-form-error"]`), "Too many wrong passwords") {
+		t.Errorf("throttled: %q", text(res, `[data-testid="sessions-form-error"]`))
+	}
+	// Even the right password now waits; nothing was ended.
+	res = here.post("/profile/sessions/signout-others", url.Values{"currentPassword": {app.Password[huck]}})
+	mustStatus(t, res, http.StatusTooManyRequests)
+	mustStatus(t, other.get("/profile"), http.StatusOK)
 }

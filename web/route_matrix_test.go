@@ -485,6 +485,10 @@ var matrixClasses = map[string]string{
 	// Ending a session that is not one's own answers as for one that has
 	// ended (a flash, back to Sessions), whatever the handle.
 	"my session": "page ARRR R R R R R R R R",
+	// Its confirmation (which asks for the password): the owner's "own"
+	// handle is the session in use, which has no confirmation (the top
+	// bar's Sign out is one click): back to Sessions, like any other handle.
+	"my session confirm": "page R R R R R R R R R",
 
 	// About account.
 	"users admin":      "page A A F F A F A F F",
@@ -582,6 +586,8 @@ var matrixRoutes = map[string]string{
 	"GET /account/users/:id/disable":           "user object",
 	"POST /account/users/:id/disable":          "user object",
 	"POST /account/users/:id/enable":           "user object",
+	"GET /account/users/:id/signout":           "user object",
+	"POST /account/users/:id/signout":          "user object",
 	"GET /account/users/:id/delete":            "user object",
 	"POST /account/users/:id/delete":           "user object",
 	"POST /account/users/:id/activation-email": "user object",
@@ -656,6 +662,7 @@ var matrixRoutes = map[string]string{
 	"POST /profile/2fa/recovery-codes":       "signed-in",
 	"POST /profile/2fa/disable":              "signed-in",
 	"GET /profile/sessions":                  "signed-in",
+	"GET /profile/sessions/:handle/signout":  "my session confirm",
 	"POST /profile/sessions/:handle/signout": "my session",
 	"GET /profile/sessions/signout-others":   "signout others",
 	"POST /profile/sessions/signout-others":  "signed-in",

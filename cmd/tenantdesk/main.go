@@ -37,6 +37,7 @@ Commands:
   owner transfer        make another user of an account its Owner (operator)
   backup                write a consistent copy of the database (safe while serving)
   2fa reset             remove a user's lost second factor (operator; emails the user)
+  session end           sign a user out everywhere, or everyone (operator; --email E or --all)
   openapi               print the REST API's OpenAPI document (JSON), as /api/v1/openapi.json serves it
 
 Run "tenantdesk <command> -h" for a command's flags. Every flag also comes
@@ -92,6 +93,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return run2FAReset(ctx, args, getenv, stdout, stderr)
 		}
 		return fmt.Errorf("usage: tenantdesk 2fa reset --email E")
+	case "session":
+		if s := sub(); s == "end" {
+			return runSessionEnd(ctx, args, getenv, stdout, stderr)
+		}
+		return fmt.Errorf("usage: tenantdesk session end --email E | --all")
 	case "token":
 		if s := sub(); s == "create" {
 			return runTokenCreate(ctx, args, getenv, stdout, stderr)

@@ -292,3 +292,81 @@ func mustBundle(t *testing.T) *i18n.Bundle {
 	}
 	return b
 }
+
+// TestServeWarnsAboutKeysInTheDatabase: outside --demo, a server started
+// without --secret-key and --session-keys says so on stderr, one warning
+// each naming the setting (ASVS 5.0 13.3.1), and still starts; with both
+// configured, or in demo mode, it says nothing of the kind.
+func TestServeWarnsAboutKeysInTheDatabase(t *testing.T) {
+	const secretWarning = "secret key not configured: set --secret-key or TENANTDESK_SECRET_KEY"
+	const sessionWarning = "session keys not configured: set --session-keys or TENANTDESK_SESSION_KEYS"
+	key := strings.Repeat("ab", 32)
+	for _, c := range []struct {
+		name             string
+		args             []string
+		env              map[string]string
+		secret, sessions bool
+	}{
+		{"neither", nil, nil, true, true},
+		{"flags", []string{"--secret-key", key, "--session-keys", key}, nil, false, false},
+		{"environment", nil, map[string]string{"TENANTDESK_SECRET_KEY": key, "TENANTDESK_SESSION_KEYS": key}, false, false},
+		{"only the secret key", []string{"--secret-key", key}, nil, false, true},
+		{"only the session keys", nil, map[string]string{"TENANTDESK_SESSION_KEYS": key}, true, false},
+		{"demo", []string{"--demo"}, nil, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stderr := serveUntilHealthy(t, append([]string{"--db", filepath.Join(t.TempDir(), "keys.db")}, c.args...), c.env)
+			if got := strings.Count(stderr, secretWarning); got != btoi(c.secret) {
+				t.Errorf("secret key warning %d times, want %d:\n%s", got, btoi(c.secret), stderr)
+			}
+			if got := strings.Count(stderr, sessionWarning); got != btoi(c.sessions) {
+				t.Errorf("session keys warning %d times, want %d:\n%s", got, btoi(c.sessions), stderr)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+				if strings.Contains(line, "not configured") && !strings.Contains(line, "level=WARN") {
+					t.Errorf("not a warning: %s", line)
+				}
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// serveUntilHealthy runs `serve` with args (and a free address) until it
+// answers /healthz, stops it, and returns what it wrote on stderr.
+func serveUntilHealthy(t *testing.T, args []string, env map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := freeAddr(t)
+	var out, errb syncBuf
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", addr}, args...), getenv(env), nil, &out, &errb)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no /healthz: %s %s", out.String(), errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	return errb.String()
+}

@@ -64,6 +64,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
+	// Every committed audit entry is also one "audit" line of the log, so
+	// that shipping stderr ships the audit trail too (ASVS 5.0 16.4.3).
+	db.AuditLog = log
 	bundle, err := i18n.New()
 	if err != nil {
 		return err
@@ -86,6 +89,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	skeys, err := sessionKeys(ctx, *keys, db)
 	if err != nil {
 		return err
+	}
+	if !*withDemo {
+		warnKeysInDatabase(log, len(deps.SecretKeys) > 0, strings.TrimSpace(*keys) != "")
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -237,5 +243,19 @@ func sweep(ctx context.Context, db *sqlstore.DB, idle time.Duration, purgeMail b
 		log.Warn("janitor: mail retention", "error", err.Error())
 	} else if mails > 0 || links > 0 {
 		log.Debug("janitor: mail retention", "mails", mails, "links", links)
+	}
+}
+
+// warnKeysInDatabase says, one warning line each, which keys are not
+// configured and so were generated and stored in the database they protect
+// (OWASP ASVS 5.0 13.3.1): a copy of the database then carries its own keys.
+// The server still starts (existing deployments and `make run` keep
+// working); --demo says nothing, as its data is not worth protecting.
+func warnKeysInDatabase(log *slog.Logger, secretKey, sessionKeys bool) {
+	if !secretKey {
+		log.Warn("secret key not configured: set --secret-key or TENANTDESK_SECRET_KEY from your secret store; until then the key that encrypts TOTP secrets is generated and kept in the database it protects, so a copy of the database holds its own key")
+	}
+	if !sessionKeys {
+		log.Warn("session keys not configured: set --session-keys or TENANTDESK_SESSION_KEYS from your secret store; until then the key that signs session cookies is generated and kept in the database, so it is only as secret as every copy and backup of the database")
 	}
 }

@@ -240,3 +240,55 @@ func (o *Operator) ChangeUserEmail(ctx context.Context, email, newEmail string) 
 	})
 	return out, err
 }
+
+// EndSessions signs users out everywhere for the operator (tenantdesk
+// session end): the user with email, or, when all is set, every user (and
+// every session of no one: half-done sign-ins). Users stay enabled. Each
+// user whose sessions ended gets a user.sessions_ended entry by the
+// operator in their account's log. Returns how many sessions ended and of
+// how many users; ENOTFOUND for an unknown email, EFORBIDDEN for any actor
+// but the operator.
+func (o *Operator) EndSessions(ctx context.Context, email string, all bool) (sessions, users int, err error) {
+	if err := requireOperator(ctx); err != nil {
+		return 0, 0, err
+	}
+	err = o.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
+		var ended []tenantdesk.EndedSessions
+		if all {
+			var anonymous int
+			var err error
+			if ended, anonymous, err = tx.EndAllSessions(ctx); err != nil {
+				return err
+			}
+			sessions = anonymous
+		} else {
+			u, err := tx.FindUserByEmail(ctx, email)
+			if tenantdesk.ErrorCode(err) == tenantdesk.ENOTFOUND {
+				return tenantdesk.Errorf(tenantdesk.ENOTFOUND, "No user has the email %s.", email)
+			} else if err != nil {
+				return err
+			}
+			n, err := tx.EndOtherSessions(ctx, u.ID, "")
+			if err != nil {
+				return err
+			}
+			ended = []tenantdesk.EndedSessions{{UserID: u.ID, AccountID: u.AccountID, Sessions: n}}
+		}
+		for _, e := range ended {
+			sessions += e.Sessions
+			if e.Sessions > 0 {
+				users++
+			}
+			if err := audit(ctx, tx, &tenantdesk.AuditEntry{AccountID: e.AccountID, Action: tenantdesk.AuditUserSessionsEnded,
+				TargetType: "user", TargetID: tenantdesk.FormatUserID(e.UserID),
+				After: auditJSON(map[string]int{"sessionsEnded": e.Sessions})}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return sessions, users, nil
+}

@@ -189,7 +189,7 @@ func (s *Profile) checkNewPassword(ctx context.Context, u *tenantdesk.User, pass
 	if err != nil {
 		return err
 	}
-	if e := tenantdesk.CheckNewPassword(password, u.Email, acc.Name, auth.CommonPasswords()); e != nil {
+	if e := tenantdesk.CheckNewPassword(password, u.Email, acc.Name, auth.CommonPasswords(), acc.ParentName); e != nil {
 		return e
 	}
 	return nil

@@ -22,8 +22,8 @@ func TestProfileIsTheActorsOwn(t *testing.T) {
 		"password":  profileErr(f.svc.Profile.ChangePassword(op, "a", "b")),
 		"ftp":       f.svc.Profile.SetFTPPassword(anon, "a", "b"),
 		"sessions":  profileErr(f.svc.Profile.ListSessions(anon)),
-		"end":       f.svc.Profile.EndSession(op, "x"),
-		"end all":   profileErr(f.svc.Profile.EndOtherSessions(anon)),
+		"end":       f.svc.Profile.EndSession(op, "x", "pw"),
+		"end all":   profileErr(f.svc.Profile.EndOtherSessions(anon, "pw")),
 		"email":     profileErr(f.svc.Profile.RequestEmailChange(anon, "a@b.example", "x")),
 		"ftpstatus": profileErr(f.svc.Profile.FTPCredential(op)),
 	} {
@@ -69,13 +69,29 @@ func TestProfileIsTheActorsOwn(t *testing.T) {
 		}
 	}
 	ada := tenantdesk.WithActor(anon, &tenantdesk.Actor{User: f.Admin1, SessionID: "ada-1"})
-	if err := f.svc.Profile.EndSession(ada, other); code(err) != tenantdesk.ENOTFOUND {
+	if err := f.svc.Profile.EndSession(ada, other, "a long enough password"); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("Ada ends Mia's session: %v", err)
 	}
-	if err := f.svc.Profile.EndSession(mia, current); code(err) != tenantdesk.EINVALID {
+	if err := f.svc.Profile.EndSession(mia, current, "a long enough password"); code(err) != tenantdesk.EINVALID {
 		t.Errorf("ending the current session: %v", err)
 	}
-	must(t, f.svc.Profile.EndSession(mia, other))
+	// Ending another session needs Mia's current password (ASVS 5.0 7.5.2);
+	// a wrong one ends nothing and is counted and audited.
+	must(t, f.svc.Operator.SetPassword(tenantdesk.OperatorContext(anon), f.Member1.ID, "a long enough password"))
+	err = f.svc.Profile.EndSession(mia, other, "not the password")
+	if de := tenantdesk.AsError(err); de == nil || de.Code != tenantdesk.EINVALID || len(de.Fields) != 1 || de.Fields[0].Field != "currentPassword" {
+		t.Errorf("wrong password: %v", err)
+	}
+	if _, err := f.db.FindSession(anon, "mia-2"); err != nil {
+		t.Errorf("a wrong password ended the session: %v", err)
+	}
+	if auditCount(t, f.db, f.C1.ID, tenantdesk.AuditReauthFailed, "") != 1 {
+		t.Error("the wrong password is not audited")
+	}
+	if _, err := f.svc.Profile.EndOtherSessions(mia, ""); code(err) != tenantdesk.EINVALID {
+		t.Errorf("all others without a password: %v", err)
+	}
+	must(t, f.svc.Profile.EndSession(mia, other, "a long enough password"))
 	if _, err := f.db.FindSession(anon, "mia-2"); code(err) != tenantdesk.ENOTFOUND {
 		t.Errorf("ended session still there: %v", err)
 	}

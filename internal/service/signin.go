@@ -207,7 +207,7 @@ func (d *Deps) checkNewPassword(ctx context.Context, userID int64, password stri
 	if err != nil {
 		return err
 	}
-	if e := tenantdesk.CheckNewPassword(password, u.Email, acc.Name, auth.CommonPasswords()); e != nil {
+	if e := tenantdesk.CheckNewPassword(password, u.Email, acc.Name, auth.CommonPasswords(), acc.ParentName); e != nil {
 		return e
 	}
 	return nil

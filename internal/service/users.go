@@ -179,7 +179,58 @@ func (s *Users) GetUserActions(ctx context.Context, accountID, userID int64) (*t
 		out.Disable = tenantdesk.CheckUserChange(st, u, after)
 	}
 	out.Delete = tenantdesk.CheckUserChange(st, u, nil)
+	out.SignOut = signOutRefusal(ctx, u)
 	return out, nil
+}
+
+// signOutRefusal is why the actor of ctx may not sign u out everywhere
+// (EndUserSessions), nil when they may: not themselves (My profile ›
+// Active sessions is for that, and keeps the session in use), and not the
+// Owner, whom no one else disables either (R5): the Owner ends their own
+// sessions, and the operator's command line can end anyone's.
+func signOutRefusal(ctx context.Context, u *tenantdesk.User) error {
+	a := tenantdesk.ActorFrom(ctx)
+	switch {
+	case a != nil && a.Operator:
+		return nil
+	case a != nil && a.User != nil && a.User.ID == u.ID:
+		return &tenantdesk.Error{Code: tenantdesk.EINVALID, Key: "users.sessions.error.self",
+			Message: "To sign yourself out of your other sessions, use My profile › Active sessions."}
+	case u.IsOwner:
+		return &tenantdesk.Error{Code: tenantdesk.EOwnerImmutable, Key: "users.sessions.error.owner",
+			Args:    map[string]any{"Name": u.DisplayName},
+			Message: u.DisplayName + " is the account's Owner: only they end their sessions, on My profile › Active sessions."}
+	}
+	return nil
+}
+
+// EndUserSessions signs a user out everywhere and leaves them enabled,
+// audited as user.sessions_ended with how many sessions ended (ASVS 5.0
+// 7.4.5). Authorized as a change of the user is (managedUser: ENOTFOUND for
+// another account's user, EFORBIDDEN without user management rights, so
+// partner staff only in support mode); signOutRefusal's errors for the
+// Owner and oneself. See tenantdesk.AccountUserService.
+func (s *Users) EndUserSessions(ctx context.Context, accountID, userID int64) (int, error) {
+	var n int
+	err := s.d.Store.Update(ctx, func(tx tenantdesk.StoreTx) error {
+		acc, u, err := managedUser(ctx, tx, accountID, userID)
+		if err != nil {
+			return err
+		}
+		if err := signOutRefusal(ctx, u); err != nil {
+			return err
+		}
+		if n, err = tx.EndOtherSessions(ctx, u.ID, ""); err != nil {
+			return err
+		}
+		return audit(ctx, tx, &tenantdesk.AuditEntry{AccountID: acc.ID, Action: tenantdesk.AuditUserSessionsEnded,
+			TargetType: "user", TargetID: tenantdesk.FormatUserID(u.ID), TargetName: u.DisplayName,
+			After: auditJSON(map[string]int{"sessionsEnded": n})})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // CountLicences counts the holders of every licensed role. See tenantdesk.AccountUserService.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
@@ -32,7 +34,58 @@ func (tx *Tx) insertAudit(ctx context.Context, e *tenantdesk.AuditEntry) error {
 	if err != nil {
 		return fmt.Errorf("store: audit %s: %w", e.Action, err)
 	}
+	if tx.db.AuditLog != nil {
+		tx.audited = append(tx.audited, e)
+	}
 	return nil
+}
+
+// logAudit writes each entry of a committed transaction to db.AuditLog as
+// one line, level INFO, message "audit": which entry, when, what, in which
+// account, by whom (a user's public ID, or the operator, or nobody signed
+// in) and on what. Only identifiers: no names, no before/after (they hold
+// emails and settings), no IP (the request log has it), and never secrets
+// (entries hold none: counts and flags only). Entries of a rolled-back
+// transaction are never logged: Update calls this after the commit.
+func (db *DB) logAudit(ctx context.Context, entries []*tenantdesk.AuditEntry) {
+	if db.AuditLog == nil {
+		return
+	}
+	for _, e := range entries {
+		attrs := []slog.Attr{
+			slog.Int64("audit_id", e.ID),
+			slog.String("at", e.CreatedAt.UTC().Format(time.RFC3339Nano)),
+			slog.String("action", e.Action),
+			slog.Int64("account_id", e.AccountID),
+			slog.String("actor_kind", auditActorKind(e)),
+		}
+		if e.ActorUserID != 0 {
+			attrs = append(attrs, slog.String("actor_id", tenantdesk.FormatUserID(e.ActorUserID)))
+		}
+		if e.ImpersonatorUserID != 0 {
+			attrs = append(attrs, slog.String("impersonator_id", tenantdesk.FormatUserID(e.ImpersonatorUserID)))
+		}
+		if e.ImpersonationMode != "" {
+			attrs = append(attrs, slog.String("mode", e.ImpersonationMode))
+		}
+		if e.TargetType != "" || e.TargetID != "" {
+			attrs = append(attrs, slog.String("target_type", e.TargetType), slog.String("target_id", e.TargetID))
+		}
+		db.AuditLog.LogAttrs(ctx, slog.LevelInfo, "audit", attrs...)
+	}
+}
+
+// auditActorKind says who acted: a signed-in "user", the "operator" (the
+// command line, no user), or "anonymous" (a failed sign-in, an emailed
+// link used without a session).
+func auditActorKind(e *tenantdesk.AuditEntry) string {
+	switch {
+	case e.ActorUserID != 0:
+		return "user"
+	case e.ActorName == tenantdesk.AuditOperatorName:
+		return "operator"
+	}
+	return "anonymous"
 }
 
 // auditWhoNorm is what the Who filter searches: both names and the

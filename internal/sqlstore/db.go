@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -59,6 +60,10 @@ type DB struct {
 	Hasher tenantdesk.PasswordHasher
 	// Mail configures emailed links and the outbox (outbox.go, links.go).
 	Mail MailConfig
+	// AuditLog, when set, receives every audit entry as one structured
+	// line once its transaction has committed (audit.go, logAudit): the
+	// audit log forwarded with the rest of the log (ASVS 5.0 16.4.3).
+	AuditLog *slog.Logger
 }
 
 // mmapPragma lets every connection read the first 256 MiB of the file
@@ -172,6 +177,9 @@ type Tx struct {
 	// mailQueued: the transaction wrote to the outbox, so Update wakes the
 	// delivery worker after the commit.
 	mailQueued bool
+	// audited are the audit entries the transaction wrote, which Update
+	// logs after the commit (only when db.AuditLog is set).
+	audited []*tenantdesk.AuditEntry
 	// execStmts are the statements ExecContext prepared in this
 	// transaction, by their text (txstmt.go).
 	execStmts map[string]*sql.Stmt

@@ -1,10 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
@@ -52,6 +54,7 @@ func (db *DB) run(ctx context.Context, begin func(context.Context) (*Tx, error),
 	if tx.mailQueued {
 		db.notifyMail()
 	}
+	db.logAudit(ctx, tx.audited)
 	return nil
 }
 
@@ -257,6 +260,44 @@ func (tx *Tx) EndUserSessions(ctx context.Context, userID int64) error {
 		return fmt.Errorf("store: end sessions: %w", err)
 	}
 	return nil
+}
+
+// EndAllSessions deletes every session. See tenantdesk.SessionTx. The
+// DELETE says whose rows it took (RETURNING), so a session written
+// meanwhile is either counted and ended or not touched.
+func (tx *Tx) EndAllSessions(ctx context.Context) ([]tenantdesk.EndedSessions, int, error) {
+	rows, err := tx.QueryContext(ctx, `DELETE FROM sessions RETURNING user_id`)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: end all sessions: %w", err)
+	}
+	defer rows.Close()
+	byUser := map[int64]int{}
+	anonymous := 0
+	for rows.Next() {
+		var uid sql.NullInt64
+		if err := rows.Scan(&uid); err != nil {
+			return nil, 0, fmt.Errorf("store: end all sessions: %w", err)
+		}
+		if uid.Valid {
+			byUser[uid.Int64]++
+		} else {
+			anonymous++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: end all sessions: %w", err)
+	}
+	rows.Close()
+	ended := make([]tenantdesk.EndedSessions, 0, len(byUser))
+	for uid, n := range byUser {
+		u, err := tx.FindUserByID(ctx, uid)
+		if err != nil {
+			return nil, 0, err
+		}
+		ended = append(ended, tenantdesk.EndedSessions{UserID: uid, AccountID: u.AccountID, Sessions: n})
+	}
+	slices.SortFunc(ended, func(a, b tenantdesk.EndedSessions) int { return cmp.Compare(a.UserID, b.UserID) })
+	return ended, anonymous, nil
 }
 
 // ReleaseSoftphones unassigns the user's softphones and returns them.

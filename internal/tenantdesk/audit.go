@@ -16,9 +16,12 @@ const (
 	AuditUserDelete    = "user.delete"
 	AuditUserDisable   = "user.disable"
 	AuditUserEnable    = "user.enable"
-	AuditUserAutoRole  = "user.auto_role"
-	AuditOwnerTransfer = "account.owner_transfer"
-	AuditPasswordSet   = "user.password_set"
+	// AuditUserSessionsEnded: a user admin or the operator signed a user
+	// out everywhere, leaving the user enabled (ASVS 5.0 7.4.5).
+	AuditUserSessionsEnded = "user.sessions_ended"
+	AuditUserAutoRole      = "user.auto_role"
+	AuditOwnerTransfer     = "account.owner_transfer"
+	AuditPasswordSet       = "user.password_set"
 )
 
 // AuditOperatorName is the actor name stored for the platform operator

@@ -18,7 +18,7 @@ const (
 var AuditActions = []string{
 	AuditSignIn, AuditSignInFailed, AuditSignOut,
 	AuditAccountCreate, AuditAccountUpdate,
-	AuditUserCreate, "user.update", "user.auto_role", "user.disable", "user.enable", "user.delete",
+	AuditUserCreate, "user.update", "user.auto_role", "user.disable", "user.enable", "user.delete", AuditUserSessionsEnded,
 	"user.activation_sent", "user.activated", AuditPasswordSet, AuditUserImport,
 	"user.password_reset_requested", "user.password_reset",
 	// Two-factor authentication and the Security tab (twofactor.go, security.go).

@@ -1,6 +1,7 @@
 package tenantdesk
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -20,6 +21,7 @@ const (
 	PasswordCommonKey         = "password.policy.common"
 	PasswordHasEmailKey       = "password.policy.contains_email"
 	PasswordHasAccountKey     = "password.policy.contains_account"
+	PasswordHasContextKey     = "password.policy.contains_context"
 	PasswordRepetitiveKey     = "password.policy.repetitive"
 	PasswordSequentialKey     = "password.policy.sequential"
 )
@@ -28,6 +30,14 @@ const (
 // for inside a password: a two-letter account name must not forbid every
 // password that happens to contain those two letters.
 const minPersonalLen = 4
+
+// ContextWords are the context-specific words no password may contain
+// (OWASP ASVS 5.0 6.1.2, 6.2.11; the list is documented in docs/security.md):
+// the product's and its portals' names, the first words anyone guessing a
+// password of this portal tries. The deployment has no organisation name
+// of its own; the account's name and, for a customer's user, its partner's
+// name are the organisation words, passed to CheckNewPassword.
+var ContextWords = []string{"Tenantdesk", "Multidesk", "Partnerdesk"}
 
 // CheckNewPassword is the one password policy, applied wherever a password
 // is set (activation and reset links, My profile, the FTP password, the
@@ -47,12 +57,15 @@ const minPersonalLen = 4
 //     "1234-5678-9012") (IsSequentialPassword);
 //   - does not contain the user's email, the part before the @ (when it has
 //     at least 4 letters or digits) or the account's name (likewise),
-//     ignoring case, spaces and punctuation.
+//     ignoring case, spaces and punctuation;
+//   - does not contain a context-specific word, ignoring case, spaces and
+//     punctuation: one of ContextWords, or one of providers (the partner's
+//     name for a customer's user; at least 4 letters or digits).
 //
 // email and accountName may be empty when unknown. It returns nil or an
 // EINVALID *Error with one field error on field "password" whose Key names
 // the broken rule.
-func CheckNewPassword(password, email, accountName string, common CommonPasswordList) *Error {
+func CheckNewPassword(password, email, accountName string, common CommonPasswordList, providers ...string) *Error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case !utf8.ValidString(password) || n < MinPasswordLen || n > MaxPasswordLen:
@@ -79,6 +92,14 @@ func CheckNewPassword(password, email, accountName string, common CommonPassword
 	}
 	if f := foldForCompare(accountName); utf8.RuneCountInString(f) >= minPersonalLen && strings.Contains(folded, f) {
 		return passwordError(PasswordHasAccountKey, "The password must not contain the name of your account.")
+	}
+	for _, w := range append(slices.Clip(ContextWords), providers...) {
+		if f := foldForCompare(w); utf8.RuneCountInString(f) >= minPersonalLen && strings.Contains(folded, f) {
+			e := passwordError(PasswordHasContextKey, "The password must not contain “"+strings.TrimSpace(w)+"”: the names of this portal and of your provider are among the first words tried when guessing a password.")
+			e.Args = map[string]any{"Word": strings.TrimSpace(w)}
+			e.Fields[0].Args = e.Args
+			return e
+		}
 	}
 	return nil
 }

@@ -96,6 +96,23 @@ func TestCheckNewPassword(t *testing.T) {
 	if err := CheckNewPassword("the acme of painting", "", "Acme", common); err == nil || err.Key != PasswordHasAccountKey {
 		t.Errorf("a 4-letter account name inside: %v", err)
 	}
+	// Context-specific words (ASVS 5.0 6.2.11): the product's names anywhere,
+	// in any case, through spaces and punctuation; the provider's name.
+	for _, pw := range []string{"my tenantdesk horse 42", "I love MULTIDESK, really", "partner-desk is fine by me", "xxTenAntDeskxx battery"} {
+		err := CheckNewPassword(pw, email, account, common)
+		if err == nil || err.Key != PasswordHasContextKey || err.Fields[0].Key != PasswordHasContextKey || err.Fields[0].Args["Word"] == nil {
+			t.Errorf("%q: %+v, want %s with its word", pw, err, PasswordHasContextKey)
+		}
+	}
+	if err := CheckNewPassword("we love the hosting of Acme Telecom", email, account, common, "Acme Telecom"); err == nil || err.Key != PasswordHasContextKey || err.Args["Word"] != "Acme Telecom" {
+		t.Errorf("the partner's name inside: %+v", err)
+	}
+	if err := CheckNewPassword("we love the hosting of Acme Telecom", email, account, common, ""); err != nil {
+		t.Errorf("no partner: %v", err)
+	}
+	if err := CheckNewPassword("a desk for my tenant pals", email, account, common, "Co"); err != nil {
+		t.Errorf("words apart, short provider name: %v", err)
+	}
 	// Without a list only the other rules apply.
 	if err := CheckNewPassword("password1234", "", "", nil); err != nil {
 		t.Errorf("no list: %v", err)

@@ -145,13 +145,19 @@ type ProfileService interface {
 	SetFTPPassword(ctx context.Context, currentPassword, ftpPassword string) error
 	// ListSessions returns the user's live sessions, the latest seen first.
 	ListSessions(ctx context.Context) ([]*SessionInfo, error)
-	// EndSession ends one of the user's other sessions; ENOTFOUND for an
-	// unknown handle or another user's session, EINVALID for the current
-	// session (that is what "Sign out" is for).
-	EndSession(ctx context.Context, handle string) error
-	// EndOtherSessions ends every session of the user but the current one
-	// and returns how many it ended.
-	EndOtherSessions(ctx context.Context) (int, error)
+	// FindSession returns one of the user's live sessions by its handle;
+	// ENOTFOUND for an unknown handle or another user's session.
+	FindSession(ctx context.Context, handle string) (*SessionInfo, error)
+	// EndSession ends one of the user's other sessions, confirmed with the
+	// current password; ENOTFOUND for an unknown handle or another user's
+	// session, EINVALID for the current session (that is what "Sign out"
+	// is for) and for a wrong password (field "currentPassword"),
+	// ETHROTTLED past the sign-in limit.
+	EndSession(ctx context.Context, handle, currentPassword string) error
+	// EndOtherSessions ends every session of the user but the current one,
+	// confirmed with the current password, and returns how many it ended;
+	// EINVALID (field "currentPassword") or ETHROTTLED as EndSession.
+	EndOtherSessions(ctx context.Context, currentPassword string) (int, error)
 }
 
 // FTPAuthInput is what an FTP server sends to check a login.

@@ -118,4 +118,15 @@ type LinkTx interface {
 type SessionTx interface {
 	// EndUserSessions deletes every session of the user.
 	EndUserSessions(ctx context.Context, userID int64) error
+	// EndAllSessions deletes every session of every user, and the sessions
+	// of no one (a sign-in half done, a visitor's), and returns how many
+	// each user had, by user, in user ID order, and how many belonged to
+	// no one.
+	EndAllSessions(ctx context.Context) (ended []EndedSessions, anonymous int, err error)
+}
+
+// EndedSessions is how many sessions of one user were ended.
+type EndedSessions struct {
+	UserID, AccountID int64
+	Sessions          int
 }

@@ -88,6 +88,10 @@ type UserActions struct {
 	// ELastUserAdmin for the account's last user admin). Disable is nil
 	// for a user who is disabled already.
 	Disable, Delete error
+	// SignOut is nil when the actor may sign the user out everywhere
+	// (EndUserSessions), else why not: EOwnerImmutable for the Owner,
+	// EINVALID for the actor themselves.
+	SignOut error
 }
 
 // LicenceCount is how many users of an account hold one licensed role.
@@ -129,6 +133,11 @@ type AccountUserService interface {
 	// invited user (earlier links stop working). Returns EINVALID when the
 	// user is already active.
 	SendActivationEmail(ctx context.Context, accountID, userID int64) error
+	// EndUserSessions signs a user out everywhere: every session of theirs
+	// ends, the user stays as they are (enabled). Audited; returns how many
+	// sessions ended. Who may: as for changing the user (their account's
+	// user admins); EOwnerImmutable for the Owner, EINVALID for oneself.
+	EndUserSessions(ctx context.Context, accountID, userID int64) (int, error)
 	// CountLicences returns, for every licensed role, how many enabled users hold it.
 	CountLicences(ctx context.Context, accountID int64) ([]LicenceCount, error)
 }

@@ -116,7 +116,10 @@ type UserFormView struct {
 	// (R3, R5); an action they refuse is not offered, and ActionsNote
 	// says why.
 	CanDisable, CanDelete bool
-	ActionsNote           string
+	// CanSignOut: "Sign out everywhere" is offered (an active user the
+	// actor may sign out: not the Owner, not themselves).
+	CanSignOut  bool
+	ActionsNote string
 }
 
 // FormProblem is one entry of a form's error summary.

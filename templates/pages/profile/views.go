@@ -105,6 +105,16 @@ type SessionsView struct {
 	Others int
 }
 
+// ConfirmSessionsView is the confirmation of ending sessions, which asks
+// for the current password (ASVS 5.0 7.5.2): one other session (Session
+// set) or all the others (Others of them).
+type ConfirmSessionsView struct {
+	Session *SessionRow
+	Others  int
+	// Form carries the error of a failed attempt (a wrong password).
+	Form Form
+}
+
 // SessionRow is one session with its device in words.
 type SessionRow struct {
 	*tenantdesk.SessionInfo
