@@ -603,6 +603,14 @@ func TestProfileSessions(t *testing.T) {
 		!strings.Contains(text(confirm, "#confirm-body"), "iOS") {
 		t.Fatalf("confirmation: %.300s", text(confirm, "#confirm-body"))
 	}
+	if body := text(confirm, "#confirm-body"); !strings.Contains(body, "(IP ") {
+		t.Errorf("the confirmation does not name the IP: %q", body)
+	}
+	// A session with no IP recorded is named without one, not "IP ,".
+	app.exec(`UPDATE sessions SET ip = '' WHERE handle = ?`, phoneHandle)
+	if body := text(here.get(signoutURL), "#confirm-body"); strings.Contains(body, "IP") || !strings.Contains(body, "iOS") {
+		t.Errorf("the confirmation of a session without an IP: %q", body)
+	}
 	mustStatus(t, phone.get("/profile"), http.StatusOK) // nothing happened yet
 	// A wrong password: the confirmation again with the field's error,
 	// nothing ended, the attempt audited.

@@ -546,7 +546,7 @@ func ConfirmEndSession(v ConfirmSessionsView) templ.Component {
 			ctx = templ.InitializeContext(ctx)
 			templ_7745c5c3_Err = components.Confirm(components.ConfirmProps{
 				Title:       view.T(ctx, "profile.sessions.confirm_one_title"),
-				Body:        view.T(ctx, "profile.sessions.confirm_one_body", map[string]any{"Device": v.Session.Device, "IP": v.Session.IP, "LastSeen": view.FormatTime(ctx, v.Session.LastSeenAt)}),
+				Body:        confirmOneBody(ctx, v),
 				Alert:       sessionsFormError(v.Form),
 				Action:      "/profile/sessions/" + v.Session.Handle + "/signout",
 				Fields:      sessionPasswordField(v.Form),

@@ -178,3 +178,13 @@ func isPartnerStaff(ctx context.Context) bool {
 	v := view.From(ctx)
 	return v.Impersonation == nil && tenantdesk.IsPartnerStaff(&tenantdesk.Actor{User: v.User, Account: v.Account})
 }
+
+// confirmOneBody says which session "Sign out" ends: its device, its IP
+// when one was recorded (a session may have none), its last activity.
+func confirmOneBody(ctx context.Context, v ConfirmSessionsView) string {
+	args := map[string]any{"Device": v.Session.Device, "IP": v.Session.IP, "LastSeen": view.FormatTime(ctx, v.Session.LastSeenAt)}
+	if v.Session.IP == "" {
+		return view.T(ctx, "profile.sessions.confirm_one_body_no_ip", args)
+	}
+	return view.T(ctx, "profile.sessions.confirm_one_body", args)
+}
