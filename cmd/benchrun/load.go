@@ -29,6 +29,7 @@ type loadResult struct {
 	Elapsed   time.Duration // length of the measuring window
 	P50, P99  time.Duration
 	FirstErr  string // the first error seen, for the report
+	CPU       cpuUse // the generator's and the machine's CPU over the window (cpu.go)
 }
 
 // RPS is completed requests per second.
@@ -115,6 +116,7 @@ func runLoad(ctx context.Context, urls []string, header http.Header, conc int, d
 	results := make([]workerResult, conc)
 	wctx, cancel := context.WithTimeout(ctx, dur)
 	defer cancel()
+	cpu0 := takeCPU()
 	start := time.Now()
 	for i := range conc {
 		wg.Go(func() {
@@ -137,11 +139,12 @@ func runLoad(ctx context.Context, urls []string, header http.Header, conc int, d
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := cpuSince(cpu0, takeCPU(), elapsed, false)
 	if err := ctx.Err(); err != nil {
 		return loadResult{}, err // interrupted
 	}
 
-	res := loadResult{Generator: "go", Elapsed: elapsed}
+	res := loadResult{Generator: "go", Elapsed: elapsed, CPU: cpu}
 	var all []time.Duration
 	for _, w := range results {
 		all = append(all, w.lat...)
@@ -179,11 +182,14 @@ func runWrk(ctx context.Context, wrk, url string, headers []string, script strin
 		args = append(args, "-s", script)
 	}
 	args = append(args, url)
+	cpu0, t0 := takeCPU(), time.Now()
 	out, err := exec.CommandContext(ctx, wrk, args...).CombinedOutput()
 	if err != nil {
 		return loadResult{}, fmt.Errorf("wrk: %w\n%s", err, out)
 	}
-	return parseWrk(string(out), time.Duration(secs)*time.Second)
+	res, err := parseWrk(string(out), time.Duration(secs)*time.Second)
+	res.CPU = cpuSince(cpu0, takeCPU(), time.Since(t0), true) // wrk's start and end included: a little more than its window
+	return res, err
 }
 
 // parseWrk reads the lines of wrk's output this report needs:

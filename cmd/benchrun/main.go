@@ -42,7 +42,10 @@
 // API and mixed phases run again on PostgreSQL, each on a database created
 // on that server and dropped on exit (stores.go), and a last table puts the
 // two stores side by side. -pprof DIR builds the portal with -tags
-// benchpprof and saves a CPU profile of it during the user creations.
+// benchpprof and saves a CPU profile of it during the user creations
+// (create-<store>.pprof) and the search fragments (search-<store>.pprof).
+// Every load run also measures the CPU its generator and the whole machine
+// used (cpu.go): the Users-tab rows report it, in cores.
 //
 // Run it from the repository (make bench, or go run ./cmd/benchrun -d 2s
 // for a quick look). Child processes are stopped and temporary files are
@@ -91,7 +94,7 @@ type config struct {
 	mixed    bool          // run the mixed-load phase (mixed.go)
 	mixedDur time.Duration // length of the mixed load
 	postgres string        // URL of a PostgreSQL server to run the store phases on too ("" for SQLite only)
-	pprof    string        // directory for CPU profiles of the portal under the user-creation load ("" for none)
+	pprof    string        // directory for CPU profiles of the portal under the user-creation and search loads ("" for none)
 }
 
 func main() {
@@ -112,7 +115,7 @@ func main() {
 	flag.DurationVar(&cfg.mixedDur, "mixed-d", 0, "duration of the mixed load (default: -d)")
 	flag.StringVar(&cfg.postgres, "postgres", os.Getenv("TENANTDESK_BENCH_POSTGRES"),
 		"URL of a PostgreSQL server (a role that may create databases): the Users-tab, API and mixed phases run on it too, each on a database created and dropped here (default $TENANTDESK_BENCH_POSTGRES)")
-	flag.StringVar(&cfg.pprof, "pprof", "", "write CPU profiles of the portal under the user-creation load into this directory (builds the portal with -tags benchpprof)")
+	flag.StringVar(&cfg.pprof, "pprof", "", "write CPU profiles of the portal under the user-creation and search loads into this directory (builds the portal with -tags benchpprof)")
 	flag.Parse()
 	if cfg.mixedDur <= 0 {
 		cfg.mixedDur = cfg.dur

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -86,5 +87,78 @@ func TestJanitorSweepPrunesAndPurges(t *testing.T) {
 	}
 	if got := logs.String(); strings.Contains(got, "level=WARN") || !strings.Contains(got, "level=DEBUG msg=\"janitor: mail retention\" mails=1 links=1") {
 		t.Errorf("logs: %s", got)
+	}
+}
+
+// A janitor round merges the user search index's segments (one per write
+// transaction that added users, fewer after FTS5's automerge) until
+// MergeSearchIndex has nothing left to do.
+func TestJanitorSweepMergesTheSearchIndex(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "janitor.db")
+	db, err := openDB(ctx, path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ops, err := operatorService(db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := tenantdesk.OperatorContext(ctx)
+	_, owner, err := ops.CreatePartner(op, tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	// Six transactions of 400 users each (as an import writes them): one
+	// FTS5 segment each, too large for automerge to fold at once.
+	for tx := range 6 {
+		if _, err := conn.Exec(`BEGIN`); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 400 {
+			n := tx*400 + i
+			if _, err := conn.Exec(`INSERT INTO users (id, account_id, display_name, name_norm, email, email_norm, status, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, 'invited', 1, 1)`, sqlstore.NewKey(), owner.AccountID,
+				fmt.Sprintf("Staff %04d", n), fmt.Sprintf("staff %04d", n), fmt.Sprintf("staff%04d@acme.example", n), fmt.Sprintf("staff%04d@acme.example", n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := conn.Exec(`COMMIT`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A copy of the database as it is now has merging to do...
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	if _, err := conn.Exec(`VACUUM INTO ?`, copyPath); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := sqlstore.Open(copyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if done, err := cp.MergeSearchIndex(ctx); err != nil || done {
+		t.Fatalf("before a janitor round the index needs no merging (done %t, %v); the test needs segments to merge", done, err)
+	}
+	// ... and after a janitor round, the database itself has none left.
+	var logs strings.Builder
+	sweep(ctx, db, time.Hour, false, slog.New(slog.NewTextHandler(&logs, nil)))
+	if done, err := db.MergeSearchIndex(ctx); err != nil || !done {
+		t.Errorf("after a janitor round the index still had merging to do (done %t, %v)", done, err)
+	}
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("logs: %s", logs.String())
+	}
+	db.ForgetCachedReads()
+	page, err := db.UserPage(ctx, &tenantdesk.Account{ID: owner.AccountID}, tenantdesk.UserFilter{Query: "aff 12", Limit: 200})
+	if err != nil || len(page.Users) != 100 {
+		t.Errorf("after merging, %q found %d users (%v), want 100", "aff 12", len(page.Users), err)
 	}
 }

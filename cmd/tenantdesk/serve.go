@@ -221,8 +221,29 @@ func janitor(ctx context.Context, db *sqlstore.DB, access *service.Access, idle 
 	}
 }
 
+// searchMergeSteps bounds the merge work of one janitor round: each step
+// is a short write transaction (sqlstore.MergeSearchIndex); what is left
+// waits for the next round.
+const searchMergeSteps = 50
+
+// mergeSearchIndex merges the user search index's segments (SQLite), a
+// step at a time, until it is one segment or searchMergeSteps ran.
+func mergeSearchIndex(ctx context.Context, db *sqlstore.DB, log *slog.Logger) {
+	for range searchMergeSteps {
+		done, err := db.MergeSearchIndex(ctx)
+		if err != nil {
+			log.Warn("janitor: search index", "error", err.Error())
+			return
+		}
+		if done || ctx.Err() != nil {
+			return
+		}
+	}
+}
+
 // sweep deletes expired sessions and throttle counts that left their
-// window (failed sign-ins, "Forgot password" requests) and, with purgeMail,
+// window (failed sign-ins, "Forgot password" requests), merges the user
+// search index (mergeSearchIndex) and, with purgeMail,
 // emails and links past sqlstore.MailRetention. Errors are logged and the
 // next round tries again.
 func sweep(ctx context.Context, db *sqlstore.DB, idle time.Duration, purgeMail bool, log *slog.Logger) {
@@ -236,6 +257,7 @@ func sweep(ctx context.Context, db *sqlstore.DB, idle time.Duration, purgeMail b
 	if _, err := db.PruneAttempts(ctx, tenantdesk.AttemptResetRequest, windowStart); err != nil {
 		log.Warn("janitor: reset requests", "error", err.Error())
 	}
+	mergeSearchIndex(ctx, db, log)
 	if !purgeMail {
 		return
 	}

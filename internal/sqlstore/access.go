@@ -350,7 +350,7 @@ func (tx *Tx) LiveGrants(ctx context.Context, userID, accountID int64, now time.
 // ParentUsers returns the partner users with a live grant at the account.
 // See tenantdesk.AccessReads.
 func (db *DB) ParentUsers(ctx context.Context, accountID int64, now time.Time) ([]*tenantdesk.ParentUser, error) {
-	return parentUsers(ctx, db.read, accountID, now)
+	return parentUsers(ctx, cachedReads{db}, accountID, now) // on every Users tab page and search
 }
 
 // ParentUsers returns the partner users with a live grant at the account, inside tx.

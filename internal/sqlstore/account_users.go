@@ -180,28 +180,33 @@ func usersStatementsByDialect(columns string) [2]usersStatements {
 // (manyMatches): about 1,000 rows of an account of 10,000 for a page of 50.
 const searchFewMatches = 500
 
-// searchMatches returns the IDs of the users of the account users_search
-// finds for q (lower-cased, 3 characters or more) as a JSON array, or ""
-// when it finds searchFewMatches or more: the index is read once, and only
-// up to there.
+// searchMatches returns the keys of the users of the account that the
+// search index finds for q (lower-cased, 3 characters or more) as a JSON
+// array, or "" when it finds searchFewMatches or more: the index is read
+// once, and only up to there. On SQLite the keys are users.search_id
+// (migrations/sqlite/0015), on PostgreSQL users.id; fewMatches reads the
+// users by them.
+//
+// SQLite's users_search (FTS5, trigram tokenizer, detail=none) holds only
+// which users have each trigram: the query asks for every trigram of q
+// (ftsTrigrams) within the account's range of search_id, which finds every
+// user whose name or email holds q and possibly a few more (trigrams spread
+// over both, or out of order); the list statements keep exactly those that
+// hold q (instr).
 func (db *DB) searchMatches(ctx context.Context, accountID int64, q string) (string, error) {
 	query := `SELECT json_group_array(rowid), count(*) FROM
-		(SELECT rowid FROM users_search WHERE users_search MATCH ?1 LIMIT ?2)`
-	match := fmt.Sprintf(`account : "[%d]" AND {name email} : %s`, accountID, ftsPhrase(q))
+		(SELECT rowid FROM users_search WHERE users_search MATCH ?1 AND rowid > ?3 AND rowid < ?4 LIMIT ?2)`
+	args := []any{ftsTrigrams(q), searchFewMatches, accountID << searchIDShift, (accountID + 1) << searchIDShift}
 	if db.dialect == dialectPostgres {
 		// The trigram (pg_trgm) indexes of name_norm and email_norm
 		// answer LIKE '%…%'; the account is checked on the rows found.
 		query = `SELECT coalesce(json_agg(id)::text, '[]'), count(*) FROM
 			(SELECT id FROM users WHERE (name_norm LIKE ?1 OR email_norm LIKE ?1) AND account_id = ?3 LIMIT ?2) m`
-		match = "%" + likeEscaper.Replace(q) + "%"
+		args = []any{"%" + likeEscaper.Replace(q) + "%", searchFewMatches, accountID}
 	}
 	st, err := db.readStmt(ctx, query)
 	if err != nil {
 		return "", err
-	}
-	args := []any{match, searchFewMatches}
-	if db.dialect == dialectPostgres {
-		args = append(args, accountID)
 	}
 	var ids string
 	var n int
@@ -212,6 +217,32 @@ func (db *DB) searchMatches(ctx context.Context, accountID int64, q string) (str
 		return "", nil
 	}
 	return ids, nil
+}
+
+// searchIDShift: a user's users.search_id is (account_id << searchIDShift)
+// + n on SQLite (migrations/sqlite/0015_user_search_by_account.sql).
+const searchIDShift = 40
+
+// ftsTrigrams returns the FTS5 query that asks for every trigram of s (3
+// characters or more): "abc" AND "bcd" AND …, each quoted as a phrase of
+// one token. A trigram is three Unicode code points, as the trigram
+// tokenizer reads them (it folds their case itself).
+func ftsTrigrams(s string) string {
+	r := []rune(s)
+	var sb strings.Builder
+	seen := make(map[string]bool, len(r))
+	for i := 0; i+3 <= len(r); i++ {
+		t := string(r[i : i+3])
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		if sb.Len() > 0 {
+			sb.WriteString(" AND ")
+		}
+		sb.WriteString(ftsPhrase(t))
+	}
+	return sb.String()
 }
 
 // ftsPhrase quotes s as one FTS5 phrase: with the trigram tokenizer it
@@ -255,11 +286,12 @@ func listUsersStatements(columns string, pg bool) usersStatements {
 		AND ((name_norm >= ?4 AND name_norm < ?5) OR (email_norm >= ?6 AND email_norm < ?7))
 		ORDER BY +name_norm, id LIMIT ?8`,
 		// Longer queries match any part: ?5 is the lower-cased text. With
-		// few matches, read them by ID and sort them ("+" keeps SQLite off
-		// the name index); ?6 is the JSON array of their IDs (searchMatches).
+		// few matches, read them by key and sort them ("+" keeps SQLite off
+		// the name index); ?6 is the JSON array of their search_id on
+		// SQLite, of their IDs on PostgreSQL (searchMatches).
 		// instr keeps exactly the users whose name_norm or email_norm holds
 		// the text (the trigram index also folds what Go does not) ...
-		fewMatches: `SELECT ` + columns + ` FROM users WHERE id IN (SELECT value FROM json_each(?6))
+		fewMatches: `SELECT ` + columns + ` FROM users WHERE search_id IN (SELECT value FROM json_each(?6))
 		AND +account_id = ?1 AND (+name_norm, id) > (?2, ?3)
 		AND (instr(name_norm, ?5) > 0 OR instr(email_norm, ?5) > 0)
 		ORDER BY +name_norm, id LIMIT ?4`,
@@ -271,7 +303,7 @@ func listUsersStatements(columns string, pg bool) usersStatements {
 	}
 	if pg {
 		unplus := strings.NewReplacer("+name_norm", "name_norm", "+account_id", "account_id",
-			"SELECT value FROM json_each(?6)", "SELECT value::bigint FROM json_array_elements_text(CAST(?6 AS json))")
+			"search_id IN (SELECT value FROM json_each(?6))", "id IN (SELECT value::bigint FROM json_array_elements_text(CAST(?6 AS json)))")
 		st.list, st.prefix = unplus.Replace(st.list), unplus.Replace(st.prefix)
 		st.fewMatches, st.manyMatches = unplus.Replace(st.fewMatches), unplus.Replace(st.manyMatches)
 	}

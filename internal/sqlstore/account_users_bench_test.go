@@ -137,6 +137,12 @@ func newUsersBench(b *testing.B) *usersBench {
 		b.Fatal(err)
 	}
 	rw.Close()
+	// The search index as the janitor leaves it: merged into one segment.
+	for done := false; !done; {
+		if done, err = db.MergeSearchIndex(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
 
 	users, err := service.NewUsers(servicetest.Deps(b, db))
 	if err != nil {

@@ -80,10 +80,7 @@ func (tx *Tx) newKey(ctx context.Context, table string) (int64, error) {
 	if !keyTables[table] {
 		return 0, fmt.Errorf("store: no keys for table %q", table)
 	}
-	keys := processKeys
-	if tx.db != nil && tx.db.keys != nil {
-		keys = tx.db.keys
-	}
+	keys := tx.keySource()
 	for range 10 {
 		k := keys.next()
 		var taken int
@@ -95,4 +92,12 @@ func (tx *Tx) newKey(ctx context.Context, table string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("store: no free key in %s", table)
+}
+
+// keySource is the DB's key source (processKeys unless a test replaced it).
+func (tx *Tx) keySource() *keySource {
+	if tx.db != nil && tx.db.keys != nil {
+		return tx.db.keys
+	}
+	return processKeys
 }

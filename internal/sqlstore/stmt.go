@@ -53,3 +53,24 @@ func (db *DB) closeStmts() {
 		return true
 	})
 }
+
+// cachedReads is a querier on the reader pool whose statements are
+// prepared once (readStmt): for helpers shared with Tx that read with fixed
+// query texts on hot pages.
+type cachedReads struct{ db *DB }
+
+func (c cachedReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := c.db.readStmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, c.db.dialect.args(args)...)
+}
+
+func (c cachedReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.db.readStmt(ctx, query)
+	if err != nil {
+		return c.db.read.QueryRowContext(ctx, query, args...) // fails the same way, in a *sql.Row
+	}
+	return st.QueryRowContext(ctx, c.db.dialect.args(args)...)
+}
