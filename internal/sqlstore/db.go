@@ -49,6 +49,9 @@ type DB struct {
 	writeStmtN int
 	// cache holds hot rows for a moment, invalidated by every write (readcache.go).
 	cache readCache
+	// groups commits SQLite's queued write transactions together
+	// (groupcommit.go); nil on PostgreSQL.
+	groups *groupCommit
 
 	// keys makes the keys of new users, devices and tokens (ids.go);
 	// processKeys unless a test replaces it.
@@ -128,7 +131,7 @@ func openSQLite(path string) (*DB, error) {
 	read.SetMaxIdleConns(ReaderConns)
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
-	return &DB{write: pool{DB: write}, read: pool{DB: read}, path: path, keys: processKeys, Now: time.Now}, nil
+	return &DB{write: pool{DB: write}, read: pool{DB: read}, path: path, keys: processKeys, Now: time.Now, groups: newGroupCommit()}, nil
 }
 
 // Close closes both pools.
@@ -186,6 +189,19 @@ type Tx struct {
 	// fresh are the texts of execStmts prepared for this transaction
 	// alone; Commit shares them with later transactions (txstmt.go).
 	fresh []string
+	// grouped: one caller's part of a group commit (groupcommit.go). Its
+	// statements ignore the caller's cancellation: on SQLite an
+	// interrupted write rolls back the whole transaction, the other
+	// callers' changes with it.
+	grouped bool
+}
+
+// stmtCtx is the context a statement of tx runs with.
+func (tx *Tx) stmtCtx(ctx context.Context) context.Context {
+	if tx.grouped {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // beginTx starts a write transaction: one at a time, on either database.

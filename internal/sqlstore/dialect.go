@@ -129,10 +129,10 @@ func (d dialect) args(args []any) []any {
 // QueryContext runs a query in the transaction in its dialect.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	d := tx.db.dialect
-	return tx.Tx.QueryContext(ctx, d.bind(query), d.args(args)...)
+	return tx.Tx.QueryContext(tx.stmtCtx(ctx), d.bind(query), d.args(args)...)
 }
 
 // PrepareContext prepares a statement in the transaction in its dialect.
 func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return tx.Tx.PrepareContext(ctx, tx.db.dialect.bind(query))
+	return tx.Tx.PrepareContext(tx.stmtCtx(ctx), tx.db.dialect.bind(query))
 }

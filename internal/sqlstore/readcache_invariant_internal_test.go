@@ -24,6 +24,7 @@ func TestWritesGoThroughTheCacheInvalidation(t *testing.T) {
 	allowed := map[string]string{
 		"beginTx":            "opens the write transactions (committed through Tx.Commit)",
 		"beginRowLockTx":     "opens the outbox claims' transactions on PostgreSQL (committed through Tx.Commit)",
+		"grouped":            "opens a group commit's transaction on SQLite (committed in group.finish, which bumps the generation)",
 		"execWrite":          "the direct write, which bumps the generation",
 		"Close":              "closes the pool",
 		"Migrate":            "migrations run before anything is read or cached",

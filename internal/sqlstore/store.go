@@ -24,6 +24,9 @@ var (
 
 // Update runs fn in one write transaction. See tenantdesk.Store.
 func (db *DB) Update(ctx context.Context, fn func(tenantdesk.StoreTx) error) error {
+	if db.groups != nil {
+		return db.grouped(ctx, fn) // SQLite: groupcommit.go
+	}
 	return db.run(ctx, db.beginTx, fn)
 }
 
@@ -35,6 +38,9 @@ func (db *DB) Update(ctx context.Context, fn func(tenantdesk.StoreTx) error) err
 // lock, under load, they queued behind every user creation (make bench's
 // mixed load on PostgreSQL: 2 sign-ins/s).
 func (db *DB) Record(ctx context.Context, fn func(tenantdesk.StoreTx) error) error {
+	if db.groups != nil {
+		return db.grouped(ctx, fn) // SQLite: groupcommit.go
+	}
 	return db.run(ctx, db.beginRowLockTx, fn)
 }
 

@@ -19,6 +19,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		// pgx prepares and keeps statements per connection by itself.
 		return tx.Tx.ExecContext(ctx, d.bind(query), d.args(args)...)
 	}
+	ctx = tx.stmtCtx(ctx)
 	st, err := tx.stmt(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("store: prepare: %w", err)
@@ -33,6 +34,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	if d := tx.db.dialect; d == dialectPostgres {
 		return tx.Tx.QueryRowContext(ctx, d.bind(query), d.args(args)...)
 	}
+	ctx = tx.stmtCtx(ctx)
 	st, err := tx.stmt(ctx, query)
 	if err != nil {
 		return tx.Tx.QueryRowContext(ctx, tx.db.dialect.bind(query), tx.db.dialect.args(args)...) // the same error, on Scan
