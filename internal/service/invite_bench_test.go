@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -18,15 +19,7 @@ import (
 // audit row. One writer at a time, so 1/(ns/op) bounds users per second
 // on one core; cmd/benchrun measures it over HTTP.
 func BenchmarkInviteUser(b *testing.B) {
-	db, _ := storetest.Open(b)
-	deps := servicetest.Deps(b, db)
-	deps.Hasher = db.Hasher
-	svc, err := service.New(deps)
-	if err != nil {
-		b.Fatal(err)
-	}
-	a := storetest.Arrange(b, db)
-	ctx := storetest.As(db, a.Owner1)
+	svc, ctx, a := inviteBenchSetup(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -47,15 +40,7 @@ func BenchmarkInviteUser(b *testing.B) {
 // creations queue for it (on SQLite their transactions commit in groups,
 // sqlstore's group commit).
 func BenchmarkInviteUserParallel(b *testing.B) {
-	db, _ := storetest.Open(b)
-	deps := servicetest.Deps(b, db)
-	deps.Hasher = db.Hasher
-	svc, err := service.New(deps)
-	if err != nil {
-		b.Fatal(err)
-	}
-	a := storetest.Arrange(b, db)
-	ctx := storetest.As(db, a.Owner1)
+	svc, ctx, a := inviteBenchSetup(b)
 	var n atomic.Int64
 	b.ReportAllocs()
 	b.SetParallelism(16) // × GOMAXPROCS callers
@@ -76,4 +61,19 @@ func BenchmarkInviteUserParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "users/s")
+}
+
+// inviteBenchSetup is the services on a fresh arranged database and the
+// context of an Owner of account C1, for the invite benchmarks.
+func inviteBenchSetup(b *testing.B) (*service.All, context.Context, *storetest.Accounts) {
+	b.Helper()
+	db, _ := storetest.Open(b)
+	deps := servicetest.Deps(b, db)
+	deps.Hasher = db.Hasher
+	svc, err := service.New(deps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := storetest.Arrange(b, db)
+	return svc, storetest.As(db, a.Owner1), a
 }
