@@ -22,22 +22,9 @@ import (
 func TestJanitorSweepPrunesAndPurges(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "janitor.db")
-	db, err := openDB(ctx, path, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return now }
-	ops, err := operatorService(db, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	op := tenantdesk.OperatorContext(ctx)
-	_, owner, err := ops.CreatePartner(op, tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, ops, op, owner := openWithAcme(t, path, func() time.Time { return now })
+	defer db.Close()
 	if err := ops.QueueActivation(op, owner.ID); err != nil { // a link and an email
 		t.Fatal(err)
 	}
@@ -96,20 +83,8 @@ func TestJanitorSweepPrunesAndPurges(t *testing.T) {
 func TestJanitorSweepMergesTheSearchIndex(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "janitor.db")
-	db, err := openDB(ctx, path, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, _, _, owner := openWithAcme(t, path, nil)
 	defer db.Close()
-	ops, err := operatorService(db, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	op := tenantdesk.OperatorContext(ctx)
-	_, owner, err := ops.CreatePartner(op, tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	conn, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)

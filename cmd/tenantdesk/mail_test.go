@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantdesk/tenantdesk/internal/service"
+	"github.com/tenantdesk/tenantdesk/internal/sqlstore"
 	"github.com/tenantdesk/tenantdesk/internal/tenantdesk"
 )
 
@@ -199,24 +201,38 @@ func (r *relay) args() []string {
 // has an activation email waiting in the outbox.
 func queueActivation(t *testing.T, path string) {
 	t.Helper()
+	db, ops, op, owner := openWithAcme(t, path, nil)
+	defer db.Close()
+	if err := ops.QueueActivation(op, owner.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openWithAcme opens the database at path (migrating it) on the clock now
+// (nil: the real one) and creates the partner Acme with its Owner Olga
+// through the operator's service; the caller closes db.
+func openWithAcme(t *testing.T, path string, now func() time.Time) (*sqlstore.DB, *service.Operator, context.Context, *tenantdesk.User) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := openDB(ctx, path, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	if now != nil {
+		db.Now = now
+	}
 	ops, err := operatorService(db, "")
 	if err != nil {
+		db.Close()
 		t.Fatal(err)
 	}
 	op := tenantdesk.OperatorContext(ctx)
 	_, owner, err := ops.CreatePartner(op, tenantdesk.CreatePartnerInput{Name: "Acme", OwnerName: "Olga", OwnerEmail: "olga@acme.example"})
 	if err != nil {
+		db.Close()
 		t.Fatal(err)
 	}
-	if err := ops.QueueActivation(op, owner.ID); err != nil {
-		t.Fatal(err)
-	}
+	return db, ops, op, owner
 }
 
 // startServe runs `tenantdesk serve` on the database at path with env and
