@@ -96,10 +96,7 @@ func (db *DB) grouped(ctx context.Context, fn func(tenantdesk.StoreTx) error) er
 	if fnErr != nil {
 		return rethrow(fnErr)
 	}
-	if tx.mailQueued {
-		db.notifyMail()
-	}
-	db.logAudit(ctx, tx.audited)
+	db.afterCommit(ctx, tx)
 	return nil
 }
 

@@ -57,11 +57,17 @@ func (db *DB) run(ctx context.Context, begin func(context.Context) (*Tx, error),
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	db.afterCommit(ctx, tx)
+	return nil
+}
+
+// afterCommit does what follows a committed transaction tx: wake the mail
+// worker when it queued mail, and log its audit entries.
+func (db *DB) afterCommit(ctx context.Context, tx *Tx) {
 	if tx.mailQueued {
 		db.notifyMail()
 	}
 	db.logAudit(ctx, tx.audited)
-	return nil
 }
 
 // Now is the transaction's time. See tenantdesk.StoreTx.
