@@ -64,9 +64,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
-	// Every committed audit entry is also one "audit" line of the log, so
-	// that shipping stderr ships the audit trail too (ASVS 5.0 16.4.3).
-	db.AuditLog = log
 	bundle, err := i18n.New()
 	if err != nil {
 		return err
@@ -83,6 +80,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
+	// Every committed audit entry is also one "audit" line of the log, so
+	// that shipping stderr ships the audit trail too (ASVS 5.0 16.4.3).
+	// From here on: the demo fixtures' entries (thirty-odd on a first
+	// `make run`) stay in the database and do not bury the demo sign-ins
+	// printed above.
+	db.AuditLog = log
 	if deps.SecretKeys, err = parseSecretKeys(*secretKeys); err != nil { // twofactor.go
 		return err
 	}
